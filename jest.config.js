@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+	preset: 'ts-jest',
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	testMatch: ['**/*.test.ts'],
+	// n8n-core's dependency injection reads decorator metadata.
+	setupFiles: ['reflect-metadata'],
+	testTimeout: 30_000,
+	transform: {
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+	},
+};
