@@ -1,0 +1,123 @@
+import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+
+/**
+ * The client certificate MNotify knows this information system by, and where MNotify lives.
+ * MNotify authenticates callers by mutual TLS only: no token or key travels in a header, so
+ * there is no `authenticate` block; the node's transport presents the certificate itself.
+ * The credential is tested by the MNotify node (`testedBy`), which can explain TLS failures.
+ */
+export class MNotifyApi implements ICredentialType {
+	name = 'mNotifyApi';
+
+	displayName = 'MNotify API';
+
+	icon: Icon = { light: 'file:../icons/mnotify.svg', dark: 'file:../icons/mnotify.dark.svg' };
+
+	documentationUrl = 'https://github.com/egov-moldova/egov4dev/tree/main/docs/guides/mnotify';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Environment',
+			name: 'environment',
+			type: 'options',
+			options: [
+				{
+					name: 'Testing',
+					value: 'testing',
+					description: 'https://mnotify.staging.egov.md:8443',
+				},
+				{
+					name: 'Production',
+					value: 'production',
+					description: 'https://mnotify.gov.md:8443',
+				},
+				{
+					name: 'Custom URL',
+					value: 'custom',
+					description: 'A local MNotify sandbox or a proxy',
+				},
+			],
+			default: 'testing',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://127.0.0.1:8443',
+			description: 'Scheme, host and port only; the node adds /api/…',
+			required: true,
+			displayOptions: { show: { environment: ['custom'] } },
+		},
+		{
+			displayName: 'Certificate Format',
+			name: 'format',
+			type: 'options',
+			options: [
+				{
+					name: 'PFX / PKCS#12 (Base64)',
+					value: 'pfx',
+					description: 'The .pfx or .p12 file STISC issued, as base64 text',
+				},
+				{
+					name: 'PEM (Certificate + Private Key)',
+					value: 'pem',
+					description: 'Separate certificate and private key in PEM text',
+				},
+			],
+			default: 'pfx',
+		},
+		{
+			displayName: 'PFX File (Base64)',
+			name: 'pfxCertificate',
+			type: 'string',
+			typeOptions: { password: true, rows: 4 },
+			default: '',
+			required: true,
+			description:
+				'The whole .pfx file encoded as base64. On Linux or macOS: <code>base64 -w0 client.pfx</code>; in PowerShell: <code>[Convert]::ToBase64String([IO.File]::ReadAllBytes("client.pfx"))</code>.',
+			displayOptions: { show: { format: ['pfx'] } },
+		},
+		{
+			displayName: 'Certificate (PEM)',
+			name: 'certificatePem',
+			type: 'string',
+			typeOptions: { password: true, rows: 4 },
+			default: '',
+			required: true,
+			placeholder: '-----BEGIN CERTIFICATE-----',
+			description:
+				'The client certificate, optionally followed by its intermediate certificates, all in PEM',
+			displayOptions: { show: { format: ['pem'] } },
+		},
+		{
+			displayName: 'Private Key (PEM)',
+			name: 'privateKeyPem',
+			type: 'string',
+			typeOptions: { password: true, rows: 4 },
+			default: '',
+			required: true,
+			placeholder: '-----BEGIN PRIVATE KEY-----',
+			displayOptions: { show: { format: ['pem'] } },
+		},
+		{
+			displayName: 'Passphrase',
+			name: 'passphrase',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'The PFX passphrase, or the private key passphrase for PEM. Leave empty if the key is not encrypted.',
+		},
+		{
+			displayName: 'Extra CA Certificates (PEM)',
+			name: 'caCertificates',
+			type: 'string',
+			typeOptions: { password: true, rows: 4 },
+			default: '',
+			placeholder: '-----BEGIN CERTIFICATE-----',
+			description:
+				'Certificates of the authority that signed the MNotify server certificate, if your system does not already trust it (e.g. a local sandbox). They are added to the usual trusted roots; the server is always verified.',
+		},
+	];
+}

@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+// End-to-end run: our package inside a real, headless n8n server.
+//
+//   npm run build && node e2e/run.mjs              # n8n 2.x (Node 24 from the cache) + our package
+//   node e2e/run.mjs --builtin-only                 # only n8n's built-in nodes (machinery check)
+//   node e2e/run.mjs --n8n1                         # n8n 1.x on the machine's Node 20 instead
+//
+// Options: --skip-install (trust the cache), --only=<text> (cases whose name contains it),
+//          --keep (leave n8n running at the end until Ctrl-C; prints URL + login).
+// Env: MNOTIFY_E2E_CACHE (install cache, see install-n8n.sh), E2E_WORK_DIR (default <repo>/.e2e;
+//      wiped per run, kept afterwards for logs), N8N_LOG_LEVEL.
+//
+// Steps: install (cached) -> npm pack + install into <user folder>/.n8n/nodes -> n8n start ->
+// owner, login, API key -> cases -> stop. Prints a table and `e2e: N passed, N failed`; exits 1 on failure.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { builtinCases } from './cases/builtin.mjs';
+import { N8nServer } from './lib/n8n.mjs';
+import { E2E_DIR, REPO_DIR, readEnvFile, run } from './lib/util.mjs';
+
+/**
+ * @typedef {object} Context
+ * @property {N8nServer} n8n
+ * @property {string} target    'n8n2' | 'n8n1'
+ * @property {string} workDir
+ * @property {Record<string, any>} state  shared between cases (e.g. imported credentials)
+ * @typedef {{name: string, run: (ctx: Context) => Promise<string|void>}} Case
+ */
+
+const args = process.argv.slice(2);
+const flag = (f) => args.includes(f);
+const opt = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
+for (const a of args) {
+	if (!/^--(n8n1|builtin-only|skip-install|keep|only=.*)$/.test(a)) {
+		console.error(`unknown argument ${a}\n` + readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 14).join('\n'));
+		process.exit(2);
+	}
+}
+const target = flag('--n8n1') ? 'n8n1' : 'n8n2';
+const withPackage = !flag('--builtin-only');
+const only = opt('only');
+
+const CACHE = process.env.MNOTIFY_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-mnotify-e2e');
+const workDir = path.resolve(process.env.E2E_WORK_DIR || path.join(REPO_DIR, '.e2e'), target);
+const userFolder = path.join(workDir, 'user');
+
+// ---- step bookkeeping ------------------------------------------------------------------------
+const results = [];
+async function step(name, fn, { critical = false } = {}) {
+	const t0 = performance.now();
+	console.log(`\n=== ${name}`);
+	try {
+		const detail = (await fn()) ?? '';
+		const secs = (performance.now() - t0) / 1000;
+		results.push({ name, result: 'PASS', secs, detail: String(detail) });
+		console.log(`--- PASS (${secs.toFixed(1)}s) ${detail}`);
+		return true;
+	} catch (e) {
+		const secs = (performance.now() - t0) / 1000;
+		const msg = e?.stack && !(e?.message ?? '').includes('\n') ? e.stack : String(e?.message ?? e);
+		results.push({ name, result: 'FAIL', secs, detail: String(e?.message ?? e).split('\n')[0] });
+		console.log(`--- FAIL (${secs.toFixed(1)}s)\n${msg}`);
+		if (critical) throw new Abort();
+		return false;
+	}
+}
+class Abort extends Error {}
+
+function summary() {
+	const w = Math.max(...results.map((r) => r.name.length), 4);
+	console.log(`\n${'step'.padEnd(w)}  result  seconds  detail`);
+	console.log(`${'-'.repeat(w)}  ------  -------  ------`);
+	for (const r of results) {
+		const detail = r.detail.length > 110 ? r.detail.slice(0, 107) + '...' : r.detail;
+		console.log(`${r.name.padEnd(w)}  ${r.result.padEnd(6)}  ${r.secs.toFixed(1).padStart(7)}  ${detail}`);
+	}
+	const total = results.reduce((s, r) => s + r.secs, 0);
+	console.log(`${'total'.padEnd(w)}          ${total.toFixed(1).padStart(7)}`);
+	const passed = results.filter((r) => r.result === 'PASS').length;
+	const failed = results.filter((r) => r.result === 'FAIL').length;
+	console.log(`\ne2e (${target}): ${passed} passed, ${failed} failed`);
+	return failed;
+}
+
+// ---- main ------------------------------------------------------------------------------------
+let n8n;
+let stopping = false;
+async function main() {
+	console.log(`e2e target ${target}, package ${withPackage ? 'yes' : 'no (--builtin-only)'}, work dir ${workDir}`);
+
+	let install;
+	await step(
+		`install ${target} (cache ${CACHE})`,
+		async () => {
+			if (!flag('--skip-install')) {
+				await run('bash', [path.join(E2E_DIR, 'install-n8n.sh'), `--${target}`], { prefix: '  ' });
+			}
+			const envFile = path.join(CACHE, `${target}.env`);
+			if (!existsSync(envFile)) throw new Error(`${envFile} missing: run e2e/install-n8n.sh --${target}`);
+			install = readEnvFile(envFile);
+			return `${install.N8N_DIR} on ${install.NODE_BIN}`;
+		},
+		{ critical: true },
+	);
+
+	rmSync(workDir, { recursive: true, force: true });
+	mkdirSync(userFolder, { recursive: true });
+
+	let packageCases = [];
+	if (withPackage) {
+		await step(
+			'npm pack + install into .n8n/nodes',
+			async () => {
+				const pkg = JSON.parse(readFileSync(path.join(REPO_DIR, 'package.json'), 'utf8'));
+				for (const f of [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])]) {
+					if (!existsSync(path.join(REPO_DIR, f))) throw new Error(`${f} missing: run \`npm run build\` first`);
+				}
+				const out = await run('npm', ['pack', '--pack-destination', workDir, '--silent'], { cwd: REPO_DIR, quiet: true });
+				const tgz = path.join(workDir, out.trim().split('\n').pop());
+				// How n8n installs a community package: a plain npm project in <user folder>/.n8n/nodes.
+				const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+				mkdirSync(nodesDir, { recursive: true });
+				writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }, null, 2));
+				await run(
+					'npm',
+					['i', tgz, '--ignore-scripts', '--omit=dev', '--omit=peer', '--no-package-lock', '--no-audit', '--no-fund', '--prefer-offline'],
+					{ cwd: nodesDir, prefix: '  ' },
+				);
+				const installed = path.join(nodesDir, 'node_modules', pkg.name);
+				if (!existsSync(path.join(installed, 'package.json'))) throw new Error(`${installed} not installed`);
+				if (existsSync(path.join(nodesDir, 'node_modules', 'n8n-workflow'))) {
+					throw new Error('n8n-workflow got installed next to the package (peer dependency must come from n8n)');
+				}
+				return `${path.basename(tgz)} -> ${path.relative(workDir, installed)}`;
+			},
+			{ critical: true },
+		);
+		({ packageCases } = await import('./cases/package.mjs'));
+	}
+
+	n8n = new N8nServer({
+		n8nDir: install.N8N_DIR,
+		nodeBin: install.NODE_BIN,
+		userFolder,
+		// n8n 1.x: the default (vm) expression engine needs isolated-vm's native build, skipped by --ignore-scripts.
+		env: target === 'n8n1' ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {},
+	});
+	await step(
+		'n8n start (ready on /healthz/readiness)',
+		async () => {
+			await n8n.start();
+			const v = JSON.parse(readFileSync(path.join(install.N8N_DIR, 'node_modules/n8n/package.json'), 'utf8')).version;
+			return `n8n ${v} at ${n8n.baseUrl} (broker ${n8n.brokerPort}), log ${path.relative(REPO_DIR, n8n.logFile)}`;
+		},
+		{ critical: true },
+	);
+	await step(
+		'owner setup, login, API key',
+		async () => {
+			await n8n.setupOwner();
+			await n8n.login();
+			await n8n.createApiKey();
+			return 'ok';
+		},
+		{ critical: true },
+	);
+
+	const ctx = { n8n, target, workDir, state: {} };
+	const cases = [...builtinCases, ...packageCases].filter((c) => !only || c.name.includes(only));
+	for (const c of cases) await step(c.name, () => c.run(ctx));
+
+	if (flag('--keep')) {
+		console.log(`\nn8n is running at ${n8n.baseUrl} (login ${'e2e-owner@example.com'} / E2e-password-1234). Ctrl-C stops it.`);
+		await new Promise((resolve) => process.once('SIGINT', resolve));
+	}
+}
+
+async function shutdown() {
+	if (stopping) return;
+	stopping = true;
+	if (n8n?.proc) {
+		await step('n8n stop', async () => {
+			await n8n.stop();
+			return `exit ${JSON.stringify(await n8n.exited)}`;
+		});
+	}
+}
+
+process.on('SIGTERM', async () => {
+	await shutdown();
+	process.exit(summary() ? 1 : 143);
+});
+
+let failedHard = false;
+try {
+	await main();
+} catch (e) {
+	if (!(e instanceof Abort)) {
+		console.error(e);
+		results.push({ name: 'runner', result: 'FAIL', secs: 0, detail: String(e?.message ?? e) });
+	}
+	failedHard = true;
+	if (n8n?.proc) console.log(`\nn8n log tail (${n8n.logFile}):\n${n8n.logTail(60)}`);
+} finally {
+	await shutdown();
+}
+const failed = summary();
+process.exit(failed || failedHard ? 1 : 0);

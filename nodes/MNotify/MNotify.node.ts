@@ -1,0 +1,55 @@
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as notification from './actions/notification/Notification.resource';
+import { router } from './actions/router';
+import * as template from './actions/template/Template.resource';
+import { mNotifyApiTest } from './methods/credentialTest';
+import { searchTemplates } from './methods/listSearch';
+
+export class MNotify implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'MNotify',
+		name: 'mNotify',
+		icon: { light: 'file:../../icons/mnotify.svg', dark: 'file:../../icons/mnotify.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description:
+			'Send notifications to citizens and companies of Moldova through MNotify, the e-Government notification service',
+		defaults: { name: 'MNotify' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'mNotifyApi', required: true, testedBy: 'mNotifyApiTest' }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Notification', value: 'notification' },
+					{ name: 'Template', value: 'template' },
+				],
+				default: 'notification',
+			},
+			...notification.description,
+			...template.description,
+		],
+	};
+
+	methods = {
+		listSearch: { searchTemplates },
+		credentialTest: { mNotifyApiTest },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

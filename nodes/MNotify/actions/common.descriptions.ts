@@ -1,0 +1,250 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** The Romanian texts of a message and their Russian/English translations. */
+export function contentProperties(required: { shortBody: boolean }): INodeProperties[] {
+	return [
+		{
+			displayName: 'Subject',
+			name: 'subject',
+			type: 'string',
+			default: '',
+			required: true,
+			description:
+				'Subject in Romanian, at most 41 characters (MNotify uses it as the e-mail subject)',
+		},
+		{
+			displayName: 'Body',
+			name: 'body',
+			type: 'string',
+			typeOptions: { rows: 4 },
+			default: '',
+			required: true,
+			description: 'Full text in Romanian; HTML is allowed',
+		},
+		{
+			displayName: 'Short Body',
+			name: 'shortBody',
+			type: 'string',
+			typeOptions: { rows: 2 },
+			default: '',
+			required: required.shortBody,
+			description:
+				'Short text in Romanian for SMS, Viber and push channels, at most 160 characters',
+		},
+		{
+			displayName: 'Translations',
+			name: 'translations',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true },
+			placeholder: 'Add Translation',
+			default: {},
+			description: 'The same texts in Russian or English; Romanian is always required',
+			options: [
+				{
+					displayName: 'Translation',
+					name: 'translation',
+					values: [
+						{
+							displayName: 'Language',
+							name: 'language',
+							type: 'options',
+							options: [
+								{ name: 'English', value: 'en' },
+								{ name: 'Russian', value: 'ru' },
+							],
+							default: 'ru',
+						},
+						{
+							displayName: 'Subject',
+							name: 'subject',
+							type: 'string',
+							default: '',
+						},
+						{
+							displayName: 'Body',
+							name: 'body',
+							type: 'string',
+							typeOptions: { rows: 4 },
+							default: '',
+						},
+						{
+							displayName: 'Short Body',
+							name: 'shortBody',
+							type: 'string',
+							default: '',
+						},
+					],
+				},
+			],
+		},
+	];
+}
+
+export const templateLocator: INodeProperties = {
+	displayName: 'Template',
+	name: 'templateId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The MNotify template to use',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchTemplates', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'de4ea3da-bc02-4bc3-9c0d-16a0e64a06ff',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex:
+							'^\\s*[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\s*$',
+						errorMessage: 'Not a template ID (a UUID)',
+					},
+				},
+			],
+		},
+	],
+};
+
+/** Values for `{{Name}}` placeholders, as pairs or as one JSON object. */
+export const templateVariablesProperties: INodeProperties[] = [
+	{
+		displayName: 'Variables Input',
+		name: 'variablesMode',
+		type: 'options',
+		options: [
+			{ name: 'Name and Value Pairs', value: 'keyValue' },
+			{ name: 'JSON Object', value: 'json' },
+		],
+		default: 'keyValue',
+		description: 'How to give values for the template placeholders such as {{customerName}}',
+	},
+	{
+		displayName: 'Variables',
+		name: 'variables',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Variable',
+		default: {},
+		displayOptions: { show: { variablesMode: ['keyValue'] } },
+		options: [
+			{
+				displayName: 'Variable',
+				name: 'variable',
+				values: [
+					{
+						displayName: 'Name',
+						name: 'name',
+						type: 'string',
+						default: '',
+						placeholder: 'customerName',
+						description: 'Placeholder name without braces',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Variables (JSON)',
+		name: 'variablesJson',
+		type: 'json',
+		default: '{}',
+		displayOptions: { show: { variablesMode: ['json'] } },
+		description: 'A JSON object such as {"customerName": "Ion Popescu"}',
+	},
+];
+
+export function idProperty(name: string, displayName: string, what: string): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '9d87c5a4-3b6e-4f0a-9c2d-1e5f7a8b9c0d',
+		description: `The ID of the ${what}, as returned when it was created`,
+	};
+}
+
+/** Return All / Limit and the list options shared by both Get Many operations. */
+export function listProperties(
+	orderFields: Array<{ name: string; value: string }>,
+): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { show: { returnAll: [false] } },
+		},
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: [
+				{
+					displayName: 'Items Per Page',
+					name: 'itemsPerPage',
+					type: 'number',
+					typeOptions: { minValue: 1, maxValue: 100 },
+					default: 50,
+					description: 'How many results to ask MNotify for in each request',
+				},
+				{
+					displayName: 'Newest First',
+					name: 'descending',
+					type: 'boolean',
+					default: true,
+					description: 'Whether to sort in descending order (newest first when ordering by a date)',
+				},
+				{
+					displayName: 'Order By',
+					name: 'orderField',
+					type: 'options',
+					options: orderFields,
+					default: 'createdAt',
+				},
+				{
+					displayName: 'Search By ID',
+					name: 'searchById',
+					type: 'string',
+					default: '',
+					description: 'Return only the item with this ID (MNotify filters by ID only)',
+				},
+				{
+					displayName: 'Start Page',
+					name: 'page',
+					type: 'number',
+					typeOptions: { minValue: 1 },
+					default: 1,
+					description: 'The first page to read (pages start at 1)',
+				},
+			],
+		},
+	];
+}

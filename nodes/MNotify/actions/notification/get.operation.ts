@@ -1,0 +1,52 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import type { NotificationDetails } from '../../helpers/interfaces';
+import { flattenMessages } from '../../helpers/responses';
+import { validateUuid } from '../../helpers/validation';
+import { mnotifyApiRequest } from '../../transport';
+import { idProperty } from '../common.descriptions';
+import type { ItemTask } from '../types';
+
+export const outputFormatOption: INodeProperties = {
+	displayName: 'Output',
+	name: 'output',
+	type: 'options',
+	options: [
+		{
+			name: 'Notification',
+			value: 'notification',
+			description: 'One item with the status and the nested recipients and messages',
+		},
+		{
+			name: 'One Item per Message',
+			value: 'messages',
+			description: 'One item per recipient and channel, with its own status',
+		},
+	],
+	default: 'notification',
+};
+
+const properties: INodeProperties[] = [
+	idProperty('notificationId', 'Notification ID', 'notification'),
+	outputFormatOption,
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['notification'], operation: ['get'] } },
+	properties,
+);
+
+export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
+	const id = validateUuid(this.getNodeParameter('notificationId', itemIndex), 'Notification ID');
+	const output = this.getNodeParameter('output', itemIndex, 'notification') as string;
+	return async () => {
+		const details = (await mnotifyApiRequest.call(this, {
+			method: 'GET',
+			path: `/api/notification/${id}`,
+			action: `get notification ${id}`,
+			itemIndex,
+		})) as NotificationDetails;
+		return output === 'messages' ? flattenMessages(details) : (details as IDataObject);
+	};
+}

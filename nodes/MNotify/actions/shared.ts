@@ -1,0 +1,55 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { serializeTemplateVariables, type ContentInput } from '../helpers/requestBuilders';
+import { DEFAULT_REQUEST_SETTINGS, type RequestSettings } from '../transport/client';
+
+/** The texts as the panel holds them (Romanian fields plus translations). */
+export function readTextContent(context: IExecuteFunctions, itemIndex: number): ContentInput {
+	return {
+		subject: context.getNodeParameter('subject', itemIndex, ''),
+		body: context.getNodeParameter('body', itemIndex, ''),
+		shortBody: context.getNodeParameter('shortBody', itemIndex, ''),
+		translations: context.getNodeParameter(
+			'translations.translation',
+			itemIndex,
+			[],
+		) as ContentInput['translations'],
+	};
+}
+
+export const timeoutOption: INodeProperties = {
+	displayName: 'Timeout (Seconds)',
+	name: 'timeoutSeconds',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 30,
+	description: 'How long to wait for MNotify to answer each request',
+};
+
+export function readTimeoutSettings(options: { timeoutSeconds?: number }): RequestSettings {
+	return {
+		...DEFAULT_REQUEST_SETTINGS,
+		timeoutSeconds: options.timeoutSeconds ?? DEFAULT_REQUEST_SETTINGS.timeoutSeconds,
+	};
+}
+
+/** Template variables from the panel (pairs or JSON), as the JSON string MNotify expects. */
+export function readTemplateVariables(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): string | undefined {
+	const mode = context.getNodeParameter('variablesMode', itemIndex, 'keyValue') as
+		'keyValue' | 'json';
+	if (mode === 'json') {
+		return serializeTemplateVariables(
+			mode,
+			undefined,
+			context.getNodeParameter('variablesJson', itemIndex, '{}'),
+		);
+	}
+	const pairs = context.getNodeParameter('variables.variable', itemIndex, []) as Array<{
+		name?: unknown;
+		value?: unknown;
+	}>;
+	return serializeTemplateVariables(mode, pairs, undefined);
+}

@@ -1,0 +1,27 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { mnotifyApiRequest, readReturnedId } from '../../transport';
+import { templateLocator } from '../common.descriptions';
+import type { ItemTask } from '../types';
+import { readTemplateId } from './shared';
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['template'], operation: ['delete'] } },
+	[templateLocator] as INodeProperties[],
+);
+
+export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
+	const id = readTemplateId(this, itemIndex);
+	return async () => {
+		const answer = await mnotifyApiRequest.call(this, {
+			method: 'DELETE',
+			path: `/api/template/${id}`,
+			action: `delete template ${id}`,
+			conflictHint:
+				'The template is still used by notifications that are being delivered. Delete it once they are finished.',
+			itemIndex,
+		});
+		return { id: readReturnedId(answer) ?? id, deleted: true };
+	};
+}

@@ -1,0 +1,23 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { fetchList, readListRequest } from '../../helpers/lists';
+import { listProperties } from '../common.descriptions';
+import type { ItemTask } from '../types';
+
+const properties: INodeProperties[] = listProperties([
+	{ name: 'Created At', value: 'createdAt' },
+	{ name: 'ID', value: 'id' },
+	{ name: 'Last Updated At', value: 'lastUpdatedAt' },
+	{ name: 'Name', value: 'name' },
+]);
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['template'], operation: ['getMany'] } },
+	properties,
+);
+
+export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
+	const request = readListRequest(this, itemIndex, '/api/template', 'list templates');
+	return async () => await fetchList.call(this, request);
+}

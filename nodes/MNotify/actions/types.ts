@@ -1,0 +1,28 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeProperties,
+	NodeApiError,
+	NodeOperationError,
+} from 'n8n-workflow';
+
+/** The work for one item, ready to run once every item has been validated. */
+export type ItemTask = () => Promise<IDataObject | IDataObject[]>;
+
+export interface ItemOutcome {
+	itemIndex: number;
+	output?: IDataObject[];
+	error?: NodeApiError | NodeOperationError;
+}
+
+/**
+ * One operation of the node. `prepare` reads and validates an item's parameters without any
+ * network; `finish` may refine the outputs once all items ran (e.g. wait for delivery).
+ */
+export interface OperationModule {
+	description: INodeProperties[];
+	prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask>;
+	finish?(this: IExecuteFunctions, outcomes: ItemOutcome[]): Promise<void>;
+	/** How many items may run at once; Send exposes it as an option. */
+	concurrency?(this: IExecuteFunctions): number;
+}

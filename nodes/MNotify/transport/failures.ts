@@ -1,0 +1,136 @@
+import type { Problem } from './problems';
+
+/** How a request that got no HTTP answer failed, and whether MNotify may have acted on it. */
+export interface RequestFailure {
+	problem: Problem;
+	/**
+	 * False only when the request certainly never reached MNotify's application: the connection
+	 * or the TLS handshake failed. Only then may a send be retried without risking a duplicate.
+	 */
+	mayHaveReachedServer: boolean;
+	/** Worth another try for a request that is safe to repeat (a passing network fault). */
+	transient: boolean;
+}
+
+const CONNECT_PHASE_CODES = new Set([
+	'ECONNREFUSED',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'EAI_AGAIN',
+	'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+const UNTRUSTED_SERVER_CODES = new Set([
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+	'UNABLE_TO_GET_ISSUER_CERT',
+	'CERT_UNTRUSTED',
+]);
+
+function codeOf(error: unknown): string {
+	let current: unknown = error;
+	for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+		const code = (current as { code?: unknown }).code;
+		if (typeof code === 'string' && code !== '') return code;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return '';
+}
+
+function messageOf(error: unknown): string {
+	return error instanceof Error ? error.message : '';
+}
+
+/**
+ * Classifies a network or TLS error from undici. The wording is ours: raw TLS messages are not
+ * shown, so nothing from the handshake (which involves the certificate) can leak into the UI.
+ */
+export function describeRequestFailure(
+	error: unknown,
+	origin: string,
+	timeoutSeconds: number,
+): RequestFailure {
+	const code = codeOf(error);
+	const text = `${code} ${messageOf(error)}`;
+	const host = new URL(origin).host;
+	const allowList =
+		'MNotify only answers IP addresses registered with MEGA: check that the public IP of this n8n server (or its VPN) is on the allow-list for this environment.';
+
+	if (code === 'ECONNREFUSED') {
+		return notReached(
+			`Could not connect to MNotify at ${host}: connection refused`,
+			`Nothing accepted the connection. Check the environment or Base URL in the credential. ${allowList}`,
+			true,
+		);
+	}
+	if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
+		return notReached(
+			`Connecting to MNotify at ${host} timed out`,
+			`The connection was silently dropped. ${allowList}`,
+			true,
+		);
+	}
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+		return notReached(
+			`The MNotify host ${host} could not be found`,
+			'Check the environment or Base URL in the credential, and the DNS or VPN of this n8n server.',
+			code === 'EAI_AGAIN',
+		);
+	}
+	if (CONNECT_PHASE_CODES.has(code)) {
+		return notReached(`Could not reach MNotify at ${host} (${code})`, allowList, true);
+	}
+	if (UNTRUSTED_SERVER_CODES.has(code)) {
+		return notReached(
+			`The MNotify server certificate at ${host} is not trusted (${code})`,
+			'Add the certificate of the authority that signed it to "Extra CA Certificates" in the credential. The server is always verified; this check cannot be switched off.',
+			false,
+		);
+	}
+	if (code === 'CERT_HAS_EXPIRED') {
+		return notReached(
+			`The MNotify server certificate at ${host} has expired`,
+			'This is a problem on the server side (or the clock of this machine is wrong). Contact MEGA support.',
+			false,
+		);
+	}
+	if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+		return notReached(
+			`The MNotify server certificate is not valid for the host name ${host}`,
+			'Use the host name the server certificate was issued for in the Base URL (an IP address only works if the certificate names it).',
+			false,
+		);
+	}
+	if (/alert|ERR_SSL_|handshake/i.test(text)) {
+		return notReached(
+			`MNotify at ${host} refused the client certificate during the TLS handshake`,
+			'The server does not accept this certificate: it may be issued by an authority MNotify does not trust, be expired or revoked, or be for another environment. Use the certificate STISC issued for this information system.',
+			false,
+		);
+	}
+	if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+		return {
+			problem: {
+				message: `MNotify did not answer within ${timeoutSeconds} seconds`,
+				description:
+					'The request reached the server but no complete answer came back in time. Raise the timeout in the node options, or try later.',
+			},
+			mayHaveReachedServer: true,
+			transient: true,
+		};
+	}
+	return {
+		problem: {
+			message: `The connection to MNotify at ${host} broke before an answer arrived${code ? ` (${code})` : ''}`,
+			description: 'The network or the server closed the connection. Try again later.',
+		},
+		mayHaveReachedServer: true,
+		transient: true,
+	};
+}
+
+function notReached(message: string, description: string, transient: boolean): RequestFailure {
+	return { problem: { message, description }, mayHaveReachedServer: false, transient };
+}

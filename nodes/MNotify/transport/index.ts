@@ -1,0 +1,87 @@
+import type {
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	IPollFunctions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { DEFAULT_REQUEST_SETTINGS, type ApiRequest, type RequestSettings } from './client';
+import { obtainClient } from './clientCache';
+import type { MNotifyCredentials } from './clientCertificate';
+import { describeHttpStatus, type HttpContext } from './problems';
+
+export const CREDENTIAL_TYPE = 'mNotifyApi';
+
+type MNotifyContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
+
+export interface ApiCall extends ApiRequest, Omit<HttpContext, 'method'> {
+	itemIndex?: number;
+	settings?: RequestSettings;
+}
+
+/**
+ * The one place the node talks to MNotify: picks the pooled mTLS client for the credential,
+ * sends the request and turns every failure into an n8n error naming the cause and the item.
+ * Returns the parsed JSON answer, or the text when it is not JSON.
+ */
+export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Promise<unknown> {
+	const node = this.getNode();
+	const itemIndex = call.itemIndex ?? 0;
+	const credentials = await this.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE, itemIndex);
+	const obtained = obtainClient(credentials, node.credentials?.[CREDENTIAL_TYPE]?.id ?? undefined);
+	if (!obtained.ok) {
+		throw new NodeOperationError(node, obtained.problem.message, {
+			description: obtained.problem.description,
+			itemIndex,
+		});
+	}
+
+	const outcome = await obtained.client.request(call, call.settings ?? DEFAULT_REQUEST_SETTINGS);
+	if (outcome.kind === 'failure') {
+		const maybeSent =
+			call.method === 'POST' && outcome.mayHaveReachedServer
+				? ' The request may have reached MNotify and been accepted: before running it again, check with Notification → Get Many (newest first), so nobody is notified twice.'
+				: '';
+		throw new NodeOperationError(node, outcome.problem.message, {
+			description: `${outcome.problem.description}${maybeSent}`,
+			itemIndex,
+		});
+	}
+
+	if (outcome.status < 200 || outcome.status >= 300) {
+		const problem = describeHttpStatus(outcome.status, outcome.text, {
+			method: call.method,
+			action: call.action,
+			conflictHint: call.conflictHint,
+		});
+		throw new NodeApiError(node, errorDetails(problem.responseBody), {
+			message: problem.message,
+			description: problem.description,
+			httpCode: String(outcome.status),
+			itemIndex,
+		});
+	}
+	return parseBody(outcome.text);
+}
+
+function errorDetails(body: unknown): JsonObject {
+	if (body && typeof body === 'object' && !Array.isArray(body)) return body as JsonObject;
+	return body === undefined ? {} : { body: body as string };
+}
+
+export function parseBody(text: string): unknown {
+	if (text.trim() === '') return undefined;
+	try {
+		return JSON.parse(text);
+	} catch {
+		return text.trim();
+	}
+}
+
+/** Create, update, delete and cancel answer with an id, bare or JSON-quoted (§12): accept both. */
+export function readReturnedId(body: unknown): string | undefined {
+	if (typeof body !== 'string') return undefined;
+	const id = body.trim().replace(/^"|"$/g, '');
+	return id === '' ? undefined : id;
+}

@@ -1,0 +1,127 @@
+/**
+ * What went wrong, in words an analyst can act on. The transport reports problems as values;
+ * only the n8n boundary (`index.ts`, the credential test) turns them into n8n errors or messages.
+ * A problem never carries certificate material: messages are written here, not copied from TLS.
+ */
+export interface Problem {
+	message: string;
+	description: string;
+	/** HTTP status when MNotify answered. */
+	httpCode?: number;
+	/** MNotify's parsed answer, shown to the user as the error's details. */
+	responseBody?: unknown;
+}
+
+const MAX_SHOWN_BODY = 500;
+
+/** The useful text of an MNotify error body: JSON `message`, ProblemDetails `title`/`detail`/`errors`, or the raw text. */
+export function summarizeErrorBody(text: string): { summary: string; parsed: unknown } {
+	const trimmed = text.trim();
+	if (trimmed === '') return { summary: '', parsed: undefined };
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(trimmed);
+	} catch {
+		return { summary: truncate(trimmed), parsed: trimmed };
+	}
+	if (typeof parsed === 'string') return { summary: truncate(parsed), parsed };
+	if (parsed === null || typeof parsed !== 'object') return { summary: truncate(trimmed), parsed };
+
+	const body = parsed as Record<string, unknown>;
+	const parts: string[] = [];
+	for (const key of ['message', 'title', 'detail']) {
+		if (typeof body[key] === 'string' && body[key] !== '') parts.push(body[key] as string);
+	}
+	const fieldErrors = body.errors;
+	if (fieldErrors && typeof fieldErrors === 'object') {
+		for (const [field, messages] of Object.entries(fieldErrors as Record<string, unknown>)) {
+			const list = Array.isArray(messages) ? messages.join(' ') : String(messages);
+			parts.push(`${field}: ${list}`);
+		}
+	}
+	return { summary: truncate(parts.join(' — ') || trimmed), parsed };
+}
+
+function truncate(text: string): string {
+	return text.length > MAX_SHOWN_BODY ? `${text.slice(0, MAX_SHOWN_BODY)}…` : text;
+}
+
+export interface HttpContext {
+	method: string;
+	/** What the request was for, e.g. "cancel notification 1b2c…". */
+	action: string;
+	/** Explanation for 409, which means something different per operation. */
+	conflictHint?: string;
+}
+
+/** Turns a non-2xx answer into a problem that says what it means for MNotify and what to do. */
+export function describeHttpStatus(
+	status: number,
+	bodyText: string,
+	context: HttpContext,
+): Problem {
+	const { summary, parsed } = summarizeErrorBody(bodyText);
+	const said = summary ? ` MNotify said: ${summary}` : '';
+	const base = { httpCode: status, responseBody: parsed };
+	const isSend = context.method === 'POST' && context.action.startsWith('send');
+
+	switch (status) {
+		case 400:
+			return {
+				...base,
+				message: `MNotify rejected the request to ${context.action} as invalid (400)`,
+				description: `Check the fields it names against the MNotify rules (IDNP/IDNO of 13 digits, e-mail shape, Romanian text present, subject up to 41 characters, attachments).${said}`,
+			};
+		case 401:
+			return {
+				...base,
+				message: 'MNotify did not accept this client certificate (401)',
+				description: `The TLS connection worked, so the certificate is valid and trusted, but MNotify does not know its serial number for this environment, or this information system is not authorised. Ask MEGA to register the certificate (send them the .cer or its serial number) for the environment you chose in the credential.${said}`,
+			};
+		case 403:
+			return {
+				...base,
+				message: `MNotify refused to ${context.action} (403)`,
+				description: `This id belongs to another information system, or this action is not allowed on it. Use an id created with this certificate.${said}`,
+			};
+		case 404:
+			return {
+				...base,
+				message: `Nothing found to ${context.action} (404)`,
+				description: `Check the id: it must be a notification or template created in this MNotify environment.${said}`,
+			};
+		case 409:
+			return {
+				...base,
+				message: `MNotify could not ${context.action}: conflict (409)`,
+				description: `${context.conflictHint ?? 'The resource is in a state that does not allow this.'}${said}`,
+			};
+		case 413:
+			return {
+				...base,
+				message: 'The request is too large for MNotify (413)',
+				description: `Attachments may total at most 10 MB. Send fewer or smaller files.${said}`,
+			};
+		case 429:
+			return {
+				...base,
+				message: 'MNotify is limiting the request rate (429)',
+				description: `Lower the node's concurrency or spread the sends over time, then run again.${said}`,
+			};
+		default:
+			if (status >= 500) {
+				return {
+					...base,
+					message: `MNotify had a server error (${status})`,
+					description: isSend
+						? `The notification may or may not have been accepted. Before sending again, list the notifications (Notification → Get Many, newest first) to check, so that nobody is notified twice. If this persists, contact MEGA.${said}`
+						: `Try again later. If it persists, contact MEGA support.${said}`,
+				};
+			}
+			return {
+				...base,
+				message: `MNotify answered ${status} to the request to ${context.action}`,
+				description: summary || 'No details were given.',
+			};
+	}
+}

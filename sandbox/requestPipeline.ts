@@ -1,0 +1,161 @@
+/**
+ * One HTTP request, start to finish: faults, authentication by certificate serial, routing,
+ * writing the response, and the log line.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describeFault, type FaultInjector, replacementResponse, type SandboxFault } from './faults';
+import type { Sender } from './model';
+import { readRequestBody } from './requestBody';
+import { HttpError, messageError, type SandboxResponse, textResponse } from './responses';
+import { matchRoute, normalizePath, type Route } from './router';
+import type { SenderRegistry } from './senders';
+import type { SandboxState } from './state';
+
+export interface PipelineDependencies {
+	state: SandboxState;
+	senders: SenderRegistry;
+	faults: FaultInjector;
+	routes: Route[];
+	log?: (line: string) => void;
+}
+
+interface IncomingCall {
+	method: string;
+	pathname: string;
+	query: URLSearchParams;
+	serialNumber: string;
+	sender?: Sender;
+}
+
+function describeCaller(call: IncomingCall): string {
+	return call.sender
+		? `sender="${call.sender.name}"`
+		: `serial=${call.serialNumber || '(none)'} (unregistered)`;
+}
+
+function writeResponse(res: ServerResponse, response: SandboxResponse): void {
+	res.writeHead(response.status, {
+		...response.headers,
+		'Content-Length': Buffer.byteLength(response.body),
+	});
+	res.end(response.body);
+}
+
+/** Declares the full length, sends half of the body, then ends the connection. */
+function writeTruncatedResponse(res: ServerResponse, response: SandboxResponse): void {
+	const body = Buffer.from(response.body);
+	res.writeHead(response.status, { ...response.headers, 'Content-Length': body.length });
+	res.write(body.subarray(0, Math.floor(body.length / 2)));
+	const socket = res.socket;
+	socket?.end();
+	setTimeout(() => socket?.destroy(), 1000).unref();
+}
+
+function firstBodyChunkOrEnd(req: IncomingMessage): Promise<void> {
+	return new Promise((resolve) => {
+		req.once('data', () => resolve());
+		req.once('end', () => resolve());
+		req.once('close', () => resolve());
+	});
+}
+
+function answer(
+	deps: PipelineDependencies,
+	call: IncomingCall,
+	req: IncomingMessage,
+	body: Buffer,
+): SandboxResponse {
+	if (call.sender === undefined) {
+		return textResponse(
+			401,
+			`Client certificate serial ${call.serialNumber} is not registered with MNotify.`,
+		);
+	}
+	const match = matchRoute(deps.routes, call.method, normalizePath(call.pathname));
+	if ('response' in match) return match.response;
+	return match.handler({
+		state: deps.state,
+		sender: call.sender,
+		id: match.id,
+		query: call.query,
+		body,
+		contentType: req.headers['content-type'],
+	});
+}
+
+async function processRequest(
+	deps: PipelineDependencies,
+	call: IncomingCall,
+	fault: SandboxFault | undefined,
+	req: IncomingMessage,
+	res: ServerResponse,
+): Promise<string> {
+	if (fault?.kind === 'reset' && fault.when === 'before-body') {
+		req.socket.destroy();
+		return 'connection reset';
+	}
+	if (fault?.kind === 'reset' && fault.when === 'during-body') {
+		await firstBodyChunkOrEnd(req);
+		req.socket.destroy();
+		return 'connection reset';
+	}
+	if (fault?.kind === 'delay') await sleep(fault.ms);
+
+	let response: SandboxResponse;
+	try {
+		const body = await readRequestBody(req);
+		response = replacementResponse(fault) ?? answer(deps, call, req, body);
+	} catch (error) {
+		if (!(error instanceof HttpError)) throw error;
+		response = error.response;
+	}
+
+	if (fault?.kind === 'reset') {
+		req.socket.destroy();
+		return `${response.status} dropped, connection reset`;
+	}
+	if (fault?.kind === 'truncated-body') {
+		writeTruncatedResponse(res, response);
+		return `${response.status} truncated`;
+	}
+	if (fault?.kind === 'close-keepalive') response.headers.Connection = 'close';
+	writeResponse(res, response);
+	return String(response.status);
+}
+
+export function createRequestListener(deps: PipelineDependencies) {
+	const { stats } = deps.state;
+	return (req: IncomingMessage, res: ServerResponse): void => {
+		const startedAt = Date.now();
+		const url = new URL(req.url ?? '/', 'https://sandbox.invalid');
+		const serialNumber = String((req.socket as TLSSocket).getPeerCertificate().serialNumber ?? '');
+		const call: IncomingCall = {
+			method: (req.method ?? 'GET').toUpperCase(),
+			pathname: url.pathname,
+			query: url.searchParams,
+			serialNumber,
+			sender: serialNumber ? deps.senders.authenticate(serialNumber) : undefined,
+		};
+		stats.requests += 1;
+		if (call.method === 'POST' && normalizePath(call.pathname) === '/api/notification') {
+			stats.notificationSendsReceived += 1;
+		}
+		const fault = deps.faults.take(call.method, call.pathname);
+		if (fault !== undefined) stats.faultsInjected += 1;
+
+		const logOutcome = (outcome: string) => {
+			const faultNote = fault ? ` [fault: ${describeFault(fault)}]` : '';
+			deps.log?.(
+				`${call.method} ${url.pathname}${url.search} ${outcome} ${describeCaller(call)} ` +
+					`${Date.now() - startedAt}ms${faultNote}`,
+			);
+		};
+		processRequest(deps, call, fault, req, res).then(logOutcome, (error: unknown) => {
+			logOutcome(`500 internal error: ${String(error)}`);
+			if (res.headersSent) res.destroy();
+			else writeResponse(res, messageError(500, `Sandbox internal error: ${String(error)}`).response);
+		});
+	};
+}

@@ -1,0 +1,22 @@
+/** What every endpoint handler can reach: the data, the clock and the sandbox's settings. */
+import type { SandboxClock } from './clock';
+import type { SandboxStats } from './stats';
+import type { StatusTiming } from './statuses';
+import type { SandboxStore } from './store';
+
+export interface SandboxState {
+	store: SandboxStore;
+	clock: SandboxClock;
+	stats: SandboxStats;
+	statusStepMs: number;
+	/** Lower-cased recipient values whose messages fail. */
+	failingRecipients: Set<string>;
+}
+
+export function statusTiming(state: SandboxState): StatusTiming {
+	return { nowMs: state.clock.now(), stepMs: state.statusStepMs };
+}
+
+export function isFailingRecipient(state: SandboxState, value: string): boolean {
+	return state.failingRecipients.has(value.toLowerCase());
+}

@@ -1,0 +1,228 @@
+/**
+ * Runs workflow JSON through n8n's real execution engine (`WorkflowExecute` from n8n-core), with
+ * our package loaded the way n8n loads community packages: from package.json's `n8n` block, i.e.
+ * the built files in dist/. This follows n8n's own node test harness
+ * (packages/@n8n/node-test-harness), minus vitest and nock. Used by the demo, tests and bench.
+ */
+import 'reflect-metadata';
+
+import {
+	Credentials,
+	ExecutionLifecycleHooks,
+	LazyPackageDirectoryLoader,
+	WorkflowExecute,
+} from 'n8n-core';
+import {
+	createRunExecutionData,
+	ICredentialsHelper,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type IExecuteFunctions,
+	type IHttpRequestOptions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IVersionedNodeType,
+	type IWorkflowBase,
+	type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+// n8n-core keeps instance settings (an encryption key) in the user folder; keep runs out of ~/.n8n.
+process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'mnotify-engine-'));
+
+/**
+ * Stand-in for n8n-nodes-base's Manual Trigger (that package is not a dependency): it passes on
+ * the items the run starts with, which is what the real one does in a manual run.
+ */
+class ManualTrigger implements INodeType {
+	description = {
+		displayName: 'Manual Trigger',
+		name: 'manualTrigger',
+		group: ['trigger'],
+		version: 1,
+		description: 'Starts the workflow',
+		defaults: { name: 'When clicking ‘Execute workflow’' },
+		inputs: [],
+		outputs: ['main'],
+		properties: [],
+	} as unknown as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [this.getInputData()];
+	}
+}
+
+const BUILT_IN_STAND_INS: Record<string, INodeType> = {
+	'n8n-nodes-base.manualTrigger': new ManualTrigger(),
+};
+
+class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly credentialsByType: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	async authenticate(
+		_credentials: ICredentialDataDecryptedObject,
+		_typeName: string,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		return requestOptions;
+	}
+
+	async preAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+
+	async runPreAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<Credentials> {
+		return new Credentials({ id: null, name: '' }, '', '');
+	}
+
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		_nodeCredentials: unknown,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
+		const credentials = this.credentialsByType[type];
+		if (!credentials) throw new Error(`No credentials of type ${type} were given to the test run`);
+		return credentials;
+	}
+
+	async updateCredentials(): Promise<void> {}
+
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+
+	getCredentialsProperties() {
+		return [];
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+}
+
+export interface RunOptions {
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	/** Items the start node begins with (one empty item by default), binary data included. */
+	startItems?: INodeExecutionData[];
+}
+
+export class WorkflowEngine {
+	private readonly loader: LazyPackageDirectoryLoader;
+
+	private loaded: Promise<void> | undefined;
+
+	constructor(readonly packageDirectory = path.resolve(__dirname, '..', '..')) {
+		this.loader = new LazyPackageDirectoryLoader(this.packageDirectory);
+	}
+
+	private async ensureLoaded(): Promise<void> {
+		this.loaded ??= this.loader.loadAll();
+		await this.loaded;
+	}
+
+	private get nodeTypes(): INodeTypes {
+		const { loader } = this;
+		const packageName = loader.packageName;
+		const resolve = (type: string): INodeType | IVersionedNodeType => {
+			const standIn = BUILT_IN_STAND_INS[type];
+			if (standIn) return standIn;
+			const [typePackage, name] = type.split('.');
+			if (typePackage !== packageName) throw new Error(`Unknown node type ${type}`);
+			return loader.getNode(name).type;
+		};
+		return {
+			getByName: resolve,
+			getByNameAndVersion: (type: string, version?: number) => {
+				const nodeType = resolve(type);
+				return 'nodeVersions' in nodeType ? nodeType.getNodeType(version) : nodeType;
+			},
+			getKnownTypes: () => ({}),
+		} as INodeTypes;
+	}
+
+	/** Executes the workflow and resolves with n8n's run data once the engine reports the end. */
+	async run(workflowJson: IWorkflowBase, options: RunOptions): Promise<IRun> {
+		await this.ensureLoaded();
+		const workflow = new Workflow({
+			id: workflowJson.id ?? 'test',
+			name: workflowJson.name,
+			nodes: workflowJson.nodes,
+			connections: workflowJson.connections,
+			nodeTypes: this.nodeTypes,
+			settings: workflowJson.settings,
+			staticData: workflowJson.staticData,
+			active: false,
+		});
+
+		const hooks = new ExecutionLifecycleHooks('manual', '1', workflowJson);
+		const finished = new Promise<IRun>((resolve) => {
+			hooks.addHandler('workflowExecuteAfter', (run) => resolve(run));
+		});
+
+		const additionalData = stubAdditionalData({
+			executionId: '1',
+			hooks,
+			credentialsHelper: new TestCredentialsHelper(options.credentials),
+			webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
+			formWaitingBaseUrl: 'http://localhost/form-waiting',
+			currentNodeParameters: undefined,
+			parentCallbackManager: undefined,
+			ssrfBridge: undefined,
+			encryptedRunnerIdentity: undefined,
+		});
+
+		const startNode = workflow.getStartNode();
+		if (!startNode) throw new Error('The workflow has no start node');
+		const runExecutionData = createRunExecutionData({
+			executionData: {
+				nodeExecutionStack: [
+					{
+						node: startNode,
+						data: { main: [options.startItems ?? [{ json: {} }]] },
+						source: null,
+					},
+				],
+			},
+		});
+
+		await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(
+			workflow,
+		);
+		return await finished;
+	}
+}
+
+/**
+ * The engine reads many optional services from `additionalData`; like n8n's harness (which uses
+ * a deep mock) every one we do not provide is a function that does nothing.
+ */
+function stubAdditionalData(values: Record<string, unknown>): IWorkflowExecuteAdditionalData {
+	const doNothing = () => undefined;
+	return new Proxy(values, {
+		get: (target, property: string) => (property in target ? target[property] : doNothing),
+		has: (target, property: string) => property in target,
+	}) as unknown as IWorkflowExecuteAdditionalData;
+}
+
+/** Output items of a node's first run, or the error it stopped with. */
+export function nodeOutput(run: IRun, nodeName: string): INodeExecutionData[] {
+	const task = run.data.resultData.runData[nodeName]?.[0];
+	if (!task) {
+		const error = run.data.resultData.error;
+		throw new Error(`Node "${nodeName}" did not run${error ? `: ${error.message}` : ''}`);
+	}
+	if (task.error) throw task.error;
+	return task.data?.main?.[0] ?? [];
+}
