@@ -8,6 +8,6 @@ module.exports = {
 	setupFiles: ['reflect-metadata'],
 	testTimeout: 30_000,
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
 	},
 };

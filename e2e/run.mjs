@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { builtinCases } from './cases/builtin.mjs';
-import { N8nServer } from './lib/n8n.mjs';
+import { N8nServer, OWNER } from './lib/n8n.mjs';
 import { E2E_DIR, REPO_DIR, readEnvFile, run } from './lib/util.mjs';
 
 /**
@@ -172,8 +172,8 @@ async function main() {
 	for (const c of cases) await step(c.name, () => c.run(ctx));
 
 	if (flag('--keep')) {
-		console.log(`\nn8n is running at ${n8n.baseUrl} (login ${'e2e-owner@example.com'} / E2e-password-1234). Ctrl-C stops it.`);
-		await new Promise((resolve) => process.once('SIGINT', resolve));
+		console.log(`\nn8n is running at ${n8n.baseUrl} (login ${OWNER.email} / ${OWNER.password}). Ctrl-C stops it.`);
+		await new Promise((resolve) => (keepResolve = resolve));
 	}
 }
 
@@ -188,10 +188,18 @@ async function shutdown() {
 	}
 }
 
-process.on('SIGTERM', async () => {
-	await shutdown();
-	process.exit(summary() ? 1 : 143);
-});
+// Ctrl-C ends a --keep wait; otherwise (and on SIGTERM) n8n is stopped before exiting, whatever
+// the runner was doing, so no server is left behind.
+let keepResolve;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+	process.on(sig, async () => {
+		if (keepResolve && sig === 'SIGINT') return keepResolve();
+		console.log(`\n${sig}: stopping`);
+		await shutdown();
+		summary();
+		process.exit(130);
+	});
+}
 
 let failedHard = false;
 try {

@@ -10,10 +10,8 @@ import path from 'node:path';
 import type { IWorkflowBase } from 'n8n-workflow';
 
 import { startSandbox } from '../sandbox/server';
-import { nodeOutput, WorkflowEngine } from './engine';
+import { nodeOutput, PACKAGE_DIRECTORY, WorkflowEngine } from './engine';
 import { sandboxCredentials } from './sandboxCredentials';
-
-const PACKAGE_DIRECTORY = path.resolve(__dirname, '..', '..');
 
 async function main(): Promise<void> {
 	const sandbox = await startSandbox({ statusStepMs: 250 });

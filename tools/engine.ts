@@ -27,9 +27,16 @@ import {
 	type IWorkflowBase,
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+/** This repository's root, from tools/ (ts-jest) or dist-tools/tools/ (compiled). */
+export const PACKAGE_DIRECTORY = (() => {
+	let directory = __dirname;
+	while (!existsSync(path.join(directory, 'package.json'))) directory = path.dirname(directory);
+	return directory;
+})();
 
 // n8n-core keeps instance settings (an encryption key) in the user folder; keep runs out of ~/.n8n.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'mnotify-engine-'));
@@ -123,7 +130,7 @@ export class WorkflowEngine {
 
 	private loaded: Promise<void> | undefined;
 
-	constructor(readonly packageDirectory = path.resolve(__dirname, '..', '..')) {
+	constructor(readonly packageDirectory = PACKAGE_DIRECTORY) {
 		this.loader = new LazyPackageDirectoryLoader(this.packageDirectory);
 	}
 

@@ -40,7 +40,8 @@ export const builtinCases = [
 			const creds = await n8n.credentialTypes();
 			assert.ok(creds.some((c) => c.name === 'n8nApi'), 'n8nApi missing from /types/credentials.json');
 			const details = await n8n.nodeTypeDetails('n8n-nodes-base.set', 3.4);
-			assert.equal(details?.name, 'n8n-nodes-base.set');
+			// (the description comes back with its short name, as in the package: 'set')
+			assert.equal(details?.displayName, set.displayName);
 			// A built-in icon is served from the same /icons/<package>/... route as a community package's.
 			const withIcon = nodes.find((n) => n.iconUrl);
 			const icons = await n8n.fetchIcons(withIcon.iconUrl);

@@ -69,7 +69,7 @@ export class N8nServer {
 		return `http://127.0.0.1:${this.port}`;
 	}
 
-	/** Start `n8n start` and wait until /healthz/readiness answers 200. */
+	/** Start `n8n start` and wait until /healthz/readiness and /rest/settings answer 200. */
 	async start({ timeoutMs = 120_000 } = {}) {
 		this.port = await freePort();
 		this.brokerPort = await freePort();
@@ -95,6 +95,7 @@ export class N8nServer {
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 			N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 			N8N_REINSTALL_MISSING_PACKAGES: 'false',
+			N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
 			N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL || 'info',
 			N8N_LOG_OUTPUT: 'console',
 			GENERIC_TIMEZONE: 'UTC',
@@ -123,8 +124,10 @@ export class N8nServer {
 				throw new Error(`n8n exited during startup (${JSON.stringify(exitInfo)}):\n${this.logTail()}`);
 			}
 			try {
-				const res = await fetch(`${this.baseUrl}/healthz/readiness`);
-				if (res.ok) return;
+				// readiness = database up; n8n 1.x answers it before its REST routes exist, so
+				// also wait for the (unauthenticated) settings the editor loads first.
+				const ready = await fetch(`${this.baseUrl}/healthz/readiness`);
+				if (ready.ok && (await fetch(`${this.baseUrl}/rest/settings`)).ok) return;
 			} catch {
 				/* not listening yet */
 			}
@@ -134,7 +137,7 @@ export class N8nServer {
 	}
 
 	/** SIGTERM the process group, SIGKILL after a grace period. */
-	async stop({ graceMs = 20_000 } = {}) {
+	async stop({ graceMs = 15_000 } = {}) {
 		if (!this.proc || this.proc.exitCode !== null || this.proc.signalCode !== null) return;
 		const kill = (sig) => {
 			try {
@@ -279,9 +282,20 @@ export class N8nServer {
 		return byType;
 	}
 
-	/** n8n's own "test credential" (the button in the credential dialog). Returns {status:'OK'|'Error', message}. */
-	async testCredential({ name = 'e2e test', type, data, id }) {
-		return await this.rest('POST', '/credentials/test', { credentials: { id, name, type, data } });
+	/**
+	 * n8n's own "test credential" (what the credential dialog runs after saving): POST /rest/credentials/test
+	 * with the id of a saved credential and its data. Without an id, the data is saved as a temporary
+	 * credential first and deleted afterwards (n8n 1.x refuses unsaved ones; 2.x takes id '' from the owner).
+	 * Returns {status: 'OK'|'Error', message}.
+	 */
+	async testCredential({ name = 'e2e credential test', type, data, id }) {
+		if (id) return await this.rest('POST', '/credentials/test', { credentials: { id, name, type, data } });
+		const tmp = await this.createCredential({ name, type, data });
+		try {
+			return await this.rest('POST', '/credentials/test', { credentials: { id: tmp.id, name, type, data } });
+		} finally {
+			await this.rest('DELETE', `/credentials/${tmp.id}`);
+		}
 	}
 
 	// ---- Workflows -------------------------------------------------------------------------
@@ -336,9 +350,18 @@ export class N8nServer {
 		}
 	}
 
-	/** Calls a production webhook (`/webhook/<path>`) of an active workflow. */
-	async callWebhook(webhookPath, { method = 'POST', body, headers } = {}) {
-		return await this.request(method, `/webhook/${webhookPath}`, { body, headers, auth: 'none', expect: null });
+	/**
+	 * Calls a production webhook (`/webhook/<path>`) of an active workflow. Activation returns before
+	 * the webhook is registered (n8n 2.x registers it shortly after), so a 404 "not registered" is
+	 * retried until `waitMs` has passed.
+	 */
+	async callWebhook(webhookPath, { method = 'POST', body, headers, waitMs = 20_000 } = {}) {
+		const deadline = Date.now() + waitMs;
+		for (;;) {
+			const res = await this.request(method, `/webhook/${webhookPath}`, { body, headers, auth: 'none', expect: null });
+			if (!(res.status === 404 && /not registered/.test(res.body)) || Date.now() > deadline) return res;
+			await sleep(250);
+		}
 	}
 }
 

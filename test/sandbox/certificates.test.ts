@@ -57,7 +57,12 @@ describe('issueCertificate', () => {
 	it('honours the validity period it is given', () => {
 		const validFrom = new Date('2020-01-01T00:00:00Z');
 		const validTo = new Date('2021-01-01T00:00:00Z');
-		const expired = issueCertificate(ca, { commonName: 'old', purpose: 'client', validFrom, validTo });
+		const expired = issueCertificate(ca, {
+			commonName: 'old',
+			purpose: 'client',
+			validFrom,
+			validTo,
+		});
 		const certificate = new X509Certificate(expired.certPem);
 		expect(new Date(certificate.validFrom)).toEqual(validFrom);
 		expect(new Date(certificate.validTo)).toEqual(validTo);

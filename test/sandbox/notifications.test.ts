@@ -136,7 +136,13 @@ describe('validation', () => {
 			title: 'One or more validation errors occurred.',
 			status: 400,
 		});
-		expect(errorFields(response)).toEqual(['Body', 'BodyShort', 'Priority', 'Recipients', 'Subject']);
+		expect(errorFields(response)).toEqual([
+			'Body',
+			'BodyShort',
+			'Priority',
+			'Recipients',
+			'Subject',
+		]);
 	});
 
 	it('checks values against the documented rules, field by field', async () => {
@@ -261,7 +267,9 @@ describe('listing', () => {
 	});
 
 	it('pages from 1 with ItemsPerPage', async () => {
-		const pages = await Promise.all([1, 2, 3, 4].map((page) => list(`?Page=${page}&ItemsPerPage=2`)));
+		const pages = await Promise.all(
+			[1, 2, 3, 4].map((page) => list(`?Page=${page}&ItemsPerPage=2`)),
+		);
 		expect(pages.map((page) => page.length)).toEqual([2, 2, 1, 0]);
 		expect(pages.flat().map((item) => item.id)).toEqual([...ids].sort());
 	});
@@ -347,7 +355,12 @@ describe('routing and ownership', () => {
 	});
 
 	it('answers 404 for an unknown id, a malformed id and an unknown route', async () => {
-		const unknown = await call(agent, sandbox, 'GET', '/api/notification/00000000-0000-4000-8000-000000000000');
+		const unknown = await call(
+			agent,
+			sandbox,
+			'GET',
+			'/api/notification/00000000-0000-4000-8000-000000000000',
+		);
 		expect(unknown.status).toBe(404);
 		expect(unknown.json().message).toMatch(/not found/);
 
@@ -374,7 +387,10 @@ describe('with statusStepMs 0', () => {
 			frozen.advanceClock(24 * 60 * 60 * 1000);
 			const response = await call(frozenAgent, frozen, 'GET', `/api/notification/${sent.text}`);
 			expect(response.json().status).toBe('Pending');
-			expect(frozen.stats).toMatchObject({ notificationSendsReceived: 1, notificationsAccepted: 1 });
+			expect(frozen.stats).toMatchObject({
+				notificationSendsReceived: 1,
+				notificationsAccepted: 1,
+			});
 		} finally {
 			await frozenAgent.destroy();
 			await frozen.close();

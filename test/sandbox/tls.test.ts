@@ -25,7 +25,13 @@ function handshakeAndRequest(
 	return new Promise((resolve, reject) => {
 		let latestSession: Buffer | undefined;
 		let reused = false;
-		const socket = connect({ host: '127.0.0.1', port: sandbox.port, ca: sandbox.caPem, session, ...identity });
+		const socket = connect({
+			host: '127.0.0.1',
+			port: sandbox.port,
+			ca: sandbox.caPem,
+			session,
+			...identity,
+		});
 		socket.on('session', (ticket: Buffer) => (latestSession = ticket));
 		socket.once('secureConnect', () => {
 			reused = socket.isSessionReused();

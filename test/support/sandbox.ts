@@ -1,0 +1,27 @@
+import { closeAllClients } from '../../dist/nodes/MNotify/transport/clientCache';
+import { startSandbox, type MNotifySandbox, type SandboxOptions } from '../../sandbox/server';
+import { sandboxCredentials } from '../../tools/sandboxCredentials';
+
+export interface SandboxFixture {
+	sandbox: MNotifySandbox;
+	/** Credentials of a registered client certificate (PFX). */
+	credentials: Record<string, string>;
+}
+
+/**
+ * Starts a sandbox for the test file and a registered client certificate. The node's
+ * connection pools (in the built package, which the engine loads) are closed afterwards.
+ */
+export function useSandbox(options: SandboxOptions = { statusStepMs: 50 }): SandboxFixture {
+	const fixture = {} as SandboxFixture;
+	beforeAll(async () => {
+		fixture.sandbox = await startSandbox(options);
+		const certificate = fixture.sandbox.issueClientCertificate();
+		fixture.credentials = sandboxCredentials(fixture.sandbox.url, certificate);
+	});
+	afterAll(async () => {
+		await closeAllClients();
+		await fixture.sandbox?.close();
+	});
+	return fixture;
+}
