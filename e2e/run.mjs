@@ -12,17 +12,19 @@
 //
 // Steps: install (cached) -> npm pack + install into <user folder>/.n8n/nodes -> n8n start ->
 // owner, login, API key -> cases -> stop. Prints a table and `e2e: N passed, N failed`; exits 1 on failure.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { builtinCases } from './cases/builtin.mjs';
 import { N8nServer, OWNER } from './lib/n8n.mjs';
+import { installPackage } from './lib/package.mjs';
 import { E2E_DIR, REPO_DIR, readEnvFile, run } from './lib/util.mjs';
 
 /**
  * @typedef {object} Context
  * @property {N8nServer} n8n
+ * @property {any} sandbox     lib/sandbox.mjs handle (package runs only)
  * @property {string} target    'n8n2' | 'n8n1'
  * @property {string} workDir
  * @property {Record<string, any>} state  shared between cases (e.g. imported credentials)
@@ -86,6 +88,7 @@ function summary() {
 
 // ---- main ------------------------------------------------------------------------------------
 let n8n;
+let sandbox;
 let stopping = false;
 async function main() {
 	console.log(`e2e target ${target}, package ${withPackage ? 'yes' : 'no (--builtin-only)'}, work dir ${workDir}`);
@@ -113,31 +116,24 @@ async function main() {
 		await step(
 			'npm pack + install into .n8n/nodes',
 			async () => {
-				const pkg = JSON.parse(readFileSync(path.join(REPO_DIR, 'package.json'), 'utf8'));
-				for (const f of [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])]) {
-					if (!existsSync(path.join(REPO_DIR, f))) throw new Error(`${f} missing: run \`npm run build\` first`);
-				}
-				const out = await run('npm', ['pack', '--pack-destination', workDir, '--silent'], { cwd: REPO_DIR, quiet: true });
-				const tgz = path.join(workDir, out.trim().split('\n').pop());
-				// How n8n installs a community package: a plain npm project in <user folder>/.n8n/nodes.
-				const nodesDir = path.join(userFolder, '.n8n', 'nodes');
-				mkdirSync(nodesDir, { recursive: true });
-				writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }, null, 2));
-				await run(
-					'npm',
-					['i', tgz, '--ignore-scripts', '--omit=dev', '--omit=peer', '--no-package-lock', '--no-audit', '--no-fund', '--prefer-offline'],
-					{ cwd: nodesDir, prefix: '  ' },
-				);
-				const installed = path.join(nodesDir, 'node_modules', pkg.name);
-				if (!existsSync(path.join(installed, 'package.json'))) throw new Error(`${installed} not installed`);
-				if (existsSync(path.join(nodesDir, 'node_modules', 'n8n-workflow'))) {
-					throw new Error('n8n-workflow got installed next to the package (peer dependency must come from n8n)');
-				}
+				const { tgz, installed } = await installPackage({ userFolder, workDir });
 				return `${path.basename(tgz)} -> ${path.relative(workDir, installed)}`;
 			},
 			{ critical: true },
 		);
 		({ packageCases } = await import('./cases/package.mjs'));
+		await step(
+			'sandbox start (in-process, mTLS)',
+			async () => {
+				const { startSandbox, SANDBOX_MODULES } = await import('./lib/sandbox.mjs');
+				for (const f of Object.values(SANDBOX_MODULES)) {
+					if (!existsSync(path.join(REPO_DIR, f))) throw new Error(`${f} missing: run \`npm run build\` first`);
+				}
+				sandbox = await startSandbox({ logDir: workDir });
+				return `${sandbox.url}, log ${path.relative(REPO_DIR, sandbox.logFile)}`;
+			},
+			{ critical: true },
+		);
 	}
 
 	n8n = new N8nServer({
@@ -167,7 +163,7 @@ async function main() {
 		{ critical: true },
 	);
 
-	const ctx = { n8n, target, workDir, state: {} };
+	const ctx = { n8n, sandbox, target, workDir, state: {} };
 	const cases = [...builtinCases, ...packageCases].filter((c) => !only || c.name.includes(only));
 	for (const c of cases) await step(c.name, () => c.run(ctx));
 
@@ -186,6 +182,7 @@ async function shutdown() {
 			return `exit ${JSON.stringify(await n8n.exited)}`;
 		});
 	}
+	if (sandbox) await sandbox.close().catch((e) => console.error('sandbox close:', e));
 }
 
 // Ctrl-C ends a --keep wait; otherwise (and on SIGTERM) n8n is stopped before exiting, whatever

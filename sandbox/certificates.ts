@@ -159,7 +159,12 @@ function sha256MacData(authenticatedSafeDer: string, passphrase: string): forge.
 	return asn1.create(universal, asn1.Type.SEQUENCE, true, [
 		asn1.create(universal, asn1.Type.SEQUENCE, true, [
 			asn1.create(universal, asn1.Type.SEQUENCE, true, [
-				asn1.create(universal, asn1.Type.OID, false, asn1.oidToDer(forge.pki.oids.sha256).getBytes()),
+				asn1.create(
+					universal,
+					asn1.Type.OID,
+					false,
+					asn1.oidToDer(forge.pki.oids.sha256).getBytes(),
+				),
 				asn1.create(universal, asn1.Type.NULL, false, ''),
 			]),
 			asn1.create(universal, asn1.Type.OCTETSTRING, false, digest),

@@ -45,6 +45,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-	console.error(`MNotify sandbox failed to start: ${error instanceof Error ? error.message : error}`);
+	console.error(
+		`MNotify sandbox failed to start: ${error instanceof Error ? error.message : error}`,
+	);
 	process.exit(1);
 });

@@ -8,7 +8,12 @@ import { normalizePath } from './router';
 
 export type SandboxFault =
 	| { kind: 'delay'; ms: number }
-	| { kind: 'status'; status: 429 | 500 | 502 | 503; retryAfterSeconds?: number; plainText?: boolean }
+	| {
+			kind: 'status';
+			status: 429 | 500 | 502 | 503;
+			retryAfterSeconds?: number;
+			plainText?: boolean;
+	  }
 	/**
 	 * before-body: the socket is destroyed as soon as the headers arrive (nothing stored).
 	 * during-body: destroyed once the first chunk of the body arrived (nothing stored).
@@ -102,7 +107,11 @@ const PROXY_ERROR_PAGE =
 /** The response that replaces normal processing, for faults that answer instead of MNotify. */
 export function replacementResponse(fault: SandboxFault | undefined): SandboxResponse | undefined {
 	if (fault?.kind === 'non-json') {
-		return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: PROXY_ERROR_PAGE };
+		return {
+			status: 200,
+			headers: { 'Content-Type': 'text/html; charset=utf-8' },
+			body: PROXY_ERROR_PAGE,
+		};
 	}
 	if (fault?.kind !== 'status') return undefined;
 	const reason = `${fault.status} ${STATUS_CODES[fault.status] ?? ''}`.trim();

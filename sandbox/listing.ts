@@ -32,7 +32,10 @@ function readPositiveInteger(
 	if (raw === undefined || raw === '') return fallback;
 	const value = Number(raw);
 	if (!/^\d+$/.test(raw.trim()) || value < 1 || value > max) {
-		errors.add(name, `The value '${raw}' is not valid for ${name}: use a whole number from 1 to ${max}.`);
+		errors.add(
+			name,
+			`The value '${raw}' is not valid for ${name}: use a whole number from 1 to ${max}.`,
+		);
 		return fallback;
 	}
 	return value;

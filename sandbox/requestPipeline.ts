@@ -5,7 +5,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeFault, type FaultInjector, replacementResponse, type SandboxFault } from './faults';
+import {
+	describeFault,
+	type FaultInjector,
+	replacementResponse,
+	type SandboxFault,
+} from './faults';
 import type { Sender } from './model';
 import { readRequestBody } from './requestBody';
 import { HttpError, messageError, type SandboxResponse, textResponse } from './responses';
@@ -125,12 +130,23 @@ async function processRequest(
 	return String(response.status);
 }
 
+/** getPeerCertificate() builds a new object each call; keep-alive connections ask only once. */
+function peerSerialNumber(socket: TLSSocket, cache: WeakMap<TLSSocket, string>): string {
+	let serialNumber = cache.get(socket);
+	if (serialNumber === undefined) {
+		serialNumber = String(socket.getPeerCertificate().serialNumber ?? '');
+		cache.set(socket, serialNumber);
+	}
+	return serialNumber;
+}
+
 export function createRequestListener(deps: PipelineDependencies) {
 	const { stats } = deps.state;
+	const serialNumbers = new WeakMap<TLSSocket, string>();
 	return (req: IncomingMessage, res: ServerResponse): void => {
 		const startedAt = Date.now();
 		const url = new URL(req.url ?? '/', 'https://sandbox.invalid');
-		const serialNumber = String((req.socket as TLSSocket).getPeerCertificate().serialNumber ?? '');
+		const serialNumber = peerSerialNumber(req.socket as TLSSocket, serialNumbers);
 		const call: IncomingCall = {
 			method: (req.method ?? 'GET').toUpperCase(),
 			pathname: url.pathname,
@@ -153,9 +169,15 @@ export function createRequestListener(deps: PipelineDependencies) {
 			);
 		};
 		processRequest(deps, call, fault, req, res).then(logOutcome, (error: unknown) => {
-			logOutcome(`500 internal error: ${String(error)}`);
-			if (res.headersSent) res.destroy();
-			else writeResponse(res, messageError(500, `Sandbox internal error: ${String(error)}`).response);
+			if (req.socket.destroyed) {
+				logOutcome('client disconnected');
+			} else if (res.headersSent) {
+				logOutcome(`internal error after the headers: ${String(error)}`);
+				res.destroy();
+			} else {
+				logOutcome(`500 internal error: ${String(error)}`);
+				writeResponse(res, messageError(500, `Sandbox internal error: ${String(error)}`).response);
+			}
 		});
 	};
 }

@@ -29,7 +29,10 @@ export function jsonResponse(status: number, value: unknown): SandboxResponse {
 	return { status, headers: { 'Content-Type': JSON_TYPE }, body: JSON.stringify(value) };
 }
 
-export function emptyResponse(status: number, headers: Record<string, string> = {}): SandboxResponse {
+export function emptyResponse(
+	status: number,
+	headers: Record<string, string> = {},
+): SandboxResponse {
 	return { status, headers, body: '' };
 }
 

@@ -127,9 +127,12 @@ function trackConnections(server: Server, state: SandboxState, log?: (line: stri
 		state.stats.tlsHandshakes += 1;
 		if (socket.isSessionReused()) state.stats.resumedHandshakes += 1;
 	});
-	server.on('tlsClientError', (error: Error) => {
+	server.on('tlsClientError', (error: Error & { reason?: string; code?: string }, socket) => {
 		state.stats.tlsHandshakesRefused += 1;
-		log?.(`TLS handshake refused: ${error.message}`);
+		// Node drops the connection itself when the certificate fails verification, and then
+		// reports only a hang-up; the verification result is on the socket.
+		const reason = socket.authorizationError ?? error.reason ?? error.message.trim();
+		log?.(`TLS handshake refused: ${reason} (${error.code})`);
 	});
 	return sockets;
 }

@@ -52,7 +52,13 @@ function snapshotAtStep(
 
 function cancelledSnapshot(notification: StoredNotification): StatusSnapshot | undefined {
 	const cancellation = notification.cancellation;
-	return cancellation && { status: 'Cancelled', changedAtMs: cancellation.atMs, changedBy: cancellation.by };
+	return (
+		cancellation && {
+			status: 'Cancelled',
+			changedAtMs: cancellation.atMs,
+			changedBy: cancellation.by,
+		}
+	);
 }
 
 export function recipientStatus(

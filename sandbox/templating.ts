@@ -6,8 +6,7 @@ import { isPlainObject } from './wire';
 export type TemplateVariables = Record<string, unknown>;
 
 export type VariablesParseResult =
-	| { ok: true; variables: TemplateVariables }
-	| { ok: false; message: string };
+	{ ok: true; variables: TemplateVariables } | { ok: false; message: string };
 
 /** `variables` travel as a JSON-encoded string holding an object (§5.2); absent means none. */
 export function parseVariables(raw: unknown): VariablesParseResult {
@@ -15,7 +14,8 @@ export function parseVariables(raw: unknown): VariablesParseResult {
 	if (typeof raw !== 'string') {
 		return {
 			ok: false,
-			message: 'Variables must be a JSON-encoded string, e.g. "{\\"Name\\":\\"Ion\\"}", not a JSON value.',
+			message:
+				'Variables must be a JSON-encoded string, e.g. "{\\"Name\\":\\"Ion\\"}", not a JSON value.',
 		};
 	}
 	let parsed: unknown;

@@ -55,7 +55,10 @@ function cancelNotification({ state, sender, id }: RequestContext): SandboxRespo
 }
 
 export const notificationRoutes: Route[] = [
-	{ pattern: /^\/api\/notification$/, handlers: { GET: listNotifications, POST: sendNotification } },
+	{
+		pattern: /^\/api\/notification$/,
+		handlers: { GET: listNotifications, POST: sendNotification },
+	},
 	// The reference's plural spelling of the list (D1).
 	{ pattern: /^\/api\/notifications$/, handlers: { GET: listNotifications } },
 	{

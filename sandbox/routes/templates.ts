@@ -49,7 +49,10 @@ function updateTemplate(context: RequestContext): SandboxResponse {
 	// A PUT replaces the content: optional fields left out are cleared.
 	delete template.description;
 	delete template.bodyShort;
-	Object.assign(template, content, { lastUpdatedAtMs: state.clock.now(), lastUpdatedBy: sender.id });
+	Object.assign(template, content, {
+		lastUpdatedAtMs: state.clock.now(),
+		lastUpdatedBy: sender.id,
+	});
 	return quotedUuidResponse(template.id);
 }
 

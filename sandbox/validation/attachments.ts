@@ -2,7 +2,15 @@
 import { isPlainObject } from '../wire';
 import { type FieldErrorCollector, isNonBlankString, requiredMessage } from './fieldErrors';
 
-export const ALLOWED_ATTACHMENT_EXTENSIONS = ['.jpeg', '.jpg', '.png', '.txt', '.pdf', '.csv', '.xls'];
+export const ALLOWED_ATTACHMENT_EXTENSIONS = [
+	'.jpeg',
+	'.jpg',
+	'.png',
+	'.txt',
+	'.pdf',
+	'.csv',
+	'.xls',
+];
 export const MAX_ATTACHMENTS_BYTES = 10 * 1024 * 1024;
 
 /** Kept free of nested quantifiers: attachments reach 13 MB of base64. */

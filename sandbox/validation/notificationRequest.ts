@@ -59,7 +59,9 @@ function readTemplateReference(
 	}
 	const variables = parseVariables(value.variables);
 	if (!variables.ok) errors.add('Template.Variables', variables.message);
-	return isUuid(value.id) && variables.ok ? { id: value.id, variables: variables.variables } : undefined;
+	return isUuid(value.id) && variables.ok
+		? { id: value.id, variables: variables.variables }
+		: undefined;
 }
 
 function checkResolutionPolicy(value: unknown, errors: FieldErrorCollector): void {
@@ -80,7 +82,8 @@ function checkResolutionPolicy(value: unknown, errors: FieldErrorCollector): voi
 	const direction = parameters.direction;
 	if (direction === undefined || direction === null) return;
 	const known = DIRECTIONS.some(
-		(candidate) => typeof direction === 'string' && candidate.toLowerCase() === direction.toLowerCase(),
+		(candidate) =>
+			typeof direction === 'string' && candidate.toLowerCase() === direction.toLowerCase(),
 	);
 	if (!known) {
 		errors.add(

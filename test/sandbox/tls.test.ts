@@ -63,6 +63,7 @@ describe('mutual TLS', () => {
 		const agent = agentFor(pfxIdentity(registered));
 		const response = await call(agent, sandbox, 'GET', '/api/notification');
 		expect(response.status).toBe(200);
+		expect(response.headers['keep-alive']).toBe('timeout=65');
 		expect(response.json()).toEqual([]);
 		expect(registered.caPem).toBe(sandbox.caPem);
 		expect(registered.pfxBase64).toBe(registered.pfx.toString('base64'));

@@ -4,6 +4,8 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
+import { connect, type SecureContext } from 'node:tls';
+
 import { MNotifyClient } from '../transport/client';
 import {
 	checkValidity,
@@ -11,7 +13,8 @@ import {
 	resolveOrigin,
 	type MNotifyCredentials,
 } from '../transport/clientCertificate';
-import { describeHttpStatus } from '../transport/problems';
+import { clientCertificateRefused, codeOf, describeRequestFailure } from '../transport/failures';
+import { describeHttpStatus, type Problem } from '../transport/problems';
 
 const EXPIRY_WARNING_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -46,7 +49,12 @@ export async function testCredentials(
 			{ method: 'GET', path: '/api/notification', query: { Page: 1, ItemsPerPage: 1 } },
 			{ timeoutSeconds: 15, maxRetries: 0 },
 		);
-		if (outcome.kind === 'failure') return failed(outcome.problem);
+		if (outcome.kind === 'failure') {
+			return failed(
+				(await diagnoseClosedConnection(credentials, resolved.origin, outcome.code)) ??
+					outcome.problem,
+			);
+		}
 		if (outcome.status !== 200) {
 			return failed(
 				describeHttpStatus(outcome.status, outcome.text, {
@@ -73,6 +81,50 @@ export async function testCredentials(
 		status: 'OK',
 		message: `Connected to MNotify with ${identity}, valid until ${certificate.validTo.toISOString().slice(0, 10)}`,
 	};
+}
+
+const CLOSED_WITHOUT_ANSWER = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+/**
+ * Under TLS 1.3 a server refuses a client certificate only after the client has finished its
+ * handshake, so the client just sees the connection close. One more handshake, capped at TLS 1.2
+ * where the refusal is part of the handshake, tells a refused certificate from a network fault.
+ */
+async function diagnoseClosedConnection(
+	credentials: MNotifyCredentials,
+	origin: string,
+	code: string,
+): Promise<Problem | undefined> {
+	if (!CLOSED_WITHOUT_ANSWER.has(code)) return undefined;
+	const loaded = loadClientCertificate(credentials, { maxVersion: 'TLSv1.2' });
+	if (!loaded.ok) return undefined;
+	const error = await handshakeError(origin, loaded.secureContext);
+	if (!error) return undefined;
+	// A server without TLS 1.2 proves nothing; a server certificate problem is reported as such.
+	if (/PROTOCOL_VERSION|WRONG_VERSION|UNSUPPORTED_PROTOCOL/.test(codeOf(error))) return undefined;
+	const failure = describeRequestFailure(error, origin, 15);
+	if (!failure.mayHaveReachedServer) return failure.problem;
+	return clientCertificateRefused(new URL(origin).host).problem;
+}
+
+function handshakeError(origin: string, secureContext: SecureContext): Promise<unknown> {
+	const url = new URL(origin);
+	return new Promise((resolve) => {
+		const socket = connect({
+			host: url.hostname,
+			port: Number(url.port || 443),
+			servername: /^[\d.]+$/.test(url.hostname) ? undefined : url.hostname,
+			secureContext,
+			timeout: 10_000,
+		});
+		const finish = (result: unknown) => {
+			socket.destroy();
+			resolve(result);
+		};
+		socket.once('secureConnect', () => finish(undefined));
+		socket.once('error', (error) => finish(error));
+		socket.once('timeout', () => finish(undefined));
+	});
 }
 
 function failed(problem: { message: string; description: string }): INodeCredentialTestResult {

@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
+import { codeOf, messageOf } from './failures';
 import type { Problem } from './problems';
 
 /** The decrypted `mNotifyApi` credential, as n8n hands it to the node. */
@@ -79,6 +80,7 @@ export function fingerprintCredentials(credentials: MNotifyCredentials, origin: 
  */
 export function loadClientCertificate(
 	credentials: MNotifyCredentials,
+	protocol: { maxVersion?: 'TLSv1.2' } = {},
 ): Result<{ secureContext: SecureContext; certificate?: CertificateInfo }> {
 	const passphrase = credentials.passphrase || undefined;
 	const ca = extraCertificateAuthorities(credentials.caCertificates);
@@ -99,7 +101,7 @@ export function loadClientCertificate(
 			);
 		}
 		try {
-			const secureContext = createSecureContext({ cert, key, passphrase, ca });
+			const secureContext = createSecureContext({ cert, key, passphrase, ca, ...protocol });
 			return { ok: true, secureContext, certificate: describeCertificate(cert) };
 		} catch (error) {
 			return { ok: false, problem: explainLoadFailure(error, 'pem') };
@@ -118,6 +120,7 @@ export function loadClientCertificate(
 			pfx: Buffer.from(pfxText, 'base64'),
 			passphrase,
 			ca,
+			...protocol,
 		});
 		return { ok: true, secureContext, certificate: describeCertificate(leafOf(secureContext)) };
 	} catch (error) {
@@ -198,8 +201,7 @@ export function checkValidity(certificate: CertificateInfo | undefined, now = ne
 }
 
 function explainLoadFailure(error: unknown, format: 'pfx' | 'pem'): Problem {
-	const reason =
-		error instanceof Error ? `${error.message} ${(error as { code?: string }).code ?? ''}` : '';
+	const reason = `${messageOf(error)} ${codeOf(error)}`;
 	if (/mac verify failure|bad decrypt|BAD_DECRYPT|bad password/i.test(reason)) {
 		return {
 			message: 'The certificate passphrase is wrong',

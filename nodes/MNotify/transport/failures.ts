@@ -10,6 +10,8 @@ export interface RequestFailure {
 	mayHaveReachedServer: boolean;
 	/** Worth another try for a request that is safe to repeat (a passing network fault). */
 	transient: boolean;
+	/** The network error code, e.g. ECONNRESET. */
+	code: string;
 }
 
 const CONNECT_PHASE_CODES = new Set([
@@ -29,7 +31,7 @@ const UNTRUSTED_SERVER_CODES = new Set([
 	'CERT_UNTRUSTED',
 ]);
 
-function codeOf(error: unknown): string {
+export function codeOf(error: unknown): string {
 	let current: unknown = error;
 	for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
 		const code = (current as { code?: unknown }).code;
@@ -39,8 +41,10 @@ function codeOf(error: unknown): string {
 	return '';
 }
 
-function messageOf(error: unknown): string {
-	return error instanceof Error ? error.message : '';
+/** Duck-typed: errors from Node's TLS layer may come from another realm (jest, vm). */
+export function messageOf(error: unknown): string {
+	const message = (error as { message?: unknown } | undefined)?.message;
+	return typeof message === 'string' ? message : '';
 }
 
 /**
@@ -55,6 +59,16 @@ export function describeRequestFailure(
 	const code = codeOf(error);
 	const text = `${code} ${messageOf(error)}`;
 	const host = new URL(origin).host;
+	const notReached = (
+		message: string,
+		description: string,
+		transient: boolean,
+	): RequestFailure => ({
+		problem: { message, description },
+		mayHaveReachedServer: false,
+		transient,
+		code,
+	});
 	const allowList =
 		'MNotify only answers IP addresses registered with MEGA: check that the public IP of this n8n server (or its VPN) is on the allow-list for this environment.';
 
@@ -104,11 +118,12 @@ export function describeRequestFailure(
 		);
 	}
 	if (/alert|ERR_SSL_|handshake/i.test(text)) {
-		return notReached(
-			`MNotify at ${host} refused the client certificate during the TLS handshake`,
-			'The server does not accept this certificate: it may be issued by an authority MNotify does not trust, be expired or revoked, or be for another environment. Use the certificate STISC issued for this information system.',
-			false,
-		);
+		return {
+			...clientCertificateRefused(host),
+			mayHaveReachedServer: false,
+			transient: false,
+			code,
+		};
 	}
 	if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
 		return {
@@ -119,18 +134,28 @@ export function describeRequestFailure(
 			},
 			mayHaveReachedServer: true,
 			transient: true,
+			code,
 		};
 	}
 	return {
 		problem: {
 			message: `The connection to MNotify at ${host} broke before an answer arrived${code ? ` (${code})` : ''}`,
-			description: 'The network or the server closed the connection. Try again later.',
+			description:
+				'The network or the server closed the connection without answering. If this happens on every request, MNotify is probably refusing the client certificate (TLS 1.3 servers do so right after the handshake): run the credential test, which tells these apart. Otherwise it was a passing fault; try again later.',
 		},
 		mayHaveReachedServer: true,
 		transient: true,
+		code,
 	};
 }
 
-function notReached(message: string, description: string, transient: boolean): RequestFailure {
-	return { problem: { message, description }, mayHaveReachedServer: false, transient };
+/** The server ended the TLS handshake because of the client certificate. */
+export function clientCertificateRefused(host: string): { problem: Problem } {
+	return {
+		problem: {
+			message: `MNotify at ${host} refused the client certificate during the TLS handshake`,
+			description:
+				'The server does not accept this certificate: it may be issued by an authority MNotify does not trust, be expired or revoked, or be for another environment. Use the certificate STISC issued for this information system.',
+		},
+	};
 }

@@ -12,6 +12,7 @@ import {
 } from '../../helpers/requestBuilders';
 import { hasReachedAny } from '../../helpers/responses';
 import { InputError } from '../../helpers/validation';
+import { messageOf } from '../../transport/failures';
 import { mnotifyApiRequest, readReturnedId } from '../../transport';
 import { DEFAULT_CONCURRENCY, runWithConcurrency } from '../../helpers/concurrency';
 import {
@@ -376,7 +377,7 @@ export async function finish(this: IExecuteFunctions, outcomes: ItemOutcome[]): 
 				if (!hasReachedAny(details.status, targets)) stillWaiting.push(outcome);
 			} catch (error) {
 				// The notification was sent; a failed status read must not hide that. Report it on the item.
-				sent.waitError = error instanceof Error ? error.message : String(error);
+				sent.waitError = messageOf(error) || String(error);
 			}
 			return true;
 		});

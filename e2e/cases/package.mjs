@@ -1,0 +1,129 @@
+// Cases for our package (n8n-nodes-mnotify) installed as a community package, against the sandbox.
+// Examples: every examples/*.json is run; its assertion lives in e2e/examples.mjs (default: success).
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+
+import { exampleAssertions } from '../examples.mjs';
+import { bindCredentials } from '../lib/n8n.mjs';
+import { REPO_DIR, loadWorkflow } from '../lib/util.mjs';
+
+const PKG = 'n8n-nodes-mnotify';
+const NODE_TYPE = `${PKG}.mNotify`;
+const CREDENTIAL_TYPE = 'mNotifyApi';
+
+/** Client certificates that must fail n8n's credential test, and what the reason should mention. */
+const BAD_CERTIFICATES = [
+	{ label: 'signed by an unknown CA', client: { untrustedCa: true }, reason: /certificate|handshake|tls|ssl|trust/i },
+	{ label: 'not registered with MNotify', client: { registered: false }, reason: /regist|401|unauthori[sz]ed|not (known|recogni[sz]ed)/i },
+	{ label: 'expired', client: { expired: true }, reason: /expired|certificate/i },
+	{ label: 'wrong passphrase', client: {}, data: { passphrase: 'not-the-passphrase' }, reason: /passphrase|password|decrypt|mac/i },
+];
+
+/**
+ * The saved credential the examples use (once per run): the good client certificate as a user fills
+ * the dialog. Returns {mNotifyApi: {id, name}} for bindCredentials(). (The CLI's export file has its
+ * own case, so a problem there does not hide whether the examples work.)
+ */
+async function exampleCredential(ctx) {
+	ctx.state.exampleCredential ??= await ctx.n8n.importCredentialExport({
+		name: 'MNotify sandbox',
+		type: CREDENTIAL_TYPE,
+		data: ctx.sandbox.credentialData(),
+	});
+	return ctx.state.exampleCredential;
+}
+
+function assertIcons(icons, what) {
+	assert.ok(icons.length > 0, `${what}: no iconUrl`);
+	for (const i of icons) {
+		assert.equal(i.status, 200, `${what}: GET /${i.url} -> ${i.status}`);
+		assert.match(i.contentType ?? '', /image\/svg\+xml|image\/png/, `${what}: ${i.url} content-type ${i.contentType}`);
+		assert.ok(i.bytes > 100, `${what}: ${i.url} is ${i.bytes} bytes`);
+	}
+}
+
+const exampleDir = path.join(REPO_DIR, 'examples');
+const exampleFiles = (() => {
+	try {
+		return readdirSync(exampleDir).filter((f) => f.endsWith('.json')).sort();
+	} catch {
+		return [];
+	}
+})();
+
+/** @type {import('../run.mjs').Case[]} */
+export const packageCases = [
+	{
+		name: 'package: node + credential in node types, with icons',
+		async run({ n8n }) {
+			const nodes = (await n8n.nodeTypes()).filter((n) => n.name.startsWith(`${PKG}.`));
+			const node = nodes.find((n) => n.name === NODE_TYPE);
+			assert.ok(node, `${NODE_TYPE} not in /types/nodes.json (package nodes: ${nodes.map((n) => n.name).join(', ') || 'none'})`);
+			assert.ok(node.credentials?.some((c) => c.name === CREDENTIAL_TYPE), `${NODE_TYPE} does not use ${CREDENTIAL_TYPE}`);
+			assertIcons(await n8n.fetchIcons(node.iconUrl), NODE_TYPE);
+
+			const cred = (await n8n.credentialTypes()).find((c) => c.name === CREDENTIAL_TYPE);
+			assert.ok(cred, `${CREDENTIAL_TYPE} not in /types/credentials.json`);
+			assertIcons(await n8n.fetchIcons(cred.iconUrl), CREDENTIAL_TYPE);
+
+			const version = Array.isArray(node.version) ? Math.max(...node.version) : node.version;
+			const details = await n8n.nodeTypeDetails(NODE_TYPE, version);
+			assert.ok(details?.properties?.length > 0, `POST /rest/node-types gave no properties for ${NODE_TYPE}`);
+			return `${nodes.map((n) => n.name).join(', ')} (v${version}, ${details.properties.length} properties); ${CREDENTIAL_TYPE}; icons ${JSON.stringify(node.iconUrl)}`;
+		},
+	},
+	{
+		name: 'package: credential test passes for a good certificate',
+		async run({ n8n, sandbox }) {
+			const res = await n8n.testCredential({ type: CREDENTIAL_TYPE, data: sandbox.credentialData() });
+			assert.equal(res.status, 'OK', `expected OK, got ${JSON.stringify(res)}`);
+			// The PEM form of the same certificate, too.
+			const pem = await n8n.testCredential({ type: CREDENTIAL_TYPE, data: sandbox.credentialData(undefined, 'pem') });
+			assert.equal(pem.status, 'OK', `PEM: expected OK, got ${JSON.stringify(pem)}`);
+			return `pfx: ${res.status} "${res.message}"; pem: ${pem.status}`;
+		},
+	},
+	...BAD_CERTIFICATES.map((bad) => ({
+		name: `package: credential test fails readably: ${bad.label}`,
+		async run({ n8n, sandbox }) {
+			const client = sandbox.sandbox.issueClientCertificate({ senderName: 'n8n e2e (bad)', ...bad.client });
+			const data = { ...sandbox.credentialData(client), ...(bad.data ?? {}) };
+			const res = await n8n.testCredential({ type: CREDENTIAL_TYPE, data });
+			assert.equal(res.status, 'Error', `expected Error, got ${JSON.stringify(res)}`);
+			assert.ok(typeof res.message === 'string' && res.message.length > 15, `message too thin: ${JSON.stringify(res.message)}`);
+			assert.doesNotMatch(res.message, /\[object Object\]|^undefined$/);
+			assert.doesNotMatch(res.message, new RegExp(data.passphrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'message leaks the passphrase');
+			assert.match(res.message, bad.reason, `reason not recognisable: "${res.message}"`);
+			return `"${res.message}"`;
+		},
+	})),
+	// The credential export the sandbox CLI writes (.sandbox/credential.json), imported as a user would.
+	{
+		name: 'package: sandbox CLI credential export is a valid mNotifyApi credential',
+		async run(ctx) {
+			const [exported] = ctx.sandbox.cliExport();
+			const known = new Set(
+				(await ctx.n8n.credentialTypes()).find((c) => c.name === CREDENTIAL_TYPE).properties.map((p) => p.name),
+			);
+			const unknown = Object.keys(exported.data).filter((k) => !known.has(k));
+			assert.deepEqual(unknown, [], `credential.json has fields the credential does not define: ${unknown.join(', ')} (defined: ${[...known].join(', ')})`);
+			const byType = await ctx.n8n.importCredentialExport(ctx.sandbox.cliExport());
+			const res = await ctx.n8n.testCredential({ id: byType[CREDENTIAL_TYPE].id, type: CREDENTIAL_TYPE, data: exported.data, name: exported.name });
+			assert.equal(res.status, 'OK', `testing the imported credential: ${JSON.stringify(res)}`);
+			return `imported as ${byType[CREDENTIAL_TYPE].id}; test ${res.status}`;
+		},
+	},
+	...exampleFiles.map((file) => ({
+		name: `example: ${file}`,
+		async run(ctx) {
+			const original = loadWorkflow(path.join(exampleDir, file));
+			const wf = bindCredentials(original, await exampleCredential(ctx));
+			const id = await ctx.n8n.createWorkflow(wf);
+			const assertion = exampleAssertions[file] ?? exampleAssertions.default;
+			if (!exampleAssertions[file]) console.log(`  (no assertion for ${file} in e2e/examples.mjs: checking success only)`);
+			const execution = await ctx.n8n.runManually(id, { timeoutMs: 120_000 });
+			return await assertion({ execution, workflow: wf, ...ctx });
+		},
+	})),
+];
