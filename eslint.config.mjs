@@ -23,7 +23,15 @@ function nodeAuthoringRulesOff(configs) {
 export default [
 	...configWithoutCloudSupport,
 	{
-		ignores: ['dist', 'dist-tools', 'coverage', 'e2e', 'node_modules', 'bench-results'],
+		ignores: [
+			'dist',
+			'dist-tools',
+			'coverage',
+			'.e2e',
+			'.sandbox',
+			'node_modules',
+			'bench-results',
+		],
 	},
 	{
 		files: ['package.json'],

@@ -1,8 +1,13 @@
-const { src, dest } = require('gulp');
+const { parallel, src, dest } = require('gulp');
 
-// tsc does not copy the SVG icons; n8n resolves `file:` icon paths relative to the built node files.
+// tsc only emits JavaScript. n8n resolves `file:` icon paths relative to the built files and
+// reads each node's codex (*.node.json) next to it.
 function copyIcons() {
 	return src('icons/*.svg').pipe(dest('dist/icons'));
 }
 
-exports['build:icons'] = copyIcons;
+function copyCodex() {
+	return src('nodes/**/*.node.json').pipe(dest('dist/nodes'));
+}
+
+exports['build:icons'] = parallel(copyIcons, copyCodex);

@@ -30,6 +30,9 @@ export function readRequestBody(request: IncomingMessage): Promise<Buffer> {
 			}
 		});
 		request.on('error', reject);
+		request.on('close', () => {
+			if (!request.complete) reject(new Error('The client disconnected before sending the body.'));
+		});
 	});
 }
 

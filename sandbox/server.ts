@@ -18,18 +18,18 @@ import {
 } from './clientCertificates';
 import { SandboxClock } from './clock';
 import { FaultInjector, type FaultMatch, type SandboxFault } from './faults';
-import type { NotificationStatus, Priority, Recipient } from './model';
 import { createRequestListener } from './requestPipeline';
 import { apiRoutes } from './routes';
 import { SenderRegistry } from './senders';
 import { type SandboxState, statusTiming } from './state';
 import { emptyStats, type SandboxStats } from './stats';
-import { notificationStatus } from './statuses';
 import { SandboxStore } from './store';
+import { type SandboxNotificationRecord, toNotificationRecord } from './views';
 
 export type { ClientCertificate, ClientCertificateOptions } from './clientCertificates';
 export type { FaultMatch, SandboxFault } from './faults';
 export type { SandboxStats } from './stats';
+export type { SandboxNotificationRecord } from './views';
 
 export const DEFAULT_FAILING_RECIPIENTS = ['2000000000999', 'fail@example.md'];
 
@@ -46,23 +46,6 @@ export interface SandboxOptions {
 	keepAliveTimeoutMs?: number;
 	/** Receives one line per request and per refused handshake. */
 	log?: (line: string) => void;
-}
-
-/** A stored notification as tests see it: what was sent, by whom, and where it stands now. */
-export interface SandboxNotificationRecord {
-	id: string;
-	senderId: string;
-	senderName: string;
-	status: NotificationStatus;
-	priority: Priority;
-	/** The Romanian subject of the first message (after template substitution). */
-	subject: string;
-	recipients: Recipient[];
-	templateId?: string;
-	/** The request body as it was received, parsed from JSON. */
-	request: unknown;
-	createdAt: Date;
-	lastUpdatedAt: Date;
 }
 
 export interface MNotifySandbox {
@@ -116,7 +99,11 @@ function issueServerCertificate(
 	});
 }
 
-function trackConnections(server: Server, state: SandboxState, log?: (line: string) => void) {
+function trackConnections(
+	server: Server,
+	state: SandboxState,
+	log?: (line: string) => void,
+): Set<Socket> {
 	const sockets = new Set<Socket>();
 	server.on('connection', (socket: Socket) => {
 		state.stats.connections += 1;
@@ -192,22 +179,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<MNotif
 		unregisterClientSerial: (serialNumber) => senders.unregister(serialNumber),
 		notifications: () => {
 			const timing = statusTiming(state);
-			return state.store.allNotifications().map((notification) => {
-				const snapshot = notificationStatus(notification, timing);
-				return {
-					id: notification.id,
-					senderId: notification.sender.id,
-					senderName: notification.sender.name,
-					status: snapshot.status,
-					priority: notification.priority,
-					subject: notification.recipients[0]?.messages[0]?.subject ?? '',
-					recipients: notification.recipients.map(({ type, value }) => ({ type, value })),
-					templateId: notification.templateId,
-					request: notification.request,
-					createdAt: new Date(notification.createdAtMs),
-					lastUpdatedAt: new Date(snapshot.changedAtMs),
-				};
-			});
+			return state.store
+				.allNotifications()
+				.map((notification) => toNotificationRecord(notification, timing));
 		},
 		advanceClock: (ms) => state.clock.advance(ms),
 		failRecipient: (value) => state.failingRecipients.add(value.toLowerCase()),

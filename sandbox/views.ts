@@ -1,5 +1,12 @@
 /** Wire shapes (§6) of stored notifications and templates. */
-import type { StoredNotification, StoredRecipient, StoredTemplate } from './model';
+import type {
+	NotificationStatus,
+	Priority,
+	Recipient,
+	StoredNotification,
+	StoredRecipient,
+	StoredTemplate,
+} from './model';
 import {
 	notificationStatus,
 	recipientStatus,
@@ -89,5 +96,42 @@ export function toTemplate(template: StoredTemplate) {
 		subject: template.subject,
 		body: template.body,
 		...(template.bodyShort !== undefined ? { bodyShort: template.bodyShort } : {}),
+	};
+}
+
+/** A stored notification as tests see it: what was sent, by whom, and where it stands now. */
+export interface SandboxNotificationRecord {
+	id: string;
+	senderId: string;
+	senderName: string;
+	status: NotificationStatus;
+	priority: Priority;
+	/** The Romanian subject of the first message (after template substitution). */
+	subject: string;
+	recipients: Recipient[];
+	templateId?: string;
+	/** The request body as it was received, parsed from JSON. */
+	request: unknown;
+	createdAt: Date;
+	lastUpdatedAt: Date;
+}
+
+export function toNotificationRecord(
+	notification: StoredNotification,
+	timing: StatusTiming,
+): SandboxNotificationRecord {
+	const snapshot = notificationStatus(notification, timing);
+	return {
+		id: notification.id,
+		senderId: notification.sender.id,
+		senderName: notification.sender.name,
+		status: snapshot.status,
+		priority: notification.priority,
+		subject: notification.recipients[0]?.messages[0]?.subject ?? '',
+		recipients: notification.recipients.map(({ type, value }) => ({ type, value })),
+		templateId: notification.templateId,
+		request: notification.request,
+		createdAt: new Date(notification.createdAtMs),
+		lastUpdatedAt: new Date(snapshot.changedAtMs),
 	};
 }

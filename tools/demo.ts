@@ -19,11 +19,11 @@ async function main(): Promise<void> {
 	console.log(`MNotify sandbox listening at ${sandbox.url} (client certificates required)`);
 	console.log(`Client certificate serial ${certificate.serialNumber}, registered with the sandbox`);
 
+	const engine = new WorkflowEngine(PACKAGE_DIRECTORY);
 	try {
 		const workflow = JSON.parse(
 			readFileSync(path.join(PACKAGE_DIRECTORY, 'examples', 'send-notification.json'), 'utf8'),
 		) as IWorkflowBase;
-		const engine = new WorkflowEngine(PACKAGE_DIRECTORY);
 		const run = await engine.run(workflow, {
 			credentials: { mNotifyApi: sandboxCredentials(sandbox.url, certificate) },
 		});
@@ -46,11 +46,7 @@ async function main(): Promise<void> {
 		if (stored?.status !== 'Delivered') process.exitCode = 1;
 	} finally {
 		await sandbox.close();
-		// The node keeps its connection pool for later executions; a one-shot script ends here.
-		const { closeAllClients } = require(
-			path.join(PACKAGE_DIRECTORY, 'dist/nodes/MNotify/transport/clientCache'),
-		) as typeof import('../nodes/MNotify/transport/clientCache');
-		await closeAllClients();
+		await engine.closeConnections();
 	}
 }
 

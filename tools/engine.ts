@@ -159,6 +159,17 @@ export class WorkflowEngine {
 		} as INodeTypes;
 	}
 
+	/**
+	 * Closes the connection pools the MNotify node keeps for later executions, so a one-shot
+	 * script can exit. They live in the built package the engine loaded.
+	 */
+	async closeConnections(): Promise<void> {
+		const clientCache = (await import(
+			path.join(this.packageDirectory, 'dist/nodes/MNotify/transport/clientCache.js')
+		)) as { closeAllClients: () => Promise<void> };
+		await clientCache.closeAllClients();
+	}
+
 	/** Executes the workflow and resolves with n8n's run data once the engine reports the end. */
 	async run(workflowJson: IWorkflowBase, options: RunOptions): Promise<IRun> {
 		await this.ensureLoaded();

@@ -14,8 +14,15 @@ describe('credential test', () => {
 	});
 	afterAll(async () => await sandbox.close());
 
-	const credentialsFor = (options: Parameters<MNotifySandbox['issueClientCertificate']>[0] = {}, format: 'pfx' | 'pem' = 'pfx') =>
-		sandboxCredentials(sandbox.url, sandbox.issueClientCertificate(options), format) as unknown as MNotifyCredentials;
+	const credentialsFor = (
+		options: Parameters<MNotifySandbox['issueClientCertificate']>[0] = {},
+		format: 'pfx' | 'pem' = 'pfx',
+	) =>
+		sandboxCredentials(
+			sandbox.url,
+			sandbox.issueClientCertificate(options),
+			format,
+		) as unknown as MNotifyCredentials;
 
 	it('passes for a registered certificate and names its serial and expiry', async () => {
 		const certificate = sandbox.issueClientCertificate();
@@ -41,7 +48,10 @@ describe('credential test', () => {
 
 	it('says the passphrase is wrong', async () => {
 		const result = await testCredentials({ ...credentialsFor(), passphrase: 'not-the-passphrase' });
-		expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/^The certificate passphrase is wrong/) });
+		expect(result).toEqual({
+			status: 'Error',
+			message: expect.stringMatching(/^The certificate passphrase is wrong/),
+		});
 	});
 
 	it('says the PEM key passphrase is wrong', async () => {
@@ -50,7 +60,10 @@ describe('credential test', () => {
 	});
 
 	it('says when the text is not a PFX', async () => {
-		const result = await testCredentials({ ...credentialsFor(), pfxCertificate: Buffer.from('hello').toString('base64') });
+		const result = await testCredentials({
+			...credentialsFor(),
+			pfxCertificate: Buffer.from('hello').toString('base64'),
+		});
 		expect(result.message).toMatch(/PFX file could not be read/);
 	});
 
@@ -66,7 +79,9 @@ describe('credential test', () => {
 
 	it('explains a 401: trusted but serial not registered', async () => {
 		const result = await testCredentials(credentialsFor({ registered: false }));
-		expect(result.message).toMatch(/^MNotify did not accept this client certificate \(401\).*serial number/);
+		expect(result.message).toMatch(
+			/^MNotify did not accept this client certificate \(401\).*serial number/,
+		);
 	});
 
 	it('explains a handshake refused for a certificate from an unknown authority', async () => {
@@ -105,8 +120,15 @@ describe('transport without a client certificate', () => {
 	it('reports the handshake refusal, not a raw TLS error', async () => {
 		const sandbox = await startSandbox();
 		try {
-			const client = new MNotifyClient(sandbox.url, createSecureContext({ ca: sandbox.caPem }), undefined);
-			const outcome = await client.request({ method: 'GET', path: '/api/notification' }, { timeoutSeconds: 5, maxRetries: 0 });
+			const client = new MNotifyClient(
+				sandbox.url,
+				createSecureContext({ ca: sandbox.caPem }),
+				undefined,
+			);
+			const outcome = await client.request(
+				{ method: 'GET', path: '/api/notification' },
+				{ timeoutSeconds: 5, maxRetries: 0 },
+			);
 			await client.close();
 			expect(outcome).toMatchObject({
 				kind: 'failure',

@@ -239,21 +239,18 @@ describe('validation', () => {
 });
 
 describe('listing', () => {
-	let listAgent: Agent;
+	// The other sender owns nothing else, so its list holds exactly these.
 	const ids: string[] = [];
 
 	beforeAll(async () => {
-		listAgent = sandboxAgent(sandbox, pfxIdentity(sandbox.issueClientCertificate()));
 		for (let index = 0; index < 5; index += 1) {
-			ids.push(await send(notificationRequest(), listAgent));
+			ids.push(await send(notificationRequest(), otherSenderAgent));
 			sandbox.advanceClock(1); // distinct createdAt values
 		}
 	});
 
-	afterAll(() => listAgent.destroy());
-
 	async function list(query: string, path = '/api/notification'): Promise<any[]> {
-		const response = await call(listAgent, sandbox, 'GET', `${path}${query}`);
+		const response = await call(otherSenderAgent, sandbox, 'GET', `${path}${query}`);
 		expect(response.status).toBe(200);
 		return response.json();
 	}
@@ -294,7 +291,7 @@ describe('listing', () => {
 
 	it('rejects paging it cannot honour', async () => {
 		const response = await call(
-			listAgent,
+			otherSenderAgent,
 			sandbox,
 			'GET',
 			'/api/notification?Page=0&ItemsPerPage=101&OrderField=colour',

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// Screenshots of our node in a real n8n editor: the MNotify node panel and the credential dialog.
+//
+//   npm run build && node e2e/screenshots.mjs            # writes docs/screenshots/*.png
+//   node e2e/screenshots.mjs --out=/tmp/shots --n8n1
+//
+// Uses Debian's Chromium (/usr/bin/chromium; `apt-get install -y chromium`, done here when missing
+// and running as root) driven by playwright-core, which is installed into the e2e cache (never the repo).
+// Env: MNOTIFY_E2E_CACHE, E2E_WORK_DIR, CHROMIUM (browser path).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+
+import { N8nServer, OWNER, bindCredentials } from './lib/n8n.mjs';
+import { installPackage } from './lib/package.mjs';
+import { startSandbox } from './lib/sandbox.mjs';
+import { E2E_DIR, REPO_DIR, loadWorkflow, readEnvFile, run } from './lib/util.mjs';
+
+const PLAYWRIGHT_VERSION = '1.65.1';
+const args = process.argv.slice(2);
+const target = args.includes('--n8n1') ? 'n8n1' : 'n8n2';
+const outDir = path.resolve(args.find((a) => a.startsWith('--out='))?.slice(6) ?? path.join(REPO_DIR, 'docs', 'screenshots'));
+const CACHE = process.env.MNOTIFY_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-mnotify-e2e');
+const workDir = path.resolve(process.env.E2E_WORK_DIR || path.join(REPO_DIR, '.e2e'), `screenshots-${target}`);
+const userFolder = path.join(workDir, 'user');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+];
+
+const t0 = performance.now();
+const log = (m) => console.log(`[screenshots ${((performance.now() - t0) / 1000).toFixed(1)}s] ${m}`);
+
+async function ensureTools() {
+	if (!existsSync(CHROMIUM)) {
+		if (process.getuid?.() !== 0) throw new Error(`${CHROMIUM} missing: apt-get install -y chromium`);
+		log('installing Debian chromium');
+		await run('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], { prefix: '  ' });
+	}
+	const pwDir = path.join(CACHE, 'playwright');
+	const marker = path.join(pwDir, 'node_modules', 'playwright-core', 'package.json');
+	if (!existsSync(marker) || createRequire(import.meta.url)(marker).version !== PLAYWRIGHT_VERSION) {
+		log(`installing playwright-core@${PLAYWRIGHT_VERSION} into ${pwDir}`);
+		mkdirSync(pwDir, { recursive: true });
+		await run('npm', ['i', '--prefix', pwDir, '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', `playwright-core@${PLAYWRIGHT_VERSION}`], { prefix: '  ' });
+	}
+	return createRequire(path.join(pwDir, 'package.json'))('playwright-core');
+}
+
+async function main() {
+	const { chromium } = await ensureTools();
+	await run('bash', [path.join(E2E_DIR, 'install-n8n.sh'), `--${target}`], { prefix: '  ' });
+	const install = readEnvFile(path.join(CACHE, `${target}.env`));
+
+	rmSync(workDir, { recursive: true, force: true });
+	mkdirSync(userFolder, { recursive: true });
+	mkdirSync(outDir, { recursive: true });
+	await installPackage({ userFolder, workDir });
+	const sandbox = await startSandbox({ logDir: workDir });
+	const n8n = new N8nServer({
+		n8nDir: install.N8N_DIR,
+		nodeBin: install.NODE_BIN,
+		userFolder,
+		env: target === 'n8n1' ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {},
+	});
+	let browser;
+	try {
+		await n8n.start();
+		await n8n.setupOwner();
+		await n8n.login();
+		await n8n.createApiKey();
+		log(`n8n at ${n8n.baseUrl}`);
+
+		const cred = await n8n.createCredential({ name: 'MNotify sandbox', type: 'mNotifyApi', data: sandbox.credentialData() });
+		const wf = bindCredentials(loadWorkflow(path.join(REPO_DIR, 'examples', 'send-notification.json')), {
+			mNotifyApi: { id: cred.id, name: cred.name },
+		});
+		const wfId = await n8n.createWorkflow(wf);
+		const node = wf.nodes.find((n) => n.type === 'n8n-nodes-mnotify.mNotify');
+
+		browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+		const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+		page.setDefaultTimeout(30_000);
+
+		await page.goto(`${n8n.baseUrl}/signin`);
+		await page.locator('input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]').first().fill(OWNER.email);
+		await page.locator('input[type="password"]').first().fill(OWNER.password);
+		await page.keyboard.press('Enter');
+		await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+		log('logged in');
+
+		// The workflow canvas, then the MNotify node's panel (n8n opens it from /workflow/<id>/<nodeId>).
+		await page.goto(`${n8n.baseUrl}/workflow/${wfId}`);
+		await page.getByText(node.name, { exact: true }).first().waitFor();
+		await page.waitForTimeout(1000);
+		await page.screenshot({ path: path.join(outDir, 'mnotify-workflow.png') });
+		await page
+			.locator('[data-test-id="canvas-node"], .vue-flow__node')
+			.filter({ hasText: node.name })
+			.first()
+			.dblclick({ force: true }); // the canvas pane sits over the label
+		await page.locator('[data-test-id="ndv"], .ndv-wrapper, [data-test-id="node-parameters"]').first().waitFor();
+		await page.waitForTimeout(1000);
+		await page.screenshot({ path: path.join(outDir, 'mnotify-node.png') });
+		log('node panel captured');
+
+		// The credential dialog, opened from the credentials list.
+		await page.goto(`${n8n.baseUrl}/home/credentials/${cred.id}`);
+		await page.getByText('MNotify sandbox').first().waitFor();
+		await page.locator('[data-test-id="editCredential-modal"], .el-dialog').first().waitFor();
+		await page.waitForTimeout(1500);
+		await page.screenshot({ path: path.join(outDir, 'mnotify-credential.png') });
+		log('credential dialog captured');
+		log(`PNG files in ${outDir}`);
+	} catch (e) {
+		console.error(e);
+		console.error(`n8n log tail:\n${n8n.logTail(30)}`);
+		process.exitCode = 1;
+	} finally {
+		await browser?.close();
+		await n8n.stop();
+		await sandbox.close();
+	}
+}
+
+await main();
