@@ -96,7 +96,8 @@ install_n8n() {
 		t=$(now)
 		rm -f "$m_install" "$m_sqlite"
 		printf '%s\n' "$pkgjson" >"$dir/package.json"
-		(cd "$dir" && npm_retry i --ignore-scripts --no-audit --no-fund --prefer-offline)
+		# loglevel=error: n8n's tree prints hundreds of harmless peer-dependency (ERESOLVE) warnings.
+		(cd "$dir" && npm_retry i --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error)
 		echo "n8n@$version" >"$m_install"
 		step "npm i n8n@$version" "$t"
 	fi
@@ -106,7 +107,8 @@ install_n8n() {
 		t=$(now)
 		rm -f "$m_sqlite"
 		# --ignore-scripts=false: rebuild *is* running sqlite3's install script (prebuild-install || node-gyp).
-		(cd "$dir" && npm rebuild sqlite3 --ignore-scripts=false --foreground-scripts=false)
+		# JOBS=max: node-gyp compiles the SQLite amalgamation with all cores.
+		(cd "$dir" && JOBS=max npm rebuild sqlite3 --ignore-scripts=false --foreground-scripts=false)
 		step "npm rebuild sqlite3 (node $node_v)" "$t"
 	fi
 	# Always verify (cheap): the binding loads in the Node that runs n8n and SQLite answers.

@@ -33,10 +33,21 @@ import { E2E_DIR, REPO_DIR, readEnvFile, run } from './lib/util.mjs';
 
 const args = process.argv.slice(2);
 const flag = (f) => args.includes(f);
-const opt = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
+const opt = (name) =>
+	args
+		.find((a) => a.startsWith(`--${name}=`))
+		?.split('=')
+		.slice(1)
+		.join('=');
 for (const a of args) {
 	if (!/^--(n8n1|builtin-only|skip-install|keep|only=.*)$/.test(a)) {
-		console.error(`unknown argument ${a}\n` + readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 14).join('\n'));
+		console.error(
+			`unknown argument ${a}\n` +
+				readFileSync(new URL(import.meta.url), 'utf8')
+					.split('\n')
+					.slice(1, 14)
+					.join('\n'),
+		);
 		process.exit(2);
 	}
 }
@@ -44,7 +55,8 @@ const target = flag('--n8n1') ? 'n8n1' : 'n8n2';
 const withPackage = !flag('--builtin-only');
 const only = opt('only');
 
-const CACHE = process.env.MNOTIFY_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-mnotify-e2e');
+const CACHE =
+	process.env.MNOTIFY_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-mnotify-e2e');
 const workDir = path.resolve(process.env.E2E_WORK_DIR || path.join(REPO_DIR, '.e2e'), target);
 const userFolder = path.join(workDir, 'user');
 
@@ -76,7 +88,9 @@ function summary() {
 	console.log(`${'-'.repeat(w)}  ------  -------  ------`);
 	for (const r of results) {
 		const detail = r.detail.length > 110 ? r.detail.slice(0, 107) + '...' : r.detail;
-		console.log(`${r.name.padEnd(w)}  ${r.result.padEnd(6)}  ${r.secs.toFixed(1).padStart(7)}  ${detail}`);
+		console.log(
+			`${r.name.padEnd(w)}  ${r.result.padEnd(6)}  ${r.secs.toFixed(1).padStart(7)}  ${detail}`,
+		);
 	}
 	const total = results.reduce((s, r) => s + r.secs, 0);
 	console.log(`${'total'.padEnd(w)}          ${total.toFixed(1).padStart(7)}`);
@@ -91,7 +105,9 @@ let n8n;
 let sandbox;
 let stopping = false;
 async function main() {
-	console.log(`e2e target ${target}, package ${withPackage ? 'yes' : 'no (--builtin-only)'}, work dir ${workDir}`);
+	console.log(
+		`e2e target ${target}, package ${withPackage ? 'yes' : 'no (--builtin-only)'}, work dir ${workDir}`,
+	);
 
 	let install;
 	await step(
@@ -101,7 +117,8 @@ async function main() {
 				await run('bash', [path.join(E2E_DIR, 'install-n8n.sh'), `--${target}`], { prefix: '  ' });
 			}
 			const envFile = path.join(CACHE, `${target}.env`);
-			if (!existsSync(envFile)) throw new Error(`${envFile} missing: run e2e/install-n8n.sh --${target}`);
+			if (!existsSync(envFile))
+				throw new Error(`${envFile} missing: run e2e/install-n8n.sh --${target}`);
 			install = readEnvFile(envFile);
 			return `${install.N8N_DIR} on ${install.NODE_BIN}`;
 		},
@@ -127,7 +144,8 @@ async function main() {
 			async () => {
 				const { startSandbox, SANDBOX_MODULES } = await import('./lib/sandbox.mjs');
 				for (const f of Object.values(SANDBOX_MODULES)) {
-					if (!existsSync(path.join(REPO_DIR, f))) throw new Error(`${f} missing: run \`npm run build\` first`);
+					if (!existsSync(path.join(REPO_DIR, f)))
+						throw new Error(`${f} missing: run \`npm run build\` first`);
 				}
 				sandbox = await startSandbox({ logDir: workDir });
 				return `${sandbox.url}, log ${path.relative(REPO_DIR, sandbox.logFile)}`;
@@ -147,7 +165,9 @@ async function main() {
 		'n8n start (ready on /healthz/readiness)',
 		async () => {
 			await n8n.start();
-			const v = JSON.parse(readFileSync(path.join(install.N8N_DIR, 'node_modules/n8n/package.json'), 'utf8')).version;
+			const v = JSON.parse(
+				readFileSync(path.join(install.N8N_DIR, 'node_modules/n8n/package.json'), 'utf8'),
+			).version;
 			return `n8n ${v} at ${n8n.baseUrl} (broker ${n8n.brokerPort}), log ${path.relative(REPO_DIR, n8n.logFile)}`;
 		},
 		{ critical: true },
@@ -168,7 +188,9 @@ async function main() {
 	for (const c of cases) await step(c.name, () => c.run(ctx));
 
 	if (flag('--keep')) {
-		console.log(`\nn8n is running at ${n8n.baseUrl} (login ${OWNER.email} / ${OWNER.password}). Ctrl-C stops it.`);
+		console.log(
+			`\nn8n is running at ${n8n.baseUrl} (login ${OWNER.email} / ${OWNER.password}). Ctrl-C stops it.`,
+		);
 		await new Promise((resolve) => (keepResolve = resolve));
 	}
 }

@@ -21,9 +21,15 @@ import { E2E_DIR, REPO_DIR, loadWorkflow, readEnvFile, run } from './lib/util.mj
 const PLAYWRIGHT_VERSION = '1.65.1';
 const args = process.argv.slice(2);
 const target = args.includes('--n8n1') ? 'n8n1' : 'n8n2';
-const outDir = path.resolve(args.find((a) => a.startsWith('--out='))?.slice(6) ?? path.join(REPO_DIR, 'docs', 'screenshots'));
-const CACHE = process.env.MNOTIFY_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-mnotify-e2e');
-const workDir = path.resolve(process.env.E2E_WORK_DIR || path.join(REPO_DIR, '.e2e'), `screenshots-${target}`);
+const outDir = path.resolve(
+	args.find((a) => a.startsWith('--out='))?.slice(6) ?? path.join(REPO_DIR, 'docs', 'screenshots'),
+);
+const CACHE =
+	process.env.MNOTIFY_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-mnotify-e2e');
+const workDir = path.resolve(
+	process.env.E2E_WORK_DIR || path.join(REPO_DIR, '.e2e'),
+	`screenshots-${target}`,
+);
 const userFolder = path.join(workDir, 'user');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -38,20 +44,45 @@ const CHROMIUM_ARGS = [
 ];
 
 const t0 = performance.now();
-const log = (m) => console.log(`[screenshots ${((performance.now() - t0) / 1000).toFixed(1)}s] ${m}`);
+const log = (m) =>
+	console.log(`[screenshots ${((performance.now() - t0) / 1000).toFixed(1)}s] ${m}`);
 
 async function ensureTools() {
 	if (!existsSync(CHROMIUM)) {
-		if (process.getuid?.() !== 0) throw new Error(`${CHROMIUM} missing: apt-get install -y chromium`);
+		if (process.getuid?.() !== 0)
+			throw new Error(`${CHROMIUM} missing: apt-get install -y chromium`);
 		log('installing Debian chromium');
-		await run('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], { prefix: '  ' });
+		await run(
+			'bash',
+			[
+				'-c',
+				'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium',
+			],
+			{ prefix: '  ' },
+		);
 	}
 	const pwDir = path.join(CACHE, 'playwright');
 	const marker = path.join(pwDir, 'node_modules', 'playwright-core', 'package.json');
-	if (!existsSync(marker) || createRequire(import.meta.url)(marker).version !== PLAYWRIGHT_VERSION) {
+	if (
+		!existsSync(marker) ||
+		createRequire(import.meta.url)(marker).version !== PLAYWRIGHT_VERSION
+	) {
 		log(`installing playwright-core@${PLAYWRIGHT_VERSION} into ${pwDir}`);
 		mkdirSync(pwDir, { recursive: true });
-		await run('npm', ['i', '--prefix', pwDir, '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', `playwright-core@${PLAYWRIGHT_VERSION}`], { prefix: '  ' });
+		await run(
+			'npm',
+			[
+				'i',
+				'--prefix',
+				pwDir,
+				'--ignore-scripts',
+				'--no-audit',
+				'--no-fund',
+				'--no-save',
+				`playwright-core@${PLAYWRIGHT_VERSION}`,
+			],
+			{ prefix: '  ' },
+		);
 	}
 	return createRequire(path.join(pwDir, 'package.json'))('playwright-core');
 }
@@ -80,19 +111,33 @@ async function main() {
 		await n8n.createApiKey();
 		log(`n8n at ${n8n.baseUrl}`);
 
-		const cred = await n8n.createCredential({ name: 'MNotify sandbox', type: 'mNotifyApi', data: sandbox.credentialData() });
-		const wf = bindCredentials(loadWorkflow(path.join(REPO_DIR, 'examples', 'send-notification.json')), {
-			mNotifyApi: { id: cred.id, name: cred.name },
+		const cred = await n8n.createCredential({
+			name: 'MNotify sandbox',
+			type: 'mNotifyApi',
+			data: sandbox.credentialData(),
 		});
+		const wf = bindCredentials(
+			loadWorkflow(path.join(REPO_DIR, 'examples', 'send-notification.json')),
+			{
+				mNotifyApi: { id: cred.id, name: cred.name },
+			},
+		);
 		const wfId = await n8n.createWorkflow(wf);
 		const node = wf.nodes.find((n) => n.type === 'n8n-nodes-mnotify.mNotify');
 
-		browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+		browser = await chromium.launch({
+			executablePath: CHROMIUM,
+			args: CHROMIUM_ARGS,
+			headless: true,
+		});
 		const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 		page.setDefaultTimeout(30_000);
 
 		await page.goto(`${n8n.baseUrl}/signin`);
-		await page.locator('input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]').first().fill(OWNER.email);
+		await page
+			.locator('input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]')
+			.first()
+			.fill(OWNER.email);
 		await page.locator('input[type="password"]').first().fill(OWNER.password);
 		await page.keyboard.press('Enter');
 		await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
@@ -108,7 +153,10 @@ async function main() {
 			.filter({ hasText: node.name })
 			.first()
 			.dblclick({ force: true }); // the canvas pane sits over the label
-		await page.locator('[data-test-id="ndv"], .ndv-wrapper, [data-test-id="node-parameters"]').first().waitFor();
+		await page
+			.locator('[data-test-id="ndv"], .ndv-wrapper, [data-test-id="node-parameters"]')
+			.first()
+			.waitFor();
 		await page.waitForTimeout(1000);
 		await page.screenshot({ path: path.join(outDir, 'mnotify-node.png') });
 		log('node panel captured');

@@ -31,8 +31,8 @@ export function credentialExport(baseUrl: string, client: ClientCertificate) {
 			data: {
 				environment: 'custom',
 				baseUrl,
-				certificateFormat: 'pfx',
-				pfxBase64: client.pfxBase64,
+				format: 'pfx',
+				pfxCertificate: client.pfxBase64,
 				passphrase: client.passphrase,
 				caCertificates: client.caPem,
 			},

@@ -34,7 +34,7 @@ describe('the published package', () => {
 	});
 
 	it('points n8n at files that exist in it', () => {
-		const manifest = require(path.join(root, 'package.json')) as {
+		const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
 			n8n: { credentials: string[]; nodes: string[] };
 		};
 		for (const file of [...manifest.n8n.credentials, ...manifest.n8n.nodes]) {

@@ -38,14 +38,20 @@ export const builtinCases = [
 			const set = nodes.find((n) => n.name === 'n8n-nodes-base.set');
 			assert.ok(set, 'n8n-nodes-base.set missing from /types/nodes.json');
 			const creds = await n8n.credentialTypes();
-			assert.ok(creds.some((c) => c.name === 'n8nApi'), 'n8nApi missing from /types/credentials.json');
+			assert.ok(
+				creds.some((c) => c.name === 'n8nApi'),
+				'n8nApi missing from /types/credentials.json',
+			);
 			const details = await n8n.nodeTypeDetails('n8n-nodes-base.set', 3.4);
 			// (the description comes back with its short name, as in the package: 'set')
 			assert.equal(details?.displayName, set.displayName);
 			// A built-in icon is served from the same /icons/<package>/... route as a community package's.
 			const withIcon = nodes.find((n) => n.iconUrl);
 			const icons = await n8n.fetchIcons(withIcon.iconUrl);
-			assert.ok(icons.every((i) => i.status === 200), `icon: ${JSON.stringify(icons)}`);
+			assert.ok(
+				icons.every((i) => i.status === 200),
+				`icon: ${JSON.stringify(icons)}`,
+			);
 			return `${nodes.length} node types, ${creds.length} credential types; icon ${icons[0].url} ${icons[0].contentType}`;
 		},
 	},
@@ -55,7 +61,10 @@ export const builtinCases = [
 		name: 'builtin: credential test endpoint (good + bad n8n API key)',
 		async run({ n8n }) {
 			const baseUrl = `${n8n.baseUrl}/api/v1`;
-			const good = await n8n.testCredential({ type: 'n8nApi', data: { apiKey: n8n.apiKey, baseUrl } });
+			const good = await n8n.testCredential({
+				type: 'n8nApi',
+				data: { apiKey: n8n.apiKey, baseUrl },
+			});
 			assert.equal(good.status, 'OK', `good key: ${JSON.stringify(good)}`);
 			const bad = await n8n.testCredential({ type: 'n8nApi', data: { apiKey: 'wrong', baseUrl } });
 			assert.equal(bad.status, 'Error', `bad key: ${JSON.stringify(bad)}`);

@@ -14,10 +14,23 @@ const CREDENTIAL_TYPE = 'mNotifyApi';
 
 /** Client certificates that must fail n8n's credential test, and what the reason should mention. */
 const BAD_CERTIFICATES = [
-	{ label: 'signed by an unknown CA', client: { untrustedCa: true }, reason: /certificate|handshake|tls|ssl|trust/i },
-	{ label: 'not registered with MNotify', client: { registered: false }, reason: /regist|401|unauthori[sz]ed|not (known|recogni[sz]ed)/i },
+	{
+		label: 'signed by an unknown CA',
+		client: { untrustedCa: true },
+		reason: /certificate|handshake|tls|ssl|trust/i,
+	},
+	{
+		label: 'not registered with MNotify',
+		client: { registered: false },
+		reason: /regist|401|unauthori[sz]ed|not (known|recogni[sz]ed)/i,
+	},
 	{ label: 'expired', client: { expired: true }, reason: /expired|certificate/i },
-	{ label: 'wrong passphrase', client: {}, data: { passphrase: 'not-the-passphrase' }, reason: /passphrase|password|decrypt|mac/i },
+	{
+		label: 'wrong passphrase',
+		client: {},
+		data: { passphrase: 'not-the-passphrase' },
+		reason: /passphrase|password|decrypt|mac/i,
+	},
 ];
 
 /**
@@ -38,7 +51,11 @@ function assertIcons(icons, what) {
 	assert.ok(icons.length > 0, `${what}: no iconUrl`);
 	for (const i of icons) {
 		assert.equal(i.status, 200, `${what}: GET /${i.url} -> ${i.status}`);
-		assert.match(i.contentType ?? '', /image\/svg\+xml|image\/png/, `${what}: ${i.url} content-type ${i.contentType}`);
+		assert.match(
+			i.contentType ?? '',
+			/image\/svg\+xml|image\/png/,
+			`${what}: ${i.url} content-type ${i.contentType}`,
+		);
 		assert.ok(i.bytes > 100, `${what}: ${i.url} is ${i.bytes} bytes`);
 	}
 }
@@ -46,7 +63,9 @@ function assertIcons(icons, what) {
 const exampleDir = path.join(REPO_DIR, 'examples');
 const exampleFiles = (() => {
 	try {
-		return readdirSync(exampleDir).filter((f) => f.endsWith('.json')).sort();
+		return readdirSync(exampleDir)
+			.filter((f) => f.endsWith('.json'))
+			.sort();
 	} catch {
 		return [];
 	}
@@ -59,8 +78,14 @@ export const packageCases = [
 		async run({ n8n }) {
 			const nodes = (await n8n.nodeTypes()).filter((n) => n.name.startsWith(`${PKG}.`));
 			const node = nodes.find((n) => n.name === NODE_TYPE);
-			assert.ok(node, `${NODE_TYPE} not in /types/nodes.json (package nodes: ${nodes.map((n) => n.name).join(', ') || 'none'})`);
-			assert.ok(node.credentials?.some((c) => c.name === CREDENTIAL_TYPE), `${NODE_TYPE} does not use ${CREDENTIAL_TYPE}`);
+			assert.ok(
+				node,
+				`${NODE_TYPE} not in /types/nodes.json (package nodes: ${nodes.map((n) => n.name).join(', ') || 'none'})`,
+			);
+			assert.ok(
+				node.credentials?.some((c) => c.name === CREDENTIAL_TYPE),
+				`${NODE_TYPE} does not use ${CREDENTIAL_TYPE}`,
+			);
 			assertIcons(await n8n.fetchIcons(node.iconUrl), NODE_TYPE);
 
 			const cred = (await n8n.credentialTypes()).find((c) => c.name === CREDENTIAL_TYPE);
@@ -69,17 +94,26 @@ export const packageCases = [
 
 			const version = Array.isArray(node.version) ? Math.max(...node.version) : node.version;
 			const details = await n8n.nodeTypeDetails(NODE_TYPE, version);
-			assert.ok(details?.properties?.length > 0, `POST /rest/node-types gave no properties for ${NODE_TYPE}`);
+			assert.ok(
+				details?.properties?.length > 0,
+				`POST /rest/node-types gave no properties for ${NODE_TYPE}`,
+			);
 			return `${nodes.map((n) => n.name).join(', ')} (v${version}, ${details.properties.length} properties); ${CREDENTIAL_TYPE}; icons ${JSON.stringify(node.iconUrl)}`;
 		},
 	},
 	{
 		name: 'package: credential test passes for a good certificate',
 		async run({ n8n, sandbox }) {
-			const res = await n8n.testCredential({ type: CREDENTIAL_TYPE, data: sandbox.credentialData() });
+			const res = await n8n.testCredential({
+				type: CREDENTIAL_TYPE,
+				data: sandbox.credentialData(),
+			});
 			assert.equal(res.status, 'OK', `expected OK, got ${JSON.stringify(res)}`);
 			// The PEM form of the same certificate, too.
-			const pem = await n8n.testCredential({ type: CREDENTIAL_TYPE, data: sandbox.credentialData(undefined, 'pem') });
+			const pem = await n8n.testCredential({
+				type: CREDENTIAL_TYPE,
+				data: sandbox.credentialData(undefined, 'pem'),
+			});
 			assert.equal(pem.status, 'OK', `PEM: expected OK, got ${JSON.stringify(pem)}`);
 			return `pfx: ${res.status} "${res.message}"; pem: ${pem.status}`;
 		},
@@ -87,13 +121,23 @@ export const packageCases = [
 	...BAD_CERTIFICATES.map((bad) => ({
 		name: `package: credential test fails readably: ${bad.label}`,
 		async run({ n8n, sandbox }) {
-			const client = sandbox.sandbox.issueClientCertificate({ senderName: 'n8n e2e (bad)', ...bad.client });
+			const client = sandbox.sandbox.issueClientCertificate({
+				senderName: 'n8n e2e (bad)',
+				...bad.client,
+			});
 			const data = { ...sandbox.credentialData(client), ...(bad.data ?? {}) };
 			const res = await n8n.testCredential({ type: CREDENTIAL_TYPE, data });
 			assert.equal(res.status, 'Error', `expected Error, got ${JSON.stringify(res)}`);
-			assert.ok(typeof res.message === 'string' && res.message.length > 15, `message too thin: ${JSON.stringify(res.message)}`);
+			assert.ok(
+				typeof res.message === 'string' && res.message.length > 15,
+				`message too thin: ${JSON.stringify(res.message)}`,
+			);
 			assert.doesNotMatch(res.message, /\[object Object\]|^undefined$/);
-			assert.doesNotMatch(res.message, new RegExp(data.passphrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'message leaks the passphrase');
+			assert.doesNotMatch(
+				res.message,
+				new RegExp(data.passphrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+				'message leaks the passphrase',
+			);
 			assert.match(res.message, bad.reason, `reason not recognisable: "${res.message}"`);
 			return `"${res.message}"`;
 		},
@@ -104,12 +148,23 @@ export const packageCases = [
 		async run(ctx) {
 			const [exported] = ctx.sandbox.cliExport();
 			const known = new Set(
-				(await ctx.n8n.credentialTypes()).find((c) => c.name === CREDENTIAL_TYPE).properties.map((p) => p.name),
+				(await ctx.n8n.credentialTypes())
+					.find((c) => c.name === CREDENTIAL_TYPE)
+					.properties.map((p) => p.name),
 			);
 			const unknown = Object.keys(exported.data).filter((k) => !known.has(k));
-			assert.deepEqual(unknown, [], `credential.json has fields the credential does not define: ${unknown.join(', ')} (defined: ${[...known].join(', ')})`);
+			assert.deepEqual(
+				unknown,
+				[],
+				`credential.json has fields the credential does not define: ${unknown.join(', ')} (defined: ${[...known].join(', ')})`,
+			);
 			const byType = await ctx.n8n.importCredentialExport(ctx.sandbox.cliExport());
-			const res = await ctx.n8n.testCredential({ id: byType[CREDENTIAL_TYPE].id, type: CREDENTIAL_TYPE, data: exported.data, name: exported.name });
+			const res = await ctx.n8n.testCredential({
+				id: byType[CREDENTIAL_TYPE].id,
+				type: CREDENTIAL_TYPE,
+				data: exported.data,
+				name: exported.name,
+			});
 			assert.equal(res.status, 'OK', `testing the imported credential: ${JSON.stringify(res)}`);
 			return `imported as ${byType[CREDENTIAL_TYPE].id}; test ${res.status}`;
 		},
@@ -121,7 +176,8 @@ export const packageCases = [
 			const wf = bindCredentials(original, await exampleCredential(ctx));
 			const id = await ctx.n8n.createWorkflow(wf);
 			const assertion = exampleAssertions[file] ?? exampleAssertions.default;
-			if (!exampleAssertions[file]) console.log(`  (no assertion for ${file} in e2e/examples.mjs: checking success only)`);
+			if (!exampleAssertions[file])
+				console.log(`  (no assertion for ${file} in e2e/examples.mjs: checking success only)`);
 			const execution = await ctx.n8n.runManually(id, { timeoutMs: 120_000 });
 			return await assertion({ execution, workflow: wf, ...ctx });
 		},

@@ -114,14 +114,18 @@ export class N8nServer {
 		});
 		this.proc.stdout.pipe(log);
 		this.proc.stderr.pipe(log);
-		this.exited = new Promise((resolve) => this.proc.on('exit', (code, sig) => resolve({ code, sig })));
+		this.exited = new Promise((resolve) =>
+			this.proc.on('exit', (code, sig) => resolve({ code, sig })),
+		);
 		let exitInfo = null;
 		this.exited.then((e) => (exitInfo = e));
 
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
 			if (exitInfo) {
-				throw new Error(`n8n exited during startup (${JSON.stringify(exitInfo)}):\n${this.logTail()}`);
+				throw new Error(
+					`n8n exited during startup (${JSON.stringify(exitInfo)}):\n${this.logTail()}`,
+				);
 			}
 			try {
 				// readiness = database up; n8n 1.x answers it before its REST routes exist, so
@@ -254,7 +258,12 @@ export class N8nServer {
 		const out = [];
 		for (const u of urls) {
 			const res = await this.request('GET', '/' + u.replace(/^\//, ''), { expect: null });
-			out.push({ url: u, status: res.status, contentType: res.headers.get('content-type'), bytes: res.body.length });
+			out.push({
+				url: u,
+				status: res.status,
+				contentType: res.headers.get('content-type'),
+				bytes: res.body.length,
+			});
 		}
 		return out;
 	}
@@ -272,7 +281,10 @@ export class N8nServer {
 	 * object, of {id?, name, type, data}). Returns {[type]: {id, name}} for bindCredentials().
 	 */
 	async importCredentialExport(fileOrObject) {
-		const parsed = typeof fileOrObject === 'string' ? JSON.parse(readFileSync(fileOrObject, 'utf8')) : fileOrObject;
+		const parsed =
+			typeof fileOrObject === 'string'
+				? JSON.parse(readFileSync(fileOrObject, 'utf8'))
+				: fileOrObject;
 		const list = Array.isArray(parsed) ? parsed : [parsed];
 		const byType = {};
 		for (const c of list) {
@@ -289,10 +301,15 @@ export class N8nServer {
 	 * Returns {status: 'OK'|'Error', message}.
 	 */
 	async testCredential({ name = 'e2e credential test', type, data, id }) {
-		if (id) return await this.rest('POST', '/credentials/test', { credentials: { id, name, type, data } });
+		if (id)
+			return await this.rest('POST', '/credentials/test', {
+				credentials: { id, name, type, data },
+			});
 		const tmp = await this.createCredential({ name, type, data });
 		try {
-			return await this.rest('POST', '/credentials/test', { credentials: { id: tmp.id, name, type, data } });
+			return await this.rest('POST', '/credentials/test', {
+				credentials: { id: tmp.id, name, type, data },
+			});
 		} finally {
 			await this.rest('DELETE', `/credentials/${tmp.id}`);
 		}
@@ -329,7 +346,8 @@ export class N8nServer {
 			workflowData: wf,
 			triggerToStartFrom: { name: trigger.name },
 		});
-		if (!result?.executionId) throw new Error(`run did not start an execution: ${JSON.stringify(result)}`);
+		if (!result?.executionId)
+			throw new Error(`run did not start an execution: ${JSON.stringify(result)}`);
 		return await this.waitForExecution(result.executionId, { timeoutMs });
 	}
 
@@ -342,10 +360,15 @@ export class N8nServer {
 			} catch (e) {
 				if (!(e instanceof HttpError && e.status === 404)) throw e; // not saved yet
 			}
-			if (ex && !['new', 'running', 'waiting'].includes(ex.status) && (ex.finished || ex.stoppedAt)) {
+			if (
+				ex &&
+				!['new', 'running', 'waiting'].includes(ex.status) &&
+				(ex.finished || ex.stoppedAt)
+			) {
 				return new Execution(ex);
 			}
-			if (Date.now() > deadline) throw new Error(`execution ${executionId} not finished after ${timeoutMs / 1000}s`);
+			if (Date.now() > deadline)
+				throw new Error(`execution ${executionId} not finished after ${timeoutMs / 1000}s`);
 			await sleep(200);
 		}
 	}
@@ -358,8 +381,14 @@ export class N8nServer {
 	async callWebhook(webhookPath, { method = 'POST', body, headers, waitMs = 20_000 } = {}) {
 		const deadline = Date.now() + waitMs;
 		for (;;) {
-			const res = await this.request(method, `/webhook/${webhookPath}`, { body, headers, auth: 'none', expect: null });
-			if (!(res.status === 404 && /not registered/.test(res.body)) || Date.now() > deadline) return res;
+			const res = await this.request(method, `/webhook/${webhookPath}`, {
+				body,
+				headers,
+				auth: 'none',
+				expect: null,
+			});
+			if (!(res.status === 404 && /not registered/.test(res.body)) || Date.now() > deadline)
+				return res;
 			await sleep(250);
 		}
 	}
@@ -379,7 +408,10 @@ export class Execution {
 	/** json of the items on output `output` of the last run of `nodeName`. */
 	items(nodeName, output = 0) {
 		const runs = this.runData[nodeName];
-		if (!runs?.length) throw new Error(`node "${nodeName}" did not run (ran: ${Object.keys(this.runData).join(', ')})`);
+		if (!runs?.length)
+			throw new Error(
+				`node "${nodeName}" did not run (ran: ${Object.keys(this.runData).join(', ')})`,
+			);
 		const run = runs[runs.length - 1];
 		if (run.error) throw new Error(`node "${nodeName}" failed: ${run.error.message}`);
 		return (run.data?.main?.[output] ?? []).map((i) => i.json);
@@ -389,11 +421,15 @@ export class Execution {
 		return runs[runs.length - 1]?.error;
 	}
 	get errorMessage() {
-		return this.error ? `${this.error.message}${this.error.description ? ` (${this.error.description})` : ''}` : '';
+		return this.error
+			? `${this.error.message}${this.error.description ? ` (${this.error.description})` : ''}`
+			: '';
 	}
 	assertSuccess() {
 		if (this.status !== 'success') {
-			throw new Error(`execution ${this.id} status ${this.status}: ${this.errorMessage || '(no error message)'}`);
+			throw new Error(
+				`execution ${this.id} status ${this.status}: ${this.errorMessage || '(no error message)'}`,
+			);
 		}
 		return this;
 	}
@@ -407,7 +443,8 @@ export function bindCredentials(wf, byType) {
 	const copy = structuredClone(wf);
 	for (const node of copy.nodes) {
 		for (const type of Object.keys(node.credentials ?? {})) {
-			if (!byType[type]) throw new Error(`node "${node.name}" needs a ${type} credential; none was imported`);
+			if (!byType[type])
+				throw new Error(`node "${node.name}" needs a ${type} credential; none was imported`);
 			node.credentials[type] = { ...byType[type] };
 		}
 	}

@@ -26,7 +26,11 @@ export async function startSandbox({ logDir, statusStepMs = 200 } = {}) {
 	const { sandboxCredentials } = load(SANDBOX_MODULES.credentials);
 	const logFile = path.join(logDir, 'sandbox.log');
 	const log = createWriteStream(logFile);
-	const sandbox = await start({ port: 0, statusStepMs, log: (line) => log.write(`${new Date().toISOString()} ${line}\n`) });
+	const sandbox = await start({
+		port: 0,
+		statusStepMs,
+		log: (line) => log.write(`${new Date().toISOString()} ${line}\n`),
+	});
 	const goodClient = sandbox.issueClientCertificate({ senderName: 'n8n e2e' });
 	return {
 		sandbox,
@@ -36,7 +40,8 @@ export async function startSandbox({ logDir, statusStepMs = 200 } = {}) {
 		/** What `node dist-tools/sandbox/cli.js` writes to .sandbox/credential.json for this client. */
 		cliExport: (client = goodClient) => credentialExport(sandbox.url, client),
 		/** mNotifyApi credential data as a user fills the dialog (tools/sandboxCredentials). */
-		credentialData: (client = goodClient, format = 'pfx') => sandboxCredentials(sandbox.url, client, format),
+		credentialData: (client = goodClient, format = 'pfx') =>
+			sandboxCredentials(sandbox.url, client, format),
 		async close() {
 			await sandbox.close();
 			log.end();

@@ -15,7 +15,11 @@ export function loadWorkflow(file) {
 /** Runs a command, streaming its output with a prefix; rejects on non-zero exit. Returns stdout. */
 export function run(cmd, args, { cwd, env, prefix = '', quiet = false } = {}) {
 	return new Promise((resolve, reject) => {
-		const child = spawn(cmd, args, { cwd, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(cmd, args, {
+			cwd,
+			env: env ?? process.env,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let out = '';
 		let err = '';
 		const pipe = (stream, sink, buf) =>
@@ -23,14 +27,20 @@ export function run(cmd, args, { cwd, env, prefix = '', quiet = false } = {}) {
 				const s = d.toString();
 				if (buf === 'out') out += s;
 				else err += s;
-				if (!quiet) for (const line of s.split('\n')) if (line.trim()) sink.write(`${prefix}${line}\n`);
+				if (!quiet)
+					for (const line of s.split('\n')) if (line.trim()) sink.write(`${prefix}${line}\n`);
 			});
 		pipe(child.stdout, process.stdout, 'out');
 		pipe(child.stderr, process.stderr, 'err');
 		child.on('error', reject);
 		child.on('close', (code) => {
 			if (code === 0) resolve(out);
-			else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}\n${(err || out).trim().split('\n').slice(-15).join('\n')}`));
+			else
+				reject(
+					new Error(
+						`${cmd} ${args.join(' ')} exited ${code}\n${(err || out).trim().split('\n').slice(-15).join('\n')}`,
+					),
+				);
 		});
 	});
 }

@@ -63,8 +63,8 @@ describe('sandbox CLI files', () => {
 				data: {
 					environment: 'custom',
 					baseUrl: sandbox.url,
-					certificateFormat: 'pfx',
-					pfxBase64: client.pfxBase64,
+					format: 'pfx',
+					pfxCertificate: client.pfxBase64,
 					passphrase: client.passphrase,
 					caCertificates: sandbox.caPem,
 				},
