@@ -10,6 +10,7 @@ import {
 	Credentials,
 	ExecutionLifecycleHooks,
 	LazyPackageDirectoryLoader,
+	PollContext,
 	WorkflowExecute,
 } from 'n8n-core';
 import {
@@ -17,6 +18,7 @@ import {
 	ICredentialsHelper,
 	Workflow,
 	type ICredentialDataDecryptedObject,
+	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
 	type INodeExecutionData,
@@ -170,35 +172,33 @@ export class WorkflowEngine {
 		await clientCache.closeAllClients();
 	}
 
-	/** Executes the workflow and resolves with n8n's run data once the engine reports the end. */
-	async run(workflowJson: IWorkflowBase, options: RunOptions): Promise<IRun> {
+	private async workflowFor(
+		workflowJson: IWorkflowBase,
+		staticData?: IDataObject,
+	): Promise<Workflow> {
 		await this.ensureLoaded();
-		const workflow = new Workflow({
+		return new Workflow({
 			id: workflowJson.id ?? 'test',
 			name: workflowJson.name,
 			nodes: workflowJson.nodes,
 			connections: workflowJson.connections,
 			nodeTypes: this.nodeTypes,
 			settings: workflowJson.settings,
-			staticData: workflowJson.staticData,
+			staticData: staticData ?? workflowJson.staticData,
 			active: false,
 		});
+	}
 
+	/** Executes the workflow and resolves with n8n's run data once the engine reports the end. */
+	async run(workflowJson: IWorkflowBase, options: RunOptions): Promise<IRun> {
+		const workflow = await this.workflowFor(workflowJson);
 		const hooks = new ExecutionLifecycleHooks('manual', '1', workflowJson);
 		const finished = new Promise<IRun>((resolve) => {
 			hooks.addHandler('workflowExecuteAfter', (run) => resolve(run));
 		});
-
 		const additionalData = stubAdditionalData({
-			executionId: '1',
+			...baseAdditionalData(options.credentials),
 			hooks,
-			credentialsHelper: new TestCredentialsHelper(options.credentials),
-			webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
-			formWaitingBaseUrl: 'http://localhost/form-waiting',
-			currentNodeParameters: undefined,
-			parentCallbackManager: undefined,
-			ssrfBridge: undefined,
-			encryptedRunnerIdentity: undefined,
 		});
 
 		const startNode = workflow.getStartNode();
@@ -220,6 +220,57 @@ export class WorkflowEngine {
 		);
 		return await finished;
 	}
+
+	/**
+	 * Polls a trigger node the way an active workflow does (n8n's PollContext in "trigger" mode)
+	 * or as "Fetch Test Event" does ("manual"). Pass the static data returned by the previous
+	 * poll to simulate the next one, or a restart of n8n.
+	 */
+	async poll(
+		workflowJson: IWorkflowBase,
+		nodeName: string,
+		options: PollOptions,
+	): Promise<{ items: INodeExecutionData[]; staticData: IDataObject }> {
+		const workflow = await this.workflowFor(
+			workflowJson,
+			structuredClone(options.staticData ?? {}),
+		);
+		const node = workflow.getNode(nodeName);
+		const nodeType = node && workflow.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+		if (!node || !nodeType?.poll) throw new Error(`${nodeName} is not a polling trigger`);
+		const mode = options.mode ?? 'trigger';
+		const context = new PollContext(
+			workflow,
+			node,
+			stubAdditionalData(baseAdditionalData(options.credentials)),
+			mode,
+			mode === 'manual' ? 'manual' : 'activate',
+		);
+		const result = await nodeType.poll.call(context);
+		return {
+			items: result?.[0] ?? [],
+			staticData: JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject,
+		};
+	}
+}
+
+export interface PollOptions {
+	credentials: RunOptions['credentials'];
+	staticData?: IDataObject;
+	mode?: 'trigger' | 'manual';
+}
+
+function baseAdditionalData(credentials: RunOptions['credentials']): Record<string, unknown> {
+	return {
+		executionId: '1',
+		credentialsHelper: new TestCredentialsHelper(credentials),
+		webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
+		formWaitingBaseUrl: 'http://localhost/form-waiting',
+		currentNodeParameters: undefined,
+		parentCallbackManager: undefined,
+		ssrfBridge: undefined,
+		encryptedRunnerIdentity: undefined,
+	};
 }
 
 /**

@@ -1,0 +1,175 @@
+import type {
+	IDataObject,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { mnotifyApiRequest } from '../MNotify/transport';
+import { mNotifyApiTest } from '../MNotify/methods/credentialTest';
+import {
+	advanceState,
+	changesToEmit,
+	isUnhandled,
+	pageReachesWatermark,
+	type NotificationSummary,
+	type TriggerState,
+} from './statusChanges';
+
+const PAGE_SIZE = 50;
+/** Bounds the API calls of one poll; changes beyond it are reported as an error, not dropped silently. */
+const MAX_PAGES_PER_POLL = 20;
+
+export class MNotifyTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'MNotify Trigger',
+		name: 'mNotifyTrigger',
+		icon: { light: 'file:../../icons/mnotify.svg', dark: 'file:../../icons/mnotify.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ "On " + $parameter["statuses"].join(", ") }}',
+		description:
+			'Starts the workflow when a notification sent with this certificate reaches a chosen status',
+		defaults: { name: 'MNotify Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'mNotifyApi', required: true, testedBy: 'mNotifyApiTest' }],
+		properties: [
+			{
+				displayName: 'Statuses',
+				name: 'statuses',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Cancelled', value: 'Cancelled' },
+					{ name: 'Delivered', value: 'Delivered' },
+					{ name: 'Failed', value: 'Failed' },
+					{ name: 'Pending', value: 'Pending' },
+					{ name: 'Read', value: 'Read' },
+					{ name: 'Resolving', value: 'Resolving' },
+					{ name: 'Sending', value: 'Sending' },
+					{ name: 'Sent', value: 'Sent' },
+				],
+				default: ['Delivered', 'Read', 'Failed', 'Cancelled'],
+				required: true,
+				description:
+					'Emit an item when a notification is found in one of these statuses for the first time',
+			},
+			{
+				displayName: 'Only Notifications Created After Activation',
+				name: 'onlyNewNotifications',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to ignore notifications that existed before the trigger started watching',
+			},
+			{
+				displayName: 'Include Recipients and Messages',
+				name: 'includeDetails',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to read each notification's per-recipient, per-channel messages (one more request per item)",
+			},
+		],
+	};
+
+	methods = { credentialTest: { mNotifyApiTest } };
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const statuses = this.getNodeParameter('statuses', []) as string[];
+		const onlyNewNotifications = this.getNodeParameter('onlyNewNotifications', true) as boolean;
+		const includeDetails = this.getNodeParameter('includeDetails', false) as boolean;
+
+		if (this.getMode() === 'manual') {
+			return [[{ json: await sampleEvent.call(this, statuses) }]];
+		}
+
+		const state = this.getWorkflowStaticData('node') as TriggerState;
+		const changes = await readChangesSince.call(this, state);
+		const firstPoll = state.watermark === undefined;
+		Object.assign(state, advanceState(state, changes));
+		if (firstPoll) {
+			// The first poll only sets the starting point, on the server's clock, so nothing that
+			// happened before activation is emitted and clock differences do not matter.
+			state.watchingSince = state.watermark ?? 0;
+			return null;
+		}
+
+		const emitted = changesToEmit(changes, state, { statuses, onlyNewNotifications });
+		if (emitted.length === 0) return null;
+		const items: INodeExecutionData[] = [];
+		for (const change of emitted) {
+			const details = includeDetails ? await readDetails.call(this, String(change.id)) : {};
+			items.push({ json: { ...change, ...details } as IDataObject });
+		}
+		return [items];
+	}
+}
+
+/** Notifications changed after the watermark, newest first, walking pages until older ones. */
+async function readChangesSince(
+	this: IPollFunctions,
+	state: TriggerState,
+): Promise<NotificationSummary[]> {
+	const changes: NotificationSummary[] = [];
+	for (let page = 1; page <= MAX_PAGES_PER_POLL; page++) {
+		const body = await mnotifyApiRequest.call(this, {
+			method: 'GET',
+			path: '/api/notification',
+			query: { Page: page, ItemsPerPage: PAGE_SIZE, OrderField: 'lastUpdatedAt desc' },
+			action: 'list notifications',
+		});
+		const notifications = (Array.isArray(body) ? body : []) as NotificationSummary[];
+		changes.push(...notifications.filter((notification) => isUnhandled(notification, state)));
+		// Before the first poll only the newest change matters: it becomes the starting point.
+		if (state.watermark === undefined) return changes.slice(0, 1);
+		if (notifications.length < PAGE_SIZE || pageReachesWatermark(notifications, state)) {
+			return changes;
+		}
+	}
+	throw new NodeOperationError(
+		this.getNode(),
+		`More than ${MAX_PAGES_PER_POLL * PAGE_SIZE} notifications changed since the last poll`,
+		{
+			description:
+				'The trigger reads at most this many per poll to stay light on MNotify. Poll more often (e.g. every minute) so no change is missed.',
+		},
+	);
+}
+
+async function readDetails(this: IPollFunctions, id: string): Promise<IDataObject> {
+	const details = (await mnotifyApiRequest.call(this, {
+		method: 'GET',
+		path: `/api/notification/${encodeURIComponent(id)}`,
+		action: `get notification ${id}`,
+	})) as IDataObject;
+	return { recipients: details.recipients ?? [] };
+}
+
+/** "Fetch test event": the latest real notification in a chosen status, or a realistic example. */
+async function sampleEvent(this: IPollFunctions, statuses: string[]): Promise<IDataObject> {
+	const body = await mnotifyApiRequest.call(this, {
+		method: 'GET',
+		path: '/api/notification',
+		query: { Page: 1, ItemsPerPage: PAGE_SIZE, OrderField: 'lastUpdatedAt desc' },
+		action: 'list notifications',
+	});
+	const latest = ((Array.isArray(body) ? body : []) as NotificationSummary[]).find((notification) =>
+		statuses.includes(String(notification.status)),
+	);
+	if (latest) return latest as IDataObject;
+	const now = new Date();
+	return {
+		id: '3f2b9c1e-7a4d-4e5f-9b8a-6c7d8e9f0a1b',
+		status: statuses[0] ?? 'Delivered',
+		createdAt: new Date(now.getTime() - 60_000).toISOString(),
+		lastUpdatedAt: now.toISOString(),
+		createdBy: '1003600012345',
+		lastUpdatedBy: 'MNotify',
+		sample: true,
+		note: `No notification in status ${statuses.join('/')} yet; this is an example of what the trigger emits.`,
+	};
+}
