@@ -1,5 +1,5 @@
 /** Machine facts, the Markdown table, and the files in bench-results/. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -34,7 +34,8 @@ export function machineFacts(): MachineFacts {
 
 function packageVersion(name: string): string {
 	try {
-		return (require(`${name}/package.json`) as { version: string }).version;
+		const file = path.join(PACKAGE_DIRECTORY, 'node_modules', name, 'package.json');
+		return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 	} catch {
 		return 'unknown';
 	}

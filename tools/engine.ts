@@ -147,7 +147,9 @@ export class WorkflowEngine {
 		const resolve = (type: string): INodeType | IVersionedNodeType => {
 			const standIn = BUILT_IN_STAND_INS[type];
 			if (standIn) return standIn;
-			const [typePackage, name] = type.split('.');
+			// n8n offers a node marked usableAsTool to AI agents as "<name>Tool", running the same
+			// execute(); tests use that type name to run the node as an agent would.
+			const [typePackage, name] = type.replace(/Tool$/, '').split('.');
 			if (typePackage !== packageName) throw new Error(`Unknown node type ${type}`);
 			return loader.getNode(name).type;
 		};

@@ -29,6 +29,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		);
 	}
 	const continueOnFail = this.continueOnFail();
+	await operation.beforeAll?.call(this, items.length);
 
 	const outcomes: ItemOutcome[] = [];
 	const tasks: Array<ItemTask | undefined> = [];

@@ -21,6 +21,8 @@ export interface ItemOutcome {
  */
 export interface OperationModule {
 	description: INodeProperties[];
+	/** Checks that concern the whole run (e.g. agent guard rails), before any item is prepared. */
+	beforeAll?(this: IExecuteFunctions, itemCount: number): Promise<void>;
 	prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask>;
 	finish?(this: IExecuteFunctions, outcomes: ItemOutcome[]): Promise<void>;
 	/** How many items may run at once; Send exposes it as an option. */

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { Attachment, NotificationDetails } from '../../helpers/interfaces';
 import { FINAL_STATUSES } from '../../helpers/interfaces';
@@ -13,7 +13,8 @@ import {
 import { hasReachedAny } from '../../helpers/responses';
 import { InputError } from '../../helpers/validation';
 import { messageOf } from '../../transport/failures';
-import { mnotifyApiRequest, readReturnedId } from '../../transport';
+import { CREDENTIAL_TYPE, mnotifyApiRequest, readReturnedId } from '../../transport';
+import type { MNotifyCredentials } from '../../transport/clientCertificate';
 import { DEFAULT_CONCURRENCY, runWithConcurrency } from '../../helpers/concurrency';
 import {
 	contentProperties,
@@ -111,6 +112,14 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Allow Production Sends From AI Agents',
+				name: 'allowProductionFromAgents',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether an AI agent using this node as a tool may send real notifications with a Production credential. Off by default so an agent cannot notify citizens by mistake.',
+			},
+			{
 				displayName: 'Attachments (Binary Properties)',
 				name: 'attachmentProperties',
 				type: 'string',
@@ -126,6 +135,15 @@ const properties: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 32 },
 				default: DEFAULT_CONCURRENCY,
 				description: 'How many notifications to send at the same time when there are many items',
+			},
+			{
+				displayName: 'Max Recipients per AI Agent Call',
+				name: 'maxRecipientsPerAgentCall',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 10,
+				description:
+					'When an AI agent uses this node as a tool, the most recipients one call may notify; bulk sends belong in a workflow, not an agent',
 			},
 			{
 				displayName: 'Poll Interval (Seconds)',
@@ -210,6 +228,8 @@ export const description = updateDisplayOptions(
 );
 
 interface SendOptions {
+	allowProductionFromAgents?: boolean;
+	maxRecipientsPerAgentCall?: number;
 	attachmentProperties?: string;
 	concurrency?: number;
 	pollIntervalSeconds?: number;
@@ -227,6 +247,47 @@ function readOptions(context: IExecuteFunctions, itemIndex: number): SendOptions
 
 export function concurrency(this: IExecuteFunctions): number {
 	return readOptions(this, 0).concurrency ?? DEFAULT_CONCURRENCY;
+}
+
+/** n8n runs a node used by an AI agent as a tool under the node type name plus "Tool". */
+function isAgentToolCall(context: IExecuteFunctions): boolean {
+	return context.getNode().type.endsWith('Tool');
+}
+
+/**
+ * Guard rails for AI agents: no Production sends unless the workflow author opted in, and a cap
+ * on how many people one tool call may notify. Checked before anything is sent.
+ */
+export async function beforeAll(this: IExecuteFunctions, itemCount: number): Promise<void> {
+	if (!isAgentToolCall(this)) return;
+	const options = readOptions(this, 0);
+	const credentials = await this.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE);
+	if (credentials.environment === 'production' && !options.allowProductionFromAgents) {
+		throw new NodeOperationError(
+			this.getNode(),
+			'An AI agent tried to send a notification with a Production credential',
+			{
+				description:
+					'Sends from agents are limited to Testing unless the workflow author turns on "Allow Production Sends From AI Agents" in the node options.',
+			},
+		);
+	}
+	let recipients = 0;
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		recipients += (this.getNodeParameter('recipients.recipient', itemIndex, []) as unknown[])
+			.length;
+	}
+	const limit = options.maxRecipientsPerAgentCall ?? 10;
+	if (recipients > limit) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`An AI agent tried to notify ${recipients} recipients in one call; the limit is ${limit}`,
+			{
+				description:
+					'Bulk notices belong in a workflow rather than an agent. Raise "Max Recipients per AI Agent Call" in the node options if this is intended.',
+			},
+		);
+	}
 }
 
 export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
