@@ -1,0 +1,50 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { CREDENTIAL_TYPE } from '../../transport';
+import type { MNotifyCredentials } from '../../transport/clientCertificate';
+import { readOptions } from './send.options';
+
+/** n8n runs a node used by an AI agent as a tool under the node type name plus "Tool". */
+function isAgentToolCall(context: IExecuteFunctions): boolean {
+	return context.getNode().type.endsWith('Tool');
+}
+
+/**
+ * Guard rails for AI agents: no Production sends unless the workflow author opted in, and a cap
+ * on how many people one tool call may notify. Checked before anything is sent.
+ */
+export async function checkAgentGuardRails(
+	this: IExecuteFunctions,
+	itemCount: number,
+): Promise<void> {
+	if (!isAgentToolCall(this)) return;
+	const options = readOptions(this, 0);
+	const credentials = await this.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE);
+	if (credentials.environment === 'production' && !options.allowProductionFromAgents) {
+		throw new NodeOperationError(
+			this.getNode(),
+			'An AI agent tried to send a notification with a Production credential',
+			{
+				description:
+					'Sends from agents are limited to Testing unless the workflow author turns on "Allow Production Sends From AI Agents" in the node options.',
+			},
+		);
+	}
+	let recipients = 0;
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		recipients += (this.getNodeParameter('recipients.recipient', itemIndex, []) as unknown[])
+			.length;
+	}
+	const limit = options.maxRecipientsPerAgentCall ?? 10;
+	if (recipients > limit) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`An AI agent tried to notify ${recipients} recipients in one call; the limit is ${limit}`,
+			{
+				description:
+					'Bulk notices belong in a workflow rather than an agent. Raise "Max Recipients per AI Agent Call" in the node options if this is intended.',
+			},
+		);
+	}
+}

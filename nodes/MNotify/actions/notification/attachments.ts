@@ -1,0 +1,61 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import type { Attachment } from '../../helpers/interfaces';
+import type { AttachmentFile } from '../../helpers/requestBuilders';
+
+/** An attachment checked before sending; its bytes stay in the item's binary property. */
+export interface BinaryAttachment extends AttachmentFile {
+	property: string;
+}
+import { InputError } from '../../helpers/validation';
+
+function binaryPropertyNames(list: string | undefined): string[] {
+	return (list ?? '')
+		.split(',')
+		.map((name) => name.trim())
+		.filter((name) => name !== '');
+}
+
+export async function describeAttachments(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	list: string | undefined,
+): Promise<BinaryAttachment[]> {
+	const files: BinaryAttachment[] = [];
+	for (const property of binaryPropertyNames(list)) {
+		const binary = context.getInputData()[itemIndex]?.binary?.[property];
+		const source = `binary property "${property}" of item ${itemIndex}`;
+		if (!binary) {
+			throw new InputError(
+				`Attachments › ${property}`,
+				`The input item has no binary property "${property}" to attach`,
+				'Check the property name in the previous node\'s output (Binary tab), e.g. "data".',
+			);
+		}
+		const buffer = await context.helpers.getBinaryDataBuffer(itemIndex, property);
+		files.push({
+			fileName:
+				binary.fileName ?? `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`,
+			sizeBytes: buffer.length,
+			source,
+			property,
+		});
+	}
+	return files;
+}
+
+/** Reads the bytes only when sending, so a large batch does not hold every file at once. */
+export async function readAttachments(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	files: BinaryAttachment[],
+): Promise<Attachment[]> {
+	return await Promise.all(
+		files.map(async (file) => ({
+			fileName: file.fileName,
+			base64: (await context.helpers.getBinaryDataBuffer(itemIndex, file.property)).toString(
+				'base64',
+			),
+		})),
+	);
+}

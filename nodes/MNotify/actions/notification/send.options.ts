@@ -1,0 +1,144 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_CONCURRENCY } from '../../helpers/concurrency';
+import { timeoutOption } from '../shared';
+
+/** The Send operation's options: attachments, resolution policy, waiting, agents, tuning. */
+export const sendOptions: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Allow Production Sends From AI Agents',
+			name: 'allowProductionFromAgents',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether an AI agent using this node as a tool may send real notifications with a Production credential. Off by default so an agent cannot notify citizens by mistake.',
+		},
+		{
+			displayName: 'Attachments (Binary Properties)',
+			name: 'attachmentProperties',
+			type: 'string',
+			default: '',
+			placeholder: 'data, invoice',
+			description:
+				"Names of the input item's binary properties to attach, separated by commas. Allowed: .jpeg .jpg .png .txt .pdf .csv .xls, 10 MB in total.",
+		},
+		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 32 },
+			default: DEFAULT_CONCURRENCY,
+			description: 'How many notifications to send at the same time when there are many items',
+		},
+		{
+			displayName: 'Max Recipients per AI Agent Call',
+			name: 'maxRecipientsPerAgentCall',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 10,
+			description:
+				'When an AI agent uses this node as a tool, the most recipients one call may notify; bulk sends belong in a workflow, not an agent',
+		},
+		{
+			displayName: 'Poll Interval (Seconds)',
+			name: 'pollIntervalSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 5,
+			description: 'How often to ask MNotify for the status while waiting',
+			displayOptions: { show: { waitForDelivery: [true] } },
+		},
+		{
+			displayName: 'Resolution Direction',
+			name: 'resolutionDirection',
+			type: 'options',
+			options: [
+				{ name: 'Administrator', value: 'Administrator' },
+				{ name: 'Founder', value: 'Founder' },
+				{ name: 'None', value: '' },
+				{ name: 'Owner', value: 'Owner' },
+			],
+			default: '',
+			description: 'Which people of the resolved entity to notify',
+		},
+		{
+			displayName: 'Resolution Policy',
+			name: 'resolutionPolicyType',
+			type: 'options',
+			options: [
+				{ name: 'Cadastral Number', value: 'CadastralNumber' },
+				{ name: 'IDNO', value: 'IDNO' },
+				{ name: 'IDNP', value: 'IDNP' },
+				{ name: 'IDNV', value: 'IDNV' },
+				{ name: 'None', value: '' },
+				{ name: 'Plate Number', value: 'PlateNumber' },
+			],
+			default: '',
+			description:
+				'Let MNotify resolve the recipient identifier to the people behind it, e.g. the administrators of a company given by IDNO',
+		},
+		timeoutOption,
+		{
+			displayName: 'Wait for Delivery',
+			name: 'waitForDelivery',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to wait, after sending, until each notification reaches a final status (or one chosen below) and output it',
+		},
+		{
+			displayName: 'Wait Timeout (Seconds)',
+			name: 'waitTimeoutSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 300,
+			description:
+				'How long to wait at most; notifications still in progress are output with waitTimedOut set',
+			displayOptions: { show: { waitForDelivery: [true] } },
+		},
+		{
+			displayName: 'Wait Until Status',
+			name: 'waitUntilStatuses',
+			type: 'multiOptions',
+			options: [
+				{ name: 'Cancelled', value: 'Cancelled' },
+				{ name: 'Delivered', value: 'Delivered' },
+				{ name: 'Failed', value: 'Failed' },
+				{ name: 'Read', value: 'Read' },
+				{ name: 'Sent', value: 'Sent' },
+			],
+			default: ['Delivered', 'Read', 'Failed', 'Cancelled'],
+			description:
+				'Stop waiting when a notification reaches (or passes) one of these. Failed and Cancelled always stop the wait.',
+			displayOptions: { show: { waitForDelivery: [true] } },
+		},
+	],
+};
+
+export interface SendOptions {
+	allowProductionFromAgents?: boolean;
+	maxRecipientsPerAgentCall?: number;
+	attachmentProperties?: string;
+	concurrency?: number;
+	pollIntervalSeconds?: number;
+	resolutionDirection?: string;
+	resolutionPolicyType?: string;
+	timeoutSeconds?: number;
+	waitForDelivery?: boolean;
+	waitTimeoutSeconds?: number;
+	waitUntilStatuses?: string[];
+}
+
+export function readOptions(context: IExecuteFunctions, itemIndex: number): SendOptions {
+	return context.getNodeParameter('options', itemIndex, {}) as SendOptions;
+}
+
+export function concurrency(this: IExecuteFunctions): number {
+	return readOptions(this, 0).concurrency ?? DEFAULT_CONCURRENCY;
+}
