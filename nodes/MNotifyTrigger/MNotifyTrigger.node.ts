@@ -8,6 +8,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { mnotifyApiRequest } from '../MNotify/transport';
+import { statusOptions } from '../MNotify/actions/common.descriptions';
 import { mNotifyApiTest } from '../MNotify/methods/credentialTest';
 import {
 	advanceState,
@@ -42,16 +43,16 @@ export class MNotifyTrigger implements INodeType {
 				displayName: 'Statuses',
 				name: 'statuses',
 				type: 'multiOptions',
-				options: [
-					{ name: 'Cancelled', value: 'Cancelled' },
-					{ name: 'Delivered', value: 'Delivered' },
-					{ name: 'Failed', value: 'Failed' },
-					{ name: 'Pending', value: 'Pending' },
-					{ name: 'Read', value: 'Read' },
-					{ name: 'Resolving', value: 'Resolving' },
-					{ name: 'Sending', value: 'Sending' },
-					{ name: 'Sent', value: 'Sent' },
-				],
+				options: statusOptions([
+					'Pending',
+					'Resolving',
+					'Sending',
+					'Sent',
+					'Delivered',
+					'Read',
+					'Failed',
+					'Cancelled',
+				]),
 				default: ['Delivered', 'Read', 'Failed', 'Cancelled'],
 				required: true,
 				description:

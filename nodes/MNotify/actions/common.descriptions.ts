@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 /** The Romanian texts of a message and their Russian/English translations. */
 export function contentProperties(required: { shortBody: boolean }): INodeProperties[] {
@@ -247,4 +247,9 @@ export function listProperties(
 			],
 		},
 	];
+}
+
+/** Notification statuses as panel options, alphabetically as n8n lists options. */
+export function statusOptions(statuses: readonly string[]): INodePropertyOptions[] {
+	return [...statuses].sort().map((status) => ({ name: status, value: status }));
 }

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_CONCURRENCY } from '../../helpers/concurrency';
+import { statusOptions } from '../common.descriptions';
 import { timeoutOption } from '../shared';
 
 /** The Send operation's options: attachments, resolution policy, waiting, agents, tuning. */
@@ -106,13 +107,7 @@ export const sendOptions: INodeProperties = {
 			displayName: 'Wait Until Status',
 			name: 'waitUntilStatuses',
 			type: 'multiOptions',
-			options: [
-				{ name: 'Cancelled', value: 'Cancelled' },
-				{ name: 'Delivered', value: 'Delivered' },
-				{ name: 'Failed', value: 'Failed' },
-				{ name: 'Read', value: 'Read' },
-				{ name: 'Sent', value: 'Sent' },
-			],
+			options: statusOptions(['Cancelled', 'Delivered', 'Failed', 'Read', 'Sent']),
 			default: ['Delivered', 'Read', 'Failed', 'Cancelled'],
 			description:
 				'Stop waiting when a notification reaches (or passes) one of these. Failed and Cancelled always stop the wait.',
