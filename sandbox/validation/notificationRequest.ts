@@ -64,6 +64,8 @@ function readTemplateReference(
 		: undefined;
 }
 
+const RESOLUTION_TYPES = ['IDNO', 'IDNV', 'CadastralNumber', 'PlateNumber', 'IDNP'];
+
 function checkResolutionPolicy(value: unknown, errors: FieldErrorCollector): void {
 	if (value === undefined || value === null) return;
 	if (!isPlainObject(value)) {
@@ -72,6 +74,14 @@ function checkResolutionPolicy(value: unknown, errors: FieldErrorCollector): voi
 	}
 	if (!isNonBlankString(value.type)) {
 		errors.add('ResolutionPolicy.Type', requiredMessage('ResolutionPolicy.Type'));
+	} else if (
+		!RESOLUTION_TYPES.some((type) => type.toLowerCase() === String(value.type).toLowerCase())
+	) {
+		// The reference lists these; its own example uses IDNP (D10), so that is accepted too.
+		errors.add(
+			'ResolutionPolicy.Type',
+			`${JSON.stringify(value.type)} is not a resolution type. Use one of: ${RESOLUTION_TYPES.join(', ')}.`,
+		);
 	}
 	const parameters = value.parameters;
 	if (parameters === undefined || parameters === null) return;

@@ -111,4 +111,23 @@ describe("Notification → Send, through n8n's workflow engine over mTLS", () =>
 			/Subject \(Romanian\) has 53 characters; MNotify allows at most 41/,
 		);
 	});
+
+	it("passes MNotify's 400 through with its field names, and sends nothing", async () => {
+		const before = fixture.sandbox.stats.notificationsAccepted;
+		// The policy type is free text for the node (the docs disagree on its values); MNotify decides.
+		const error = await runNodeExpectingError(
+			sendParameters([{ type: 'IDNO', value: '1010600034203' }], {
+				options: { resolutionPolicyType: '={{ "Passport" }}', resolutionDirection: 'Owner' },
+			}),
+			fixture.credentials,
+		);
+		expect(error.httpCode).toBe('400');
+		expect(error.message).toBe(
+			'MNotify rejected the request to send the notification as invalid (400)',
+		);
+		expect(error.description).toMatch(
+			/ResolutionPolicy\.Type: "Passport" is not a resolution type/,
+		);
+		expect(fixture.sandbox.stats.notificationsAccepted).toBe(before);
+	});
 });
