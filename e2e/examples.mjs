@@ -2,16 +2,20 @@
 // the sandbox. Adding an example = adding examples/<name>.json (Manual Trigger first; credentials
 // are re-pointed at the e2e's "MNotify sandbox" credential) + an entry here keyed by file name.
 //
-// An assertion gets {execution, workflow, sandbox, n8n, ...} and returns a short detail string:
+// An assertion gets {execution, workflow, workflowId, sandbox, n8n, ...} and returns a short detail:
 //   execution.assertSuccess(), execution.items(nodeName) -> json of the node's output items,
 //   execution.nodeError(nodeName); sandbox.sandbox.notifications() -> what MNotify received.
-// Files without an entry only have to finish with status "success".
+// A workflow with a Manual Trigger is run once before its assertion. One without is activated
+// instead and gets execution = null: its assertion makes the trigger fire, then
+//   const execution = await n8n.waitForNextExecution(workflowId);
+// Files without an entry only have to run (manually) and finish with status "success".
 import assert from 'node:assert/strict';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export const exampleAssertions = {
 	default({ execution, workflow }) {
+		assert.ok(execution, `${workflow.name}: no Manual Trigger, so it needs an assertion in e2e/examples.mjs that fires its trigger`);
 		execution.assertSuccess();
 		const ran = Object.keys(execution.runData);
 		const missing = workflow.nodes.map((n) => n.name).filter((n) => !ran.includes(n));

@@ -50,12 +50,12 @@ T_START=$(date +%s)
 SIDE_PID=""
 # A failed install must not leave the side compile of sqlite3 running.
 trap '[[ -n "$SIDE_PID" ]] && kill "$SIDE_PID" 2>/dev/null; true' EXIT
-declare -a SUMMARY=()
+SUMMARY_FILE=$(mktemp)
 now() { date +%s.%N; }
-step() { # step <name> <start>
+step() { # step <name> <start>   (a file, not an array: steps also run in subshells)
 	local secs
 	secs=$(awk -v a="$2" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}')
-	SUMMARY+=("$(printf '%-34s %8ss' "$1" "$secs")")
+	printf '%-50s %8ss\n' "$1" "$secs" >>"$SUMMARY_FILE"
 	echo "[install-n8n] $1: ${secs}s"
 }
 log() { echo "[install-n8n] $*"; }
@@ -195,5 +195,5 @@ fi
 
 echo
 echo "install-n8n summary (cache: $CACHE)"
-for line in "${SUMMARY[@]}"; do echo "  $line"; done
+sed 's/^/  /' "$SUMMARY_FILE"; rm -f "$SUMMARY_FILE"
 echo "  total $(( $(date +%s) - T_START ))s"

@@ -178,8 +178,18 @@ export const packageCases = [
 			const assertion = exampleAssertions[file] ?? exampleAssertions.default;
 			if (!exampleAssertions[file])
 				console.log(`  (no assertion for ${file} in e2e/examples.mjs: checking success only)`);
-			const execution = await ctx.n8n.runManually(id, { timeoutMs: 120_000 });
-			return await assertion({ execution, workflow: wf, ...ctx });
+			if (wf.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger')) {
+				const execution = await ctx.n8n.runManually(id, { timeoutMs: 120_000 });
+				return await assertion({ execution, workflow: wf, workflowId: id, ...ctx });
+			}
+			// A trigger-started example: it is activated, and its assertion makes the trigger fire and
+			// waits for the run (n8n.waitForNextExecution(workflowId)).
+			await ctx.n8n.activateWorkflow(id);
+			try {
+				return await assertion({ execution: null, workflow: wf, workflowId: id, ...ctx });
+			} finally {
+				await ctx.n8n.deactivateWorkflow(id);
+			}
 		},
 	})),
 ];

@@ -374,6 +374,21 @@ export class N8nServer {
 	}
 
 	/**
+	 * Waits for the next finished execution of an (active) workflow with an id above `afterId`
+	 * (e.g. one a trigger started). Returns an Execution.
+	 */
+	async waitForNextExecution(workflowId, { afterId = 0, timeoutMs = 60_000 } = {}) {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const list = await this.api('GET', `/executions?workflowId=${workflowId}&limit=20`);
+			const next = (list.data ?? []).filter((e) => Number(e.id) > Number(afterId)).sort((a, b) => a.id - b.id)[0];
+			if (next) return await this.waitForExecution(next.id, { timeoutMs: Math.max(1000, deadline - Date.now()) });
+			if (Date.now() > deadline) throw new Error(`no execution of workflow ${workflowId} within ${timeoutMs / 1000}s`);
+			await sleep(250);
+		}
+	}
+
+	/**
 	 * Calls a production webhook (`/webhook/<path>`) of an active workflow. Activation returns before
 	 * the webhook is registered (n8n 2.x registers it shortly after), so a 404 "not registered" is
 	 * retried until `waitMs` has passed.
