@@ -93,6 +93,14 @@ export function describeRequestFailure(
 			code === 'EAI_AGAIN',
 		);
 	}
+	if (code === 'UND_ERR_CLOSED' || code === 'UND_ERR_DESTROYED') {
+		// The pool was closed (the credential was edited) before this request was dispatched.
+		return notReached(
+			'The connection pool for this credential was closed before the request was sent',
+			'The credential was changed while the workflow ran. Run the workflow again.',
+			false,
+		);
+	}
 	if (CONNECT_PHASE_CODES.has(code)) {
 		return notReached(`Could not reach MNotify at ${host} (${code})`, allowList, true);
 	}
