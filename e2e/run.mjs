@@ -4,6 +4,7 @@
 //   npm run build && node e2e/run.mjs              # n8n 2.x (Node 24 from the cache) + our package
 //   node e2e/run.mjs --builtin-only                 # only n8n's built-in nodes (machinery check)
 //   node e2e/run.mjs --n8n1                         # n8n 1.x on the machine's Node 20 instead
+//   node e2e/run.mjs --all                          # both, one after the other, and a joint summary
 //
 // Options: --skip-install (trust the cache), --only=<text> (cases whose name contains it),
 //          --keep (leave n8n running at the end until Ctrl-C; prints URL + login).
@@ -11,7 +12,9 @@
 //      wiped per run, kept afterwards for logs), N8N_LOG_LEVEL.
 //
 // Steps: install (cached) -> npm pack + install into <user folder>/.n8n/nodes -> n8n start ->
-// owner, login, API key -> cases -> stop. Prints a table and `e2e: N passed, N failed`; exits 1 on failure.
+// owner, login, API key -> cases -> stop. Prints a table and `e2e (<target>): N passed, N failed`;
+// exits 1 on failure.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,7 +43,7 @@ const opt = (name) =>
 		.slice(1)
 		.join('=');
 for (const a of args) {
-	if (!/^--(n8n1|builtin-only|skip-install|keep|only=.*)$/.test(a)) {
+	if (!/^--(n8n1|all|builtin-only|skip-install|keep|only=.*)$/.test(a)) {
 		console.error(
 			`unknown argument ${a}\n` +
 				readFileSync(new URL(import.meta.url), 'utf8')
@@ -51,6 +54,41 @@ for (const a of args) {
 		process.exit(2);
 	}
 }
+
+// --all: this script once per target (each in its own process, whatever the other's result), then
+// one summary of both.
+if (flag('--all')) {
+	const rest = args.filter((a) => a !== '--all' && a !== '--n8n1');
+	const totals = [];
+	for (const t of ['n8n2', 'n8n1']) {
+		const t0 = performance.now();
+		const child = spawn(
+			process.execPath,
+			[new URL(import.meta.url).pathname, ...rest, ...(t === 'n8n1' ? ['--n8n1'] : [])],
+			{ stdio: ['ignore', 'pipe', 'inherit'] },
+		);
+		let last = '';
+		child.stdout.on('data', (d) => {
+			process.stdout.write(d);
+			const lines = String(d).trim().split('\n');
+			for (const l of lines) if (l.startsWith('e2e (')) last = l;
+		});
+		const code = await new Promise((resolve) => child.on('close', resolve));
+		totals.push({
+			t,
+			code,
+			secs: (performance.now() - t0) / 1000,
+			last: last || `e2e (${t}): no summary`,
+		});
+	}
+	console.log('\n==== e2e summary (both n8n versions)');
+	for (const r of totals)
+		console.log(`${r.code === 0 ? 'PASS' : 'FAIL'}  ${r.last}  (${r.secs.toFixed(0)} s)`);
+	const secs = totals.reduce((s, r) => s + r.secs, 0);
+	console.log(`total ${secs.toFixed(0)} s`);
+	process.exit(totals.some((r) => r.code !== 0) ? 1 : 0);
+}
+
 const target = flag('--n8n1') ? 'n8n1' : 'n8n2';
 const withPackage = !flag('--builtin-only');
 const only = opt('only');
@@ -103,6 +141,7 @@ function summary() {
 // ---- main ------------------------------------------------------------------------------------
 let n8n;
 let sandbox;
+let ctx;
 let stopping = false;
 async function main() {
 	console.log(
@@ -183,7 +222,7 @@ async function main() {
 		{ critical: true },
 	);
 
-	const ctx = { n8n, sandbox, target, workDir, state: {} };
+	ctx = { n8n, sandbox, target, workDir, state: {} };
 	const cases = [...builtinCases, ...packageCases].filter((c) => !only || c.name.includes(only));
 	for (const c of cases) await step(c.name, () => c.run(ctx));
 
@@ -205,6 +244,7 @@ async function shutdown() {
 		});
 	}
 	if (sandbox) await sandbox.close().catch((e) => console.error('sandbox close:', e));
+	await ctx?.state.fixtures?.close(); // the examples' data server (e2e/lib/fixtures.mjs)
 }
 
 // Ctrl-C ends a --keep wait; otherwise (and on SIGTERM) n8n is stopped before exiting, whatever

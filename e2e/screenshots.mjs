@@ -116,14 +116,27 @@ async function main() {
 			type: 'mNotifyApi',
 			data: sandbox.credentialData(),
 		});
-		const wf = bindCredentials(
-			loadWorkflow(path.join(REPO_DIR, 'examples', 'send-notification.json')),
-			{
-				mNotifyApi: { id: cred.id, name: cred.name },
+		const byType = { mNotifyApi: { id: cred.id, name: cred.name } };
+		// The scheduled reminder example, pointing at a template that exists (so the picker shows it).
+		const template = await sandbox.api('POST', '/api/template', {
+			name: 'Payment reminder',
+			subject: { ro: 'Plată scadentă la {{dueDate}}' },
+			body: {
+				ro: '<p>Plata de {{amount}} lei pentru {{service}} este scadentă la {{dueDate}}.</p>',
 			},
+		});
+		const wf = bindCredentials(
+			loadWorkflow(path.join(REPO_DIR, 'examples', 'scheduled-reminder.json')),
+			byType,
 		);
-		const wfId = await n8n.createWorkflow(wf);
 		const node = wf.nodes.find((n) => n.type === 'n8n-nodes-mnotify.mNotify');
+		node.parameters.templateId.value = String(template.json).replace(/"/g, '');
+		const wfId = await n8n.createWorkflow(wf);
+		const triggerWf = bindCredentials(
+			loadWorkflow(path.join(REPO_DIR, 'examples', 'delivery-trigger.json')),
+			byType,
+		);
+		const triggerWfId = await n8n.createWorkflow(triggerWf);
 
 		browser = await chromium.launch({
 			executablePath: CHROMIUM,
@@ -143,23 +156,28 @@ async function main() {
 		await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
 		log('logged in');
 
-		// The workflow canvas, then the MNotify node's panel (n8n opens it from /workflow/<id>/<nodeId>).
-		await page.goto(`${n8n.baseUrl}/workflow/${wfId}`);
-		await page.getByText(node.name, { exact: true }).first().waitFor();
-		await page.waitForTimeout(1000);
-		await page.screenshot({ path: path.join(outDir, 'mnotify-workflow.png') });
-		await page
-			.locator('[data-test-id="canvas-node"], .vue-flow__node')
-			.filter({ hasText: node.name })
-			.first()
-			.dblclick({ force: true }); // the canvas pane sits over the label
-		await page
-			.locator('[data-test-id="ndv"], .ndv-wrapper, [data-test-id="node-parameters"]')
-			.first()
-			.waitFor();
-		await page.waitForTimeout(1000);
-		await page.screenshot({ path: path.join(outDir, 'mnotify-node.png') });
-		log('node panel captured');
+		/** Opens a workflow, captures the canvas (optional), then the panel of one node. */
+		const capture = async (id, nodeName, panelFile, canvasFile) => {
+			await page.goto(`${n8n.baseUrl}/workflow/${id}`);
+			await page.getByText(nodeName, { exact: true }).first().waitFor();
+			await page.waitForTimeout(1000);
+			if (canvasFile) await page.screenshot({ path: path.join(outDir, canvasFile) });
+			await page
+				.locator('[data-test-id="canvas-node"], .vue-flow__node')
+				.filter({ hasText: nodeName })
+				.filter({ hasNotText: 'For real use' }) // not the example's sticky note, which names nodes
+				.first()
+				.dblclick({ force: true }); // the canvas pane sits over the label
+			await page
+				.locator('[data-test-id="ndv"], .ndv-wrapper, [data-test-id="node-parameters"]')
+				.first()
+				.waitFor();
+			await page.waitForTimeout(1500);
+			await page.screenshot({ path: path.join(outDir, panelFile) });
+			log(`${panelFile} captured`);
+		};
+		await capture(wfId, node.name, 'mnotify-node.png', 'mnotify-workflow.png');
+		await capture(triggerWfId, 'MNotify Trigger', 'mnotify-trigger.png');
 
 		// The credential dialog, opened from the credentials list.
 		await page.goto(`${n8n.baseUrl}/home/credentials/${cred.id}`);

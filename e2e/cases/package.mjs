@@ -63,9 +63,13 @@ function assertIcons(icons, what) {
 const exampleDir = path.join(REPO_DIR, 'examples');
 const exampleFiles = (() => {
 	try {
+		// In the order of e2e/examples.mjs (the delivery report last: it counts what the others
+		// sent), then any file without an entry.
+		const order = Object.keys(exampleAssertions);
+		const rank = (f) => (order.includes(f) ? order.indexOf(f) : order.length);
 		return readdirSync(exampleDir)
 			.filter((f) => f.endsWith('.json'))
-			.sort();
+			.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 	} catch {
 		return [];
 	}
@@ -172,21 +176,28 @@ export const packageCases = [
 	...exampleFiles.map((file) => ({
 		name: `example: ${file}`,
 		async run(ctx) {
-			const original = loadWorkflow(path.join(exampleDir, file));
-			const wf = bindCredentials(original, await exampleCredential(ctx));
-			const id = await ctx.n8n.createWorkflow(wf);
-			const assertion = exampleAssertions[file] ?? exampleAssertions.default;
+			const entry = exampleAssertions[file] ?? exampleAssertions.default;
+			const spec = typeof entry === 'function' ? { assert: entry } : entry;
 			if (!exampleAssertions[file])
-				console.log(`  (no assertion for ${file} in e2e/examples.mjs: checking success only)`);
-			if (wf.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger')) {
-				const execution = await ctx.n8n.runManually(id, { timeoutMs: 120_000 });
-				return await assertion({ execution, workflow: wf, workflowId: id, ...ctx });
+				console.log(`  (no entry for ${file} in e2e/examples.mjs: checking success only)`);
+			const original = loadWorkflow(path.join(exampleDir, file));
+			let wf = bindCredentials(original, await exampleCredential(ctx));
+			if (spec.prepare) wf = await spec.prepare(wf, ctx);
+			const id = await ctx.n8n.createWorkflow(wf);
+			const args = { workflow: wf, workflowId: id, ...ctx };
+			if (spec.trigger || wf.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger')) {
+				const execution = await ctx.n8n.runManually(id, {
+					timeoutMs: 120_000,
+					trigger: spec.trigger,
+				});
+				return await spec.assert({ execution, ...args });
 			}
 			// A trigger-started example: it is activated, and its assertion makes the trigger fire and
-			// waits for the run (n8n.waitForNextExecution(workflowId)).
+			// waits for the run (n8n.waitForNextExecution(workflowId), n8n.callWebhook(path)).
+			await spec.beforeActivate?.(args);
 			await ctx.n8n.activateWorkflow(id);
 			try {
-				return await assertion({ execution: null, workflow: wf, workflowId: id, ...ctx });
+				return await spec.assert({ execution: null, ...args });
 			} finally {
 				await ctx.n8n.deactivateWorkflow(id);
 			}

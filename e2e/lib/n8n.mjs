@@ -336,11 +336,17 @@ export class N8nServer {
 		await this.api('POST', `/workflows/${id}/deactivate`);
 	}
 
-	/** Runs a saved workflow from its Manual Trigger (like "Execute workflow"), waits, returns the execution. */
-	async runManually(id, { timeoutMs = 60_000 } = {}) {
+	/**
+	 * Runs a saved workflow like the editor's "Execute workflow" button, from its Manual Trigger or
+	 * from the trigger node named `trigger` (e.g. a Schedule Trigger, which then fires once, now);
+	 * waits, returns the execution.
+	 */
+	async runManually(id, { timeoutMs = 60_000, trigger: triggerName } = {}) {
 		const wf = await this.api('GET', `/workflows/${id}`);
-		const trigger = wf.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger');
-		if (!trigger) throw new Error(`workflow ${id} has no Manual Trigger node`);
+		const trigger = wf.nodes.find((n) =>
+			triggerName ? n.name === triggerName : n.type === 'n8n-nodes-base.manualTrigger',
+		);
+		if (!trigger) throw new Error(`workflow ${id} has no ${triggerName ?? 'Manual Trigger'} node`);
 		// n8n 2.x reads the saved workflow and needs triggerToStartFrom; 1.x also wants workflowData.
 		const result = await this.rest('POST', `/workflows/${id}/run`, {
 			workflowData: wf,
@@ -363,7 +369,10 @@ export class N8nServer {
 			if (
 				ex &&
 				!['new', 'running', 'waiting'].includes(ex.status) &&
-				(ex.finished || ex.stoppedAt)
+				(ex.finished || ex.stoppedAt) &&
+				// n8n 1.x can mark an execution finished a moment before its data is written (its log
+				// then says "Found successful execution where data is empty stringified array").
+				(ex.data?.resultData || Date.now() > deadline)
 			) {
 				return new Execution(ex);
 			}
@@ -377,13 +386,25 @@ export class N8nServer {
 	 * Waits for the next finished execution of an (active) workflow with an id above `afterId`
 	 * (e.g. one a trigger started). Returns an Execution.
 	 */
+	/** Finished and running executions of a workflow (summaries, newest first). */
+	async executions(workflowId, { limit = 100 } = {}) {
+		const list = await this.api('GET', `/executions?workflowId=${workflowId}&limit=${limit}`);
+		return list.data ?? [];
+	}
+
 	async waitForNextExecution(workflowId, { afterId = 0, timeoutMs = 60_000 } = {}) {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			const list = await this.api('GET', `/executions?workflowId=${workflowId}&limit=20`);
-			const next = (list.data ?? []).filter((e) => Number(e.id) > Number(afterId)).sort((a, b) => a.id - b.id)[0];
-			if (next) return await this.waitForExecution(next.id, { timeoutMs: Math.max(1000, deadline - Date.now()) });
-			if (Date.now() > deadline) throw new Error(`no execution of workflow ${workflowId} within ${timeoutMs / 1000}s`);
+			const next = (list.data ?? [])
+				.filter((e) => Number(e.id) > Number(afterId))
+				.sort((a, b) => a.id - b.id)[0];
+			if (next)
+				return await this.waitForExecution(next.id, {
+					timeoutMs: Math.max(1000, deadline - Date.now()),
+				});
+			if (Date.now() > deadline)
+				throw new Error(`no execution of workflow ${workflowId} within ${timeoutMs / 1000}s`);
 			await sleep(250);
 		}
 	}

@@ -1,5 +1,11 @@
 import { useSandbox } from '../support/sandbox';
-import { items, runNode, runNodeExpectingError, sendParameters } from '../support/workflows';
+import {
+	items,
+	runNode,
+	runNodeExpectingError,
+	runSteps,
+	sendParameters,
+} from '../support/workflows';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -129,5 +135,24 @@ describe("Notification → Send, through n8n's workflow engine over mTLS", () =>
 			/ResolutionPolicy\.Type: "Passport" is not a resolution type/,
 		);
 		expect(fixture.sandbox.stats.notificationsAccepted).toBe(before);
+	});
+
+	it('routes failed items to the error output when the node is set to use it', async () => {
+		const run = await runSteps(
+			[
+				{
+					name: 'MNotify',
+					parameters: sendParameters([{ type: 'Email', value: '={{ $json.email }}' }]),
+					onError: 'continueErrorOutput',
+				},
+			],
+			fixture.credentials,
+			[{ json: { email: 'a@example.md' } }, { json: { email: 'broken' } }],
+		);
+		const [success, failure] = run.data.resultData.runData.MNotify[0].data!.main;
+		expect(success!.map((item) => item.pairedItem)).toEqual([{ item: 0 }]);
+		expect(success![0].json.id).toMatch(UUID);
+		expect(failure!.map((item) => item.pairedItem)).toEqual([{ item: 1 }]);
+		expect(failure![0].json.error).toMatch(/"broken" is not a valid e-mail address \(item 1\)/);
 	});
 });
