@@ -15,6 +15,7 @@ import {
 	changesToEmit,
 	isUnhandled,
 	pageReachesWatermark,
+	rememberEmitted,
 	type NotificationSummary,
 	type TriggerState,
 } from './statusChanges';
@@ -101,6 +102,7 @@ export class MNotifyTrigger implements INodeType {
 
 		const emitted = changesToEmit(changes, state, { statuses, onlyNewNotifications });
 		if (emitted.length === 0) return null;
+		Object.assign(state, rememberEmitted(state, emitted));
 		const items: INodeExecutionData[] = [];
 		for (const change of emitted) {
 			const details = includeDetails ? await readDetails.call(this, String(change.id)) : {};

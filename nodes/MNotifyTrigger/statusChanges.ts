@@ -20,7 +20,17 @@ export interface TriggerState {
 	handledAtWatermark?: string[];
 	/** Server time (ms) the trigger started watching; "only new notifications" counts from here. */
 	watchingSince?: number;
+	/**
+	 * The status last emitted per notification, as [id, status, server time ms]: a notification
+	 * can be updated again without changing status (another channel moving on), and must not be
+	 * emitted twice for the same status. Bounded by age and count.
+	 */
+	emitted?: Array<[string, string, number]>;
 }
+
+/** How long and how many emitted statuses are remembered. */
+const REMEMBER_EMITTED_MS = 30 * 24 * 60 * 60 * 1000;
+const REMEMBER_EMITTED_COUNT = 10_000;
 
 export function timeOf(value: unknown): number {
 	const time = typeof value === 'string' ? Date.parse(value) : NaN;
@@ -70,11 +80,31 @@ export function changesToEmit(
 	state: TriggerState,
 	options: EmitOptions,
 ): NotificationSummary[] {
+	const lastEmitted = new Map((state.emitted ?? []).map(([id, status]) => [id, status]));
 	return changes
 		.filter((change) => options.statuses.includes(String(change.status)))
+		.filter((change) => lastEmitted.get(String(change.id)) !== String(change.status))
 		.filter(
 			(change) =>
 				!options.onlyNewNotifications || timeOf(change.createdAt) > (state.watchingSince ?? 0),
 		)
 		.sort((a, b) => timeOf(a.lastUpdatedAt) - timeOf(b.lastUpdatedAt));
+}
+
+/** Remembers what was emitted, forgetting the oldest beyond the age and count bounds. */
+export function rememberEmitted(state: TriggerState, emitted: NotificationSummary[]): TriggerState {
+	const byId = new Map((state.emitted ?? []).map((entry) => [entry[0], entry]));
+	for (const change of emitted) {
+		byId.set(String(change.id), [
+			String(change.id),
+			String(change.status),
+			timeOf(change.lastUpdatedAt),
+		]);
+	}
+	const oldest = (state.watermark ?? 0) - REMEMBER_EMITTED_MS;
+	const kept = [...byId.values()]
+		.filter(([, , at]) => at >= oldest)
+		.sort((a, b) => b[2] - a[2])
+		.slice(0, REMEMBER_EMITTED_COUNT);
+	return { ...state, emitted: kept };
 }

@@ -50,13 +50,23 @@ describe('MNotify Trigger (polling) with the sandbox clock', () => {
 		const inProgress = await poll(activation.staticData);
 		expect(inProgress.items).toEqual([]);
 
-		fixture.sandbox.advanceClock(10_000);
-		const finished = await poll(inProgress.staticData);
-		expect(finished.items.map((item) => [item.json.id, item.json.status])).toEqual([
-			[delivered, 'Delivered'],
+		// One step later the failing one is Failed, the other only Sent.
+		fixture.sandbox.advanceClock(1_000);
+		const failedFirst = await poll(inProgress.staticData);
+		expect(failedFirst.items.map((item) => [item.json.id, item.json.status])).toEqual([
 			[failed, 'Failed'],
 		]);
-		expect(finished.items.map((item) => item.json.id)).not.toContain(before);
+
+		// Then the other is Delivered, while the failed one is updated again but stays Failed:
+		// it must not be emitted a second time.
+		fixture.sandbox.advanceClock(10_000);
+		const finished = await poll(failedFirst.staticData);
+		expect(finished.items.map((item) => [item.json.id, item.json.status])).toEqual([
+			[delivered, 'Delivered'],
+		]);
+		expect([...failedFirst.items, ...finished.items].map((item) => item.json.id)).not.toContain(
+			before,
+		);
 
 		const again = await poll(finished.staticData);
 		expect(again.items).toEqual([]);
