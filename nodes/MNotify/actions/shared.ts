@@ -2,14 +2,16 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { serializeTemplateVariables, type ContentInput } from '../helpers/requestBuilders';
 import { DEFAULT_REQUEST_SETTINGS, type RequestSettings } from '../transport/client';
+import { readParameter } from './parameters';
 
 /** The texts as the panel holds them (Romanian fields plus translations). */
 export function readTextContent(context: IExecuteFunctions, itemIndex: number): ContentInput {
 	return {
-		subject: context.getNodeParameter('subject', itemIndex, ''),
-		body: context.getNodeParameter('body', itemIndex, ''),
-		shortBody: context.getNodeParameter('shortBody', itemIndex, ''),
-		translations: context.getNodeParameter(
+		subject: readParameter(context, 'subject', itemIndex, ''),
+		body: readParameter(context, 'body', itemIndex, ''),
+		shortBody: readParameter(context, 'shortBody', itemIndex, ''),
+		translations: readParameter(
+			context,
 			'translations.translation',
 			itemIndex,
 			[],
@@ -38,16 +40,16 @@ export function readTemplateVariables(
 	context: IExecuteFunctions,
 	itemIndex: number,
 ): string | undefined {
-	const mode = context.getNodeParameter('variablesMode', itemIndex, 'keyValue') as
+	const mode = readParameter(context, 'variablesMode', itemIndex, 'keyValue') as
 		'keyValue' | 'json';
 	if (mode === 'json') {
 		return serializeTemplateVariables(
 			mode,
 			undefined,
-			context.getNodeParameter('variablesJson', itemIndex, '{}'),
+			readParameter(context, 'variablesJson', itemIndex, '{}'),
 		);
 	}
-	const pairs = context.getNodeParameter('variables.variable', itemIndex, []) as Array<{
+	const pairs = readParameter(context, 'variables.variable', itemIndex, []) as Array<{
 		name?: unknown;
 		value?: unknown;
 	}>;

@@ -6,9 +6,14 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_REQUEST_SETTINGS, type ApiRequest, type RequestSettings } from './client';
+import {
+	DEFAULT_REQUEST_SETTINGS,
+	type ApiRequest,
+	type MNotifyClient,
+	type RequestSettings,
+} from './client';
 import { obtainClient } from './clientCache';
-import type { MNotifyCredentials } from './clientCertificate';
+import type { MNotifyCredentials, Result } from './clientCertificate';
 import { describeHttpStatus, type HttpContext } from './problems';
 
 export const CREDENTIAL_TYPE = 'mNotifyApi';
@@ -28,16 +33,8 @@ export interface ApiCall extends ApiRequest, Omit<HttpContext, 'method'> {
 export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Promise<unknown> {
 	const node = this.getNode();
 	const itemIndex = call.itemIndex ?? 0;
-	const credentials = await this.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE, itemIndex);
-	const obtained = obtainClient(credentials, node.credentials?.[CREDENTIAL_TYPE]?.id ?? undefined);
-	if (!obtained.ok) {
-		throw new NodeOperationError(node, obtained.problem.message, {
-			description: obtained.problem.description,
-			itemIndex,
-		});
-	}
-
-	const outcome = await obtained.client.request(call, call.settings ?? DEFAULT_REQUEST_SETTINGS);
+	const client = await clientForExecution.call(this, itemIndex);
+	const outcome = await client.request(call, call.settings ?? DEFAULT_REQUEST_SETTINGS);
 	if (outcome.kind === 'failure') {
 		const maybeSent =
 			call.method === 'POST' && outcome.mayHaveReachedServer
@@ -63,6 +60,31 @@ export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Pr
 		});
 	}
 	return parseBody(outcome.text);
+}
+
+/**
+ * The pooled client, looked up once per node execution: every item uses the same credential
+ * (n8n credentials cannot depend on item data), and reading and fingerprinting it per item would
+ * cost more than a request on a fast network.
+ */
+const clientsByExecution = new WeakMap<MNotifyContext, Result<{ client: MNotifyClient }>>();
+
+async function clientForExecution(this: MNotifyContext, itemIndex: number): Promise<MNotifyClient> {
+	let obtained = clientsByExecution.get(this);
+	if (!obtained) {
+		const node = this.getNode();
+		const credentials = await this.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE, itemIndex);
+		// A failure is remembered too: a wrong passphrase is not retried for every item.
+		obtained = obtainClient(credentials, node.credentials?.[CREDENTIAL_TYPE]?.id ?? undefined);
+		clientsByExecution.set(this, obtained);
+	}
+	if (!obtained.ok) {
+		throw new NodeOperationError(this.getNode(), obtained.problem.message, {
+			description: obtained.problem.description,
+			itemIndex,
+		});
+	}
+	return obtained.client;
 }
 
 function errorDetails(body: unknown): JsonObject {

@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { CREDENTIAL_TYPE } from '../../transport';
 import type { MNotifyCredentials } from '../../transport/clientCertificate';
 import { readOptions } from './send.options';
+import { readParameter } from '../parameters';
 
 /** n8n runs a node used by an AI agent as a tool under the node type name plus "Tool". */
 function isAgentToolCall(context: IExecuteFunctions): boolean {
@@ -33,8 +34,7 @@ export async function checkAgentGuardRails(
 	}
 	let recipients = 0;
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
-		recipients += (this.getNodeParameter('recipients.recipient', itemIndex, []) as unknown[])
-			.length;
+		recipients += (readParameter(this, 'recipients.recipient', itemIndex, []) as unknown[]).length;
 	}
 	const limit = options.maxRecipientsPerAgentCall ?? 10;
 	if (recipients > limit) {

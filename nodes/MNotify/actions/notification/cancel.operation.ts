@@ -5,6 +5,7 @@ import { validateUuid } from '../../helpers/validation';
 import { mnotifyApiRequest, readReturnedId } from '../../transport';
 import { idProperty } from '../common.descriptions';
 import type { ItemTask } from '../types';
+import { readParameter } from '../parameters';
 
 const properties: INodeProperties[] = [
 	idProperty('notificationId', 'Notification ID', 'notification to cancel'),
@@ -16,7 +17,7 @@ export const description = updateDisplayOptions(
 );
 
 export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
-	const id = validateUuid(this.getNodeParameter('notificationId', itemIndex), 'Notification ID');
+	const id = validateUuid(readParameter(this, 'notificationId', itemIndex), 'Notification ID');
 	return async () => {
 		const answer = await mnotifyApiRequest.call(this, {
 			method: 'DELETE',

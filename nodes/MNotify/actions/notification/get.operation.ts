@@ -7,6 +7,7 @@ import { validateUuid } from '../../helpers/validation';
 import { mnotifyApiRequest } from '../../transport';
 import { idProperty } from '../common.descriptions';
 import type { ItemTask } from '../types';
+import { readParameter } from '../parameters';
 
 export const outputFormatOption: INodeProperties = {
 	displayName: 'Output',
@@ -38,8 +39,8 @@ export const description = updateDisplayOptions(
 );
 
 export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
-	const id = validateUuid(this.getNodeParameter('notificationId', itemIndex), 'Notification ID');
-	const output = this.getNodeParameter('output', itemIndex, 'notification') as string;
+	const id = validateUuid(readParameter(this, 'notificationId', itemIndex), 'Notification ID');
+	const output = readParameter(this, 'output', itemIndex, 'notification') as string;
 	return async () => {
 		const details = (await mnotifyApiRequest.call(this, {
 			method: 'GET',

@@ -17,6 +17,7 @@ import { readTemplateVariables, readTextContent, readTimeoutSettings } from '../
 import type { ItemTask } from '../types';
 import { describeAttachments, readAttachments } from './attachments';
 import { readOptions, sendOptions } from './send.options';
+import { readParameter } from '../parameters';
 
 export { checkAgentGuardRails as beforeAll } from './agentGuardRails';
 export { concurrency } from './send.options';
@@ -107,8 +108,8 @@ export const description = updateDisplayOptions(
 
 export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
 	const options = readOptions(this, itemIndex);
-	const contentSource = this.getNodeParameter('contentSource', itemIndex, 'text') as string;
-	const recipients = this.getNodeParameter('recipients.recipient', itemIndex, []) as Array<{
+	const contentSource = readParameter(this, 'contentSource', itemIndex, 'text') as string;
+	const recipients = readParameter(this, 'recipients.recipient', itemIndex, []) as Array<{
 		type?: unknown;
 		value?: unknown;
 	}>;
@@ -117,7 +118,7 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 	let template: { id: unknown; variables?: string } | undefined;
 	if (contentSource === 'template') {
 		template = {
-			id: this.getNodeParameter('templateId', itemIndex, '', { extractValue: true }),
+			id: readParameter(this, 'templateId', itemIndex, '', { extractValue: true }),
 			variables: readTemplateVariables(this, itemIndex),
 		};
 	} else {
@@ -130,7 +131,7 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 	// Validate everything now, without the attachments' bytes, so bad input never reaches MNotify.
 	const validated = buildNotificationRequest({
 		recipients,
-		priority: this.getNodeParameter('priority', itemIndex, 'Low'),
+		priority: readParameter(this, 'priority', itemIndex, 'Low'),
 		content,
 		template,
 		resolutionPolicy: buildResolutionPolicy(

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { DEFAULT_CONCURRENCY } from '../../helpers/concurrency';
 import { statusOptions } from '../common.descriptions';
 import { timeoutOption } from '../shared';
+import { readParameter } from '../parameters';
 
 /** The Send operation's options: attachments, resolution policy, waiting, agents, tuning. */
 export const sendOptions: INodeProperties = {
@@ -131,7 +132,7 @@ export interface SendOptions {
 }
 
 export function readOptions(context: IExecuteFunctions, itemIndex: number): SendOptions {
-	return context.getNodeParameter('options', itemIndex, {}) as SendOptions;
+	return readParameter(context, 'options', itemIndex, {}) as SendOptions;
 }
 
 export function concurrency(this: IExecuteFunctions): number {

@@ -6,6 +6,7 @@ import { mnotifyApiRequest, readReturnedId } from '../../transport';
 import { contentProperties } from '../common.descriptions';
 import { readTextContent } from '../shared';
 import type { ItemTask } from '../types';
+import { readParameter } from '../parameters';
 
 export const templateFields: INodeProperties[] = [
 	{
@@ -39,8 +40,8 @@ export const description = updateDisplayOptions(
 
 export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
 	const request = buildTemplateRequest({
-		name: this.getNodeParameter('name', itemIndex),
-		description: this.getNodeParameter('description', itemIndex, ''),
+		name: readParameter(this, 'name', itemIndex),
+		description: readParameter(this, 'description', itemIndex, ''),
 		content: readTextContent(this, itemIndex),
 	});
 	return async () => {

@@ -7,6 +7,7 @@ import { templateLocator, templateVariablesProperties } from '../common.descript
 import { readTemplateVariables } from '../shared';
 import type { ItemTask } from '../types';
 import { readTemplateId } from './shared';
+import { readParameter } from '../parameters';
 
 const properties: INodeProperties[] = [
 	templateLocator,
@@ -32,7 +33,7 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 	const id = readTemplateId(this, itemIndex);
 	const variables = readTemplateVariables(this, itemIndex);
 	const userIdText = requireText(
-		this.getNodeParameter('userId', itemIndex, ''),
+		readParameter(this, 'userId', itemIndex, ''),
 		'Recipient IDNP or IDNO',
 		{
 			optional: true,

@@ -2,10 +2,11 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { validateUuid } from '../../helpers/validation';
 import { mnotifyApiRequest } from '../../transport';
+import { readParameter } from '../parameters';
 
 export function readTemplateId(context: IExecuteFunctions, itemIndex: number): string {
 	return validateUuid(
-		context.getNodeParameter('templateId', itemIndex, '', { extractValue: true }),
+		readParameter(context, 'templateId', itemIndex, '', { extractValue: true }),
 		'Template',
 	);
 }

@@ -8,6 +8,7 @@ import { templateLocator } from '../common.descriptions';
 import type { ItemTask } from '../types';
 import { templateFields } from './create.operation';
 import { getTemplate, readTemplateId } from './shared';
+import { readParameter } from '../parameters';
 
 const properties: INodeProperties[] = [
 	templateLocator,
@@ -43,7 +44,7 @@ interface StoredTemplate {
  */
 export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
 	const id = readTemplateId(this, itemIndex);
-	const changes = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
+	const changes = readParameter(this, 'updateFields', itemIndex, {}) as IDataObject;
 	return async () => {
 		const current = ((await getTemplate.call(this, id, itemIndex)) ?? {}) as StoredTemplate;
 		const merged = (part: 'subject' | 'body' | 'bodyShort', field: string) =>
