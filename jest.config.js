@@ -6,6 +6,8 @@ module.exports = {
 	testMatch: ['**/*.test.ts'],
 	// n8n-core's dependency injection reads decorator metadata.
 	setupFiles: ['reflect-metadata'],
+	// Prints the reliability counts (faults, sends, duplicates, leaks, rejected inputs) at the end.
+	globalTeardown: '<rootDir>/test/reliability/summary.teardown.ts',
 	testTimeout: 30_000,
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],

@@ -70,7 +70,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	for (const outcome of outcomes) {
 		const pairedItem = { item: outcome.itemIndex };
 		if (outcome.error) {
-			returnData.push({ json: errorJson(outcome.error), error: outcome.error, pairedItem });
+			const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
+			returnData.push({
+				json: errorJson(outcome.error),
+				...(toErrorOutput ? { error: outcome.error } : {}),
+				pairedItem,
+			});
 			continue;
 		}
 		for (const json of outcome.output ?? []) returnData.push({ json, pairedItem });

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { mnotifyApiRequest } from '../transport';
 import type { ListQuery } from './interfaces';
-import { buildListQuery } from './requestBuilders';
+import { buildListQuery, positiveInteger } from './requestBuilders';
 import { InputError } from './validation';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -80,7 +80,9 @@ export function readListRequest(
 		path,
 		action,
 		query,
-		limit: returnAll ? undefined : (context.getNodeParameter('limit', itemIndex, 50) as number),
+		limit: returnAll
+			? undefined
+			: positiveInteger(context.getNodeParameter('limit', itemIndex, 50), 'Limit'),
 		itemIndex,
 	};
 }

@@ -182,16 +182,14 @@ export function buildResolutionPolicy(
 	type: unknown,
 	direction: unknown,
 ): ResolutionPolicy | undefined {
-	const policyType = requireText(type, 'Resolution Policy › Type', { optional: true }).trim();
+	const policyType = requireText(type, 'Resolution Policy', { optional: true }).trim();
 	if (policyType === '') return undefined;
-	const policyDirection = requireText(direction, 'Resolution Policy › Direction', {
-		optional: true,
-	}).trim();
+	const policyDirection = requireText(direction, 'Resolution Direction', { optional: true }).trim();
 	if (policyDirection === '') return { type: policyType };
 	if (!RESOLUTION_DIRECTIONS.includes(policyDirection)) {
 		throw new InputError(
-			'Resolution Policy › Direction',
-			`Resolution Policy › Direction "${policyDirection}" is not supported`,
+			'Resolution Direction',
+			`Resolution Direction "${policyDirection}" is not supported`,
 			'Use Owner, Administrator or Founder.',
 		);
 	}
@@ -297,9 +295,9 @@ export function buildListQuery(options: {
 	searchById?: unknown;
 }): ListQuery {
 	const query: ListQuery = {};
-	if (options.page !== undefined) query.Page = positiveInteger(options.page, 'Page');
+	if (options.page !== undefined) query.Page = positiveInteger(options.page, 'Start Page');
 	if (options.itemsPerPage !== undefined) {
-		query.ItemsPerPage = positiveInteger(options.itemsPerPage, 'Items Per Page');
+		query.ItemsPerPage = positiveInteger(options.itemsPerPage, 'Items Per Page', 100);
 	}
 	const orderField = requireText(options.orderField, 'Order By', { optional: true }).trim();
 	if (orderField !== '') {
@@ -317,13 +315,14 @@ export function buildListQuery(options: {
 	return query;
 }
 
-function positiveInteger(raw: unknown, field: string): number {
+export function positiveInteger(raw: unknown, field: string, max = Infinity): number {
 	const value = typeof raw === 'string' ? Number(raw) : raw;
-	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+		const range = max === Infinity ? '1 or more' : `from 1 to ${max}`;
 		throw new InputError(
 			field,
-			`${field} must be a whole number of 1 or more`,
-			`Set ${field} to 1 or more.`,
+			`${field} must be a whole number ${range}`,
+			`Set ${field} to ${range}.`,
 		);
 	}
 	return value;

@@ -35,7 +35,7 @@ export const ALLOWED_ATTACHMENT_EXTENSIONS = [
 ];
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const EMAIL_PATTERN = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;.]{2,}$/;
+const EMAIL_PATTERN = /^[^\s@<>()",;]+@(?:[^\s@<>()",;.]+\.)+[^\s@<>()",;.]{2,}$/;
 const THIRTEEN_DIGITS = /^\d{13}$/;
 const TELEPHONE_PATTERN = /^\+?\d{8,15}$/;
 

@@ -81,6 +81,9 @@ export class MNotifyClient {
 
 	private async attempt(request: ApiRequest, settings: RequestSettings, attempt: number) {
 		const timeoutMs = settings.timeoutSeconds * 1000;
+		// One turn of the event loop lets the pool see keep-alive connections the server closed,
+		// so a send is not written into one of them (and then failed as "may have been sent").
+		await new Promise((resolve) => setImmediate(resolve));
 		try {
 			const response = await this.agent.request({
 				origin: this.origin,

@@ -37,8 +37,8 @@ export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Pr
 	const outcome = await client.request(call, call.settings ?? DEFAULT_REQUEST_SETTINGS);
 	if (outcome.kind === 'failure') {
 		const maybeSent =
-			call.method === 'POST' && outcome.mayHaveReachedServer
-				? ' The request may have reached MNotify and been accepted: before running it again, check with Notification → Get Many (newest first), so nobody is notified twice.'
+			call.maybeAcceptedHint && outcome.mayHaveReachedServer
+				? ` The request may have reached MNotify and been accepted: ${call.maybeAcceptedHint}`
 				: '';
 		throw new NodeOperationError(node, outcome.problem.message, {
 			description: `${outcome.problem.description}${maybeSent}`,
@@ -51,6 +51,7 @@ export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Pr
 			method: call.method,
 			action: call.action,
 			conflictHint: call.conflictHint,
+			maybeAcceptedHint: call.maybeAcceptedHint,
 		});
 		throw new NodeApiError(node, errorDetails(problem.responseBody), {
 			message: problem.message,
@@ -59,7 +60,32 @@ export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Pr
 			itemIndex,
 		});
 	}
-	return parseBody(outcome.text);
+	const body = parseBody(outcome.text);
+	if (typeof body === 'string' && !isJson(outcome.text) && !BARE_UUID.test(body)) {
+		const page = /^<(!doctype|html)/i.test(body);
+		throw new NodeApiError(
+			node,
+			{ body: body.slice(0, 200) },
+			{
+				message: `MNotify's answer to the request to ${call.action} is not JSON`,
+				description: `It is ${page ? 'a web page, probably from a proxy or firewall between n8n and MNotify' : 'plain text'}.${call.maybeAcceptedHint ? ` The request may have reached MNotify and been accepted: ${call.maybeAcceptedHint}` : ' Try again later.'}`,
+				httpCode: String(outcome.status),
+				itemIndex,
+			},
+		);
+	}
+	return body;
+}
+
+const BARE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isJson(text: string): boolean {
+	try {
+		JSON.parse(text);
+		return true;
+	} catch {
+		return false;
+	}
 }
 
 /**

@@ -52,6 +52,8 @@ export interface HttpContext {
 	action: string;
 	/** Explanation for 409, which means something different per operation. */
 	conflictHint?: string;
+	/** How to check whether a write that may have been accepted was (e.g. a template create). */
+	maybeAcceptedHint?: string;
 }
 
 /** Turns a non-2xx answer into a problem that says what it means for MNotify and what to do. */
@@ -115,7 +117,9 @@ export function describeHttpStatus(
 					message: `MNotify had a server error (${status})`,
 					description: isSend
 						? `The notification may or may not have been accepted. Before sending again, list the notifications (Notification → Get Many, newest first) to check, so that nobody is notified twice. If this persists, contact MEGA.${said}`
-						: `Try again later. If it persists, contact MEGA support.${said}`,
+						: context.maybeAcceptedHint
+							? `The request may or may not have been accepted: ${context.maybeAcceptedHint}${said}`
+							: `Try again later. If it persists, contact MEGA support.${said}`,
 				};
 			}
 			return {

@@ -149,6 +149,8 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 			path: '/api/notification',
 			body: request,
 			action: 'send the notification',
+			maybeAcceptedHint:
+				'before running it again, check with Notification → Get Many (newest first), so nobody is notified twice.',
 			itemIndex,
 			settings,
 		});

@@ -50,6 +50,8 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 			path: '/api/template',
 			body: request,
 			action: `create the template "${request.name}"`,
+			maybeAcceptedHint:
+				'before running it again, check with Template → Get Many, so the template is not created twice.',
 			itemIndex,
 		});
 		return { id: readReturnedId(answer) ?? null, ...request };

@@ -45,6 +45,16 @@ interface StoredTemplate {
 export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
 	const id = readTemplateId(this, itemIndex);
 	const changes = readParameter(this, 'updateFields', itemIndex, {}) as IDataObject;
+	// Check the fields given now, before any request; the merged template is checked again below.
+	buildTemplateRequest({
+		name: changes.name ?? 'unchanged',
+		description: changes.description ?? '',
+		content: {
+			subject: changes.subject ?? 'unchanged',
+			body: changes.body ?? 'unchanged',
+			shortBody: changes.shortBody ?? '',
+		},
+	});
 	return async () => {
 		const current = ((await getTemplate.call(this, id, itemIndex)) ?? {}) as StoredTemplate;
 		const merged = (part: 'subject' | 'body' | 'bodyShort', field: string) =>
