@@ -3,32 +3,35 @@
  * n8n's engine) against raw undici and a naive one-connection-per-request client, all over mTLS
  * to the local sandbox; then Get Many → Return All over many stored notifications.
  */
+import os from 'node:os';
+
 import { WorkflowEngine } from '../tools/engine';
 import { sandboxCredentials } from '../tools/sandboxCredentials';
 import { RawUndiciClient } from './clients';
 import { gcAvailable, megabytes } from './measure';
 import { loadNodeClientCache, loadNodePoolSize } from './nodeModule';
-import { readBenchOptions, type BenchOptions } from './options';
-import { markdownReport, machineFacts, writeResults, type BenchResults } from './report';
-import { measureReturnAll, seedNotifications, type ListContext, type ListRun } from './returnAll';
+import { readBenchOptions, UsageError, type BenchOptions } from './options';
+import { machineFacts, markdownReport, writeResults, type BenchResults } from './report';
+import {
+	measureReturnAll,
+	seedNotifications,
+	traceReturnAllHeap,
+	type ListContext,
+	type ListRun,
+} from './returnAll';
 import { startBenchSandbox, type BenchSandbox } from './sandboxHost';
 import {
 	LATENCY_SOURCES,
 	measureSend,
 	type SendContext,
+	type SendPlan,
 	type SendRun,
-	type SendVariant,
 } from './sendVariants';
 import { evaluateTargets, round, summarizeList, summarizeSend } from './summary';
-
-/** A measured run: a variant and how many notifications it sends. */
-interface SendPlan {
-	variant: SendVariant;
-	count: number;
-}
+import { threadCpuSource } from './threadCpu';
 
 /** Rotates the order every round, so no variant always runs first (or after the slow one). */
-function rotated<T>(values: T[], by: number): T[] {
+function rotated<T>(values: readonly T[], by: number): T[] {
 	const shift = by % values.length;
 	return [...values.slice(shift), ...values.slice(0, shift)];
 }
@@ -41,6 +44,7 @@ function logSendRun(label: string, run: SendRun): void {
 			`${String(round(run.requestsPerSecond)).padStart(5)} req/s, ` +
 			`${run.tlsHandshakes} handshakes (${run.resumedHandshakes} resumed), ` +
 			`p50 ${round(run.latency.p50Ms, 2)} ms, p95 ${round(run.latency.p95Ms, 2)} ms, ` +
+			`CPU client ${round(run.clientCpuMs)} ms / sandbox ${round(run.sandboxCpuMs)} ms, ` +
 			`heap ${megabytes(run.heapBeforeBytes)} → ${megabytes(run.heapAfterBytes)} MB${loads}${problems}`,
 	);
 }
@@ -49,35 +53,63 @@ function logListRun(label: string, run: ListRun): void {
 	const problems = run.problems.length > 0 ? `  PROBLEMS: ${run.problems.join('; ')}` : '';
 	console.log(
 		`  ${label.padEnd(10)} ${run.variant.padEnd(5)} ${run.itemsReturned} items in ${round(run.durationMs)} ms, ` +
-			`${run.pageRequests} pages (max ${run.maxPagesInFlight} in flight), heap ${megabytes(run.heapBeforeBytes)} → ` +
+			`${run.pageRequests} pages (max ${run.maxPagesInFlight} in flight), ` +
+			`CPU client ${round(run.clientCpuMs)} ms / sandbox ${round(run.sandboxCpuMs)} ms, heap ${megabytes(run.heapBeforeBytes)} → ` +
 			`peak ${megabytes(run.heapPeakBytes)} → ${megabytes(run.heapAfterBytes)} MB${problems}`,
 	);
 }
 
+async function runPlans(
+	context: SendContext,
+	plans: SendPlan[],
+	rounds: number,
+): Promise<SendRun[]> {
+	const runs: SendRun[] = [];
+	for (let round = 0; round < rounds; round++) {
+		for (const plan of rotated(plans, round)) {
+			const run = await measureSend(context, plan);
+			logSendRun(`run ${round + 1}/${rounds}`, run);
+			runs.push(run);
+		}
+	}
+	return runs;
+}
+
 async function runSendRounds(context: SendContext, options: BenchOptions): Promise<SendRun[]> {
 	const quarter = Math.floor(options.count / 4);
+	console.log(`Sends (N=${options.count}, N/4=${quarter}, concurrency ${options.concurrency}):`);
+	const runs: SendRun[] = [];
+	// The warm-up compiles the hot paths and fills the node's client cache; it is not reported.
+	for (const variant of ['node', 'raw', 'naive'] as const) {
+		const run = await measureSend(context, { variant, count: quarter, warmUp: true });
+		logSendRun('warm-up', run);
+		runs.push(run);
+	}
 	const plans: SendPlan[] = [
 		{ variant: 'node', count: options.count },
 		{ variant: 'node', count: quarter },
 		{ variant: 'raw', count: options.count },
 		{ variant: 'naive', count: options.count },
 	];
-	const runs: SendRun[] = [];
-	console.log(`Sends (N=${options.count}, N/4=${quarter}, concurrency ${options.concurrency}):`);
-	// The warm-up compiles the hot paths and fills the node's client cache; it is not reported.
-	for (const variant of ['node', 'raw', 'naive'] as const) {
-		const run = await measureSend(context, variant, quarter, true);
-		logSendRun('warm-up', run);
-		runs.push(run);
+	return [...runs, ...(await runPlans(context, plans, options.runs))];
+}
+
+/** Node against raw undici again, with the sandbox answering after a delay like a real server. */
+async function runDelayedRounds(context: SendContext, options: BenchOptions): Promise<SendRun[]> {
+	const responseDelayMs = options.responseDelayMs;
+	if (responseDelayMs === 0) return [];
+	console.log(`Sends with ${responseDelayMs} ms added to every answer:`);
+	await context.sandbox.setResponseDelay(responseDelayMs);
+	try {
+		const plans: SendPlan[] = (['node', 'raw'] as const).map((variant) => ({
+			variant,
+			count: options.count,
+			responseDelayMs,
+		}));
+		return await runPlans(context, plans, options.runs);
+	} finally {
+		await context.sandbox.setResponseDelay(0);
 	}
-	for (let round = 0; round < options.runs; round++) {
-		for (const plan of rotated(plans, round)) {
-			const run = await measureSend(context, plan.variant, plan.count);
-			logSendRun(`run ${round + 1}/${options.runs}`, run);
-			runs.push(run);
-		}
-	}
-	return runs;
 }
 
 async function runListing(
@@ -85,7 +117,7 @@ async function runListing(
 	engine: WorkflowEngine,
 	options: BenchOptions,
 	firstSequence: number,
-): Promise<{ seeded: BenchResults['returnAll']['seeded']; runs: ListRun[] }> {
+): Promise<BenchResults['returnAll']['measured']> {
 	// A sender of its own, so the list holds exactly the seeded notifications.
 	const certificate = await sandbox.issueClientCertificate('Bench list sender');
 	const seeded = await seedNotifications(sandbox, certificate, options.listCount, firstSequence);
@@ -101,13 +133,16 @@ async function runListing(
 		pageSize: options.listPageSize,
 		expectedItems: options.listCount,
 	};
-	const runs: ListRun[] = [];
 	try {
-		for (const variant of ['node', 'raw'] as const) {
-			const run = await measureReturnAll(context, variant, true);
-			logListRun('warm-up', run);
-			runs.push(run);
+		// Untimed, a full GC at every page request; they also warm up both listings.
+		const nodeTrace = await traceReturnAllHeap(context, 'node');
+		const rawTrace = await traceReturnAllHeap(context, 'raw');
+		for (const trace of [nodeTrace, rawTrace]) {
+			console.log(
+				`  heap trace ${trace.variant.padEnd(5)} ${round(trace.growthPerPageBytes / 1024)} KB per page, at most ${round(trace.maxExcessBytes / 1024)} KB above that line`,
+			);
 		}
+		const runs: ListRun[] = [];
 		for (let round = 0; round < options.runs; round++) {
 			for (const variant of rotated(['node', 'raw'] as const, round)) {
 				const run = await measureReturnAll(context, variant);
@@ -115,23 +150,51 @@ async function runListing(
 				runs.push(run);
 			}
 		}
+		return {
+			seeded: { count: options.listCount, ...seeded },
+			traces: { nodeTrace, rawTrace },
+			runs,
+		};
 	} finally {
 		await rawClient.close();
 	}
-	return { seeded: { count: options.listCount, ...seeded }, runs };
+}
+
+function summarize(
+	options: BenchOptions,
+	sendRuns: SendRun[],
+	listing: BenchResults['returnAll']['measured'],
+) {
+	const { count, responseDelayMs } = options;
+	const send = {
+		node: summarizeSend(sendRuns, { variant: 'node', count }),
+		nodeQuarter: summarizeSend(sendRuns, { variant: 'node', count: Math.floor(count / 4) }),
+		raw: summarizeSend(sendRuns, { variant: 'raw', count }),
+		naive: summarizeSend(sendRuns, { variant: 'naive', count }),
+	};
+	const delayed =
+		responseDelayMs === 0
+			? undefined
+			: {
+					node: summarizeSend(sendRuns, { variant: 'node', count, responseDelayMs }),
+					raw: summarizeSend(sendRuns, { variant: 'raw', count, responseDelayMs }),
+				};
+	const list = {
+		node: summarizeList(listing.runs, 'node'),
+		raw: summarizeList(listing.runs, 'raw'),
+	};
+	return { send, delayed, list };
 }
 
 async function main(): Promise<void> {
 	const options = readBenchOptions();
 	const startedAt = new Date();
 	if (!gcAvailable) {
-		console.warn('Run with node --expose-gc (npm run bench does) for heap figures without garbage.');
+		console.warn(
+			'Run with node --expose-gc (npm run bench does) for heap figures without garbage.',
+		);
 	}
-	const machine = machineFacts();
-	console.log(
-		`${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryGB} GB, Node ${machine.nodeVersion}; sandbox in the ${options.sandboxThread} thread`,
-	);
-
+	const loadAverageAtStart = os.loadavg()[0];
 	const clientCache = await loadNodeClientCache();
 	const poolSize = await loadNodePoolSize();
 	const loadsAtStart = clientCache.clientCacheStatistics.certificateLoads;
@@ -139,6 +202,11 @@ async function main(): Promise<void> {
 	const engine = new WorkflowEngine();
 	const certificate = await sandbox.issueClientCertificate('Bench sender');
 	const rawClient = new RawUndiciClient(sandbox.url, certificate, options.concurrency);
+	const machine = machineFacts(loadAverageAtStart);
+	console.log(
+		`${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryGB} GB, Node ${machine.nodeVersion}; ` +
+			`load average ${machine.loadAverageAtStart}; sandbox in the ${options.sandboxThread} thread`,
+	);
 
 	try {
 		const sendContext: SendContext = {
@@ -152,23 +220,16 @@ async function main(): Promise<void> {
 			nextSequence: 0,
 		};
 		const sendRuns = await runSendRounds(sendContext, options);
+		sendRuns.push(...(await runDelayedRounds(sendContext, options)));
 		const listing = await runListing(sandbox, engine, options, sendContext.nextSequence);
 
-		const summaries = {
-			node: summarizeSend(sendRuns, 'node', options.count),
-			nodeQuarter: summarizeSend(sendRuns, 'node', Math.floor(options.count / 4)),
-			raw: summarizeSend(sendRuns, 'raw', options.count),
-			naive: summarizeSend(sendRuns, 'naive', options.count),
-		};
-		const listSummaries = {
-			node: summarizeList(listing.runs, 'node'),
-			raw: summarizeList(listing.runs, 'raw'),
-		};
+		const summaries = summarize(options, sendRuns, listing);
+		// One credential for the sends, one for the listing sender.
 		const certificateLoads = {
 			total: clientCache.clientCacheStatistics.certificateLoads - loadsAtStart,
-			// One for the sends, one for the listing sender.
 			credentialsUsed: 2,
 		};
+		machine.loadAverageAtEnd = round(os.loadavg()[0], 2);
 		const results: BenchResults = {
 			startedAt: startedAt.toISOString(),
 			durationSeconds: round((Date.now() - startedAt.getTime()) / 1000, 1),
@@ -176,34 +237,47 @@ async function main(): Promise<void> {
 			options,
 			gcExposed: gcAvailable,
 			latencySources: LATENCY_SOURCES,
+			cpuSource: threadCpuSource(),
 			send: {
-				summaries,
-				nodeToRaw: summaries.node.requestsPerSecond / summaries.raw.requestsPerSecond,
-				nodeToNaive: summaries.node.requestsPerSecond / summaries.naive.requestsPerSecond,
+				summaries: summaries.send,
+				nodeToRaw: summaries.send.node.requestsPerSecond / summaries.send.raw.requestsPerSecond,
+				nodeToNaive: summaries.send.node.requestsPerSecond / summaries.send.naive.requestsPerSecond,
 				runs: sendRuns,
 			},
+			...(summaries.delayed
+				? {
+						delayedSend: {
+							responseDelayMs: options.responseDelayMs,
+							summaries: summaries.delayed,
+							nodeToRaw:
+								summaries.delayed.node.requestsPerSecond / summaries.delayed.raw.requestsPerSecond,
+						},
+					}
+				: {}),
 			returnAll: {
-				seeded: listing.seeded,
-				summaries: listSummaries,
-				nodeToRawTime: listSummaries.node.durationMs / listSummaries.raw.durationMs,
-				runs: listing.runs,
+				summaries: summaries.list,
+				nodeToRawTime: summaries.list.node.durationMs / summaries.list.raw.durationMs,
+				measured: listing,
 			},
 			certificateLoads,
 			targets: evaluateTargets({
-				...summaries,
-				listNode: listSummaries.node,
-				listRaw: listSummaries.raw,
+				...summaries.send,
+				listNode: summaries.list.node,
+				listRaw: summaries.list.raw,
+				listTraces: { node: listing.traces.nodeTrace, raw: listing.traces.rawTrace },
 				poolSize,
 				certificateLoadsTotal: certificateLoads.total,
 				credentialsUsed: certificateLoads.credentialsUsed,
-				pageSize: options.listPageSize,
 				gcExposed: gcAvailable,
+				sandboxInMainThread: options.sandboxThread === 'main',
 			}),
 		};
 		const markdown = markdownReport(results);
 		const directory = writeResults(results, markdown);
 		console.log(`\n${markdown}`);
-		console.log(`Results: ${directory}/latest.json, latest.md (${results.durationSeconds} s)`);
+		console.log(`Results: ${directory}/latest.json and latest.md (${results.durationSeconds} s)`);
+		const correctness = results.targets[results.targets.length - 1];
+		if (!correctness.pass) process.exitCode = 1;
 	} finally {
 		await rawClient.close();
 		await engine.closeConnections();
@@ -212,6 +286,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-	console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+	if (error instanceof UsageError) console.error(error.message);
+	else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
 	process.exitCode = 1;
 });

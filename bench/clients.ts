@@ -24,7 +24,8 @@ export async function runPool(
 }
 
 function expectStatus(status: number, text: string, what: string): void {
-	if (status < 200 || status >= 300) throw new Error(`${what}: HTTP ${status} ${text.slice(0, 200)}`);
+	if (status < 200 || status >= 300)
+		throw new Error(`${what}: HTTP ${status} ${text.slice(0, 200)}`);
 }
 
 /** The bare UUID MNotify answers a send with (sometimes JSON-quoted). */

@@ -1,11 +1,12 @@
-/** Machine facts, the Markdown table, and the files in bench-results/. */
+/** Machine facts, the Markdown report, and the files in bench-results/. */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { PACKAGE_DIRECTORY } from '../tools/engine';
+import type { PageHeapTrace } from './measure';
 import type { BenchOptions } from './options';
-import type { ListRun } from './returnAll';
+import type { ListRun, ListVariant } from './returnAll';
 import type { SendRun } from './sendVariants';
 import { round, type ListSummary, type SendSummary, type Target } from './summary';
 
@@ -17,9 +18,12 @@ export interface MachineFacts {
 	platform: string;
 	undiciVersion: string;
 	n8nCoreVersion: string;
+	/** 1-minute load averages: other work on the machine skews wall-clock figures. */
+	loadAverageAtStart: number;
+	loadAverageAtEnd?: number;
 }
 
-export function machineFacts(): MachineFacts {
+export function machineFacts(loadAverageAtStart: number): MachineFacts {
 	const cpus = os.cpus();
 	return {
 		cpuModel: cpus[0]?.model.trim() ?? 'unknown',
@@ -29,6 +33,7 @@ export function machineFacts(): MachineFacts {
 		platform: `${os.platform()} ${os.release()} ${os.arch()}`,
 		undiciVersion: packageVersion('undici'),
 		n8nCoreVersion: packageVersion('n8n-core'),
+		loadAverageAtStart: round(loadAverageAtStart, 2),
 	};
 }
 
@@ -41,6 +46,13 @@ function packageVersion(name: string): string {
 	}
 }
 
+interface SendSummaries {
+	node: SendSummary;
+	nodeQuarter: SendSummary;
+	raw: SendSummary;
+	naive: SendSummary;
+}
+
 export interface BenchResults {
 	startedAt: string;
 	durationSeconds: number;
@@ -48,17 +60,21 @@ export interface BenchResults {
 	options: BenchOptions;
 	gcExposed: boolean;
 	latencySources: Record<string, string>;
-	send: {
-		summaries: { node: SendSummary; nodeQuarter: SendSummary; raw: SendSummary; naive: SendSummary };
+	cpuSource: string;
+	send: { summaries: SendSummaries; nodeToRaw: number; nodeToNaive: number; runs: SendRun[] };
+	delayedSend?: {
+		responseDelayMs: number;
+		summaries: { node: SendSummary; raw: SendSummary };
 		nodeToRaw: number;
-		nodeToNaive: number;
-		runs: SendRun[];
 	};
 	returnAll: {
-		seeded: { count: number; durationMs: number; accepted: number };
 		summaries: { node: ListSummary; raw: ListSummary };
 		nodeToRawTime: number;
-		runs: ListRun[];
+		measured: {
+			seeded: { count: number; durationMs: number; accepted: number };
+			traces: Record<'nodeTrace' | 'rawTrace', PageHeapTrace & { variant: ListVariant }>;
+			runs: ListRun[];
+		};
 	};
 	certificateLoads: { total: number; credentialsUsed: number };
 	targets: Target[];
@@ -70,18 +86,23 @@ const VARIANT_LABELS = {
 	naive: 'naive, new TLS per request',
 };
 
+function percent(share: number): string {
+	return `${Math.round(share * 100)}%`;
+}
+
 function sendRow(summary: SendSummary, nodeRequestsPerSecond: number): string {
-	const label =
-		summary.variant === 'node' ? `${VARIANT_LABELS.node}, N=${summary.count}` : VARIANT_LABELS[summary.variant];
-	const ratio = summary.variant === 'node' ? '—' : (nodeRequestsPerSecond / summary.requestsPerSecond).toFixed(2);
+	const isNode = summary.variant === 'node';
 	return [
-		label,
+		isNode ? `${VARIANT_LABELS.node}, N=${summary.count}` : VARIANT_LABELS[summary.variant],
 		round(summary.requestsPerSecond),
-		ratio,
+		isNode ? '—' : (nodeRequestsPerSecond / summary.requestsPerSecond).toFixed(2),
 		`${summary.tlsHandshakes} (${summary.resumedHandshakes})`,
 		round(summary.p50Ms, 2),
 		round(summary.p95Ms, 2),
-		`${summary.heapBeforeMB} → ${summary.heapAfterMB} (${summary.heapRetainedMB})`,
+		round(summary.clientCpuUsPerRequest),
+		round(summary.sandboxCpuUsPerRequest),
+		`${summary.heapBeforeMB} → ${summary.heapAfterMB}`,
+		`${summary.heap.outputMB} + ${summary.heap.beyondOutputMB} (${summary.heap.leftMB})`,
 		summary.certificateLoads ?? '—',
 	].join(' | ');
 }
@@ -93,40 +114,83 @@ function listRow(summary: ListSummary): string {
 		summary.itemsReturned,
 		summary.pageRequests,
 		summary.maxPagesInFlight,
-		`${summary.heapBeforeMB} → ${summary.heapPeakMB} → ${summary.heapAfterMB} (${summary.heapRetainedMB})`,
+		`${round(summary.clientCpuMs)} / ${round(summary.sandboxCpuMs)}`,
+		`${summary.heapBeforeMB} → ${summary.heapPeakMB} → ${summary.heapAfterMB}`,
+		`${summary.heap.outputMB} + ${summary.heap.beyondOutputMB} (${summary.heap.leftMB})`,
 	].join(' | ');
 }
 
-export function markdownReport(results: BenchResults): string {
-	const { machine, options, send, returnAll } = results;
-	const { node, nodeQuarter, raw, naive } = send.summaries;
+function sendSection(results: BenchResults): string[] {
+	const { node, nodeQuarter, raw, naive } = results.send.summaries;
+	return [
+		'| Variant | req/s | node ÷ this | TLS handshakes (resumed) | p50 ms | p95 ms | client CPU µs/req | sandbox CPU µs/req | heap MB before → after | held MB: output + beyond (left) | PFX parses |',
+		'| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+		...[node, nodeQuarter, raw, naive].map(
+			(summary) => `| ${sendRow(summary, node.requestsPerSecond)} |`,
+		),
+		'',
+		`Latency: node and raw undici from ${results.latencySources.node}; naive from ${results.latencySources.naive}. CPU: ${results.cpuSource}${results.options.sandboxThread === 'main' ? '; the sandbox runs in the client thread, so client CPU includes it' : ''}.`,
+	];
+}
+
+/** Where the time goes, from the CPU each thread used and when the node's first request left. */
+function diagnosisSection(results: BenchResults): string[] {
+	const { node, raw } = results.send.summaries;
+	const validationUs = ((node.firstRequestAfterMs ?? Number.NaN) * 1000) / node.count;
 	const lines = [
+		`- Node: first request ${round(node.firstRequestAfterMs ?? Number.NaN)} ms after the run started (engine start and every item read and validated before any send: ${round(validationUs)} µs/item); client thread on CPU ${percent(node.clientThreadBusy)} of the run, sandbox thread ${percent(node.sandboxThreadBusy)}.`,
+		`- Raw undici: client thread on CPU ${percent(raw.clientThreadBusy)}, sandbox thread ${percent(raw.sandboxThreadBusy)}.`,
+		`- Client CPU per request: node ${round(node.clientCpuUsPerRequest)} µs, raw undici ${round(raw.clientCpuUsPerRequest)} µs (+${round(node.clientCpuUsPerRequest - raw.clientCpuUsPerRequest)} µs in n8n's engine and the node).`,
+	];
+	const delayed = results.delayedSend;
+	if (delayed) {
+		lines.push(
+			`- With ${delayed.responseDelayMs} ms added to every answer: node ${round(delayed.summaries.node.requestsPerSecond)} req/s, raw undici ${round(delayed.summaries.raw.requestsPerSecond)} req/s = ${delayed.nodeToRaw.toFixed(2)}× (p50 ${round(delayed.summaries.node.p50Ms, 2)} vs ${round(delayed.summaries.raw.p50Ms, 2)} ms).`,
+		);
+	}
+	return lines;
+}
+
+function returnAllSection(results: BenchResults): string[] {
+	const { measured, summaries } = results.returnAll;
+	const traceLine = (trace: PageHeapTrace & { variant: ListVariant }) =>
+		`${trace.variant} ${round(trace.growthPerPageBytes / 1024)} KB/page, at most ${round(trace.maxExcessBytes / 1024)} KB above`;
+	return [
+		`Return All over ${measured.seeded.count} stored notifications (pages of ${results.options.listPageSize}, seeded in ${round(measured.seeded.durationMs)} ms):`,
+		'',
+		'| Variant | ms | items | pages | max pages in flight | CPU ms client / sandbox | heap MB before → peak → after | held MB: output + beyond (left) |',
+		'| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+		`| ${listRow(summaries.node)} |`,
+		`| ${listRow(summaries.raw)} |`,
+		'',
+		`Live heap traced with a GC at every page request: ${traceLine(measured.traces.nodeTrace)}; ${traceLine(measured.traces.rawTrace)}. Node ÷ raw time: ${results.returnAll.nodeToRawTime.toFixed(2)}×.`,
+	];
+}
+
+export function markdownReport(results: BenchResults): string {
+	const { machine, options } = results;
+	const load = `load average ${machine.loadAverageAtStart} → ${machine.loadAverageAtEnd ?? '?'}`;
+	return [
 		`# MNotify node benchmark — ${results.startedAt}`,
 		'',
-		`Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryGB} GB, Node ${machine.nodeVersion} (${machine.platform}); undici ${machine.undiciVersion}, n8n-core ${machine.n8nCoreVersion}.`,
-		`Sends: N=${options.count}, concurrency ${options.concurrency}, median of ${options.runs} runs after a warm-up; sandbox in the ${results.options.sandboxThread === 'worker' ? 'worker thread' : 'main thread'}, statuses frozen${results.gcExposed ? '' : '; heap without --expose-gc (includes garbage)'}.`,
+		`Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryGB} GB, Node ${machine.nodeVersion} (${machine.platform}); undici ${machine.undiciVersion}, n8n-core ${machine.n8nCoreVersion}; ${load}.`,
+		`Sends: N=${options.count}, concurrency ${options.concurrency}, median of ${options.runs} runs after a warm-up, in rotating order; sandbox in the ${options.sandboxThread === 'worker' ? 'worker' : 'main'} thread, statuses frozen, no added delay${results.gcExposed ? '' : '; heap without --expose-gc (includes garbage)'}.`,
 		'',
-		'| Variant | req/s | node ÷ this | TLS handshakes (resumed) | p50 ms | p95 ms | heap MB before → after (retained) | PFX parses |',
-		'| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-		...[node, nodeQuarter, raw, naive].map((summary) => `| ${sendRow(summary, node.requestsPerSecond)} |`),
+		...sendSection(results),
 		'',
-		`Latency: node and raw undici from ${results.latencySources.node}; naive from ${results.latencySources.naive}.`,
+		'Where the time goes:',
 		'',
-		`Return All over ${returnAll.seeded.count} stored notifications (pages of ${options.listPageSize}, seeded in ${round(returnAll.seeded.durationMs)} ms):`,
+		...diagnosisSection(results),
 		'',
-		'| Variant | ms | items | pages | max pages in flight | heap MB before → peak → after (retained) |',
-		'| --- | ---: | ---: | ---: | ---: | ---: |',
-		`| ${listRow(returnAll.summaries.node)} |`,
-		`| ${listRow(returnAll.summaries.raw)} |`,
-		'',
-		`Node ÷ raw: sends ${send.nodeToRaw.toFixed(2)}× raw undici, ${send.nodeToNaive.toFixed(2)}× naive; Return All takes ${returnAll.nodeToRawTime.toFixed(2)}× the raw listing's time.`,
+		...returnAllSection(results),
 		'',
 		'## Targets',
 		'',
-		...results.targets.map((target) => `- **${target.pass ? 'PASS' : 'MISS'}** ${target.name}: ${target.detail}`),
+		...results.targets.map(
+			(target) => `- **${target.pass ? 'PASS' : 'MISS'}** ${target.name}: ${target.detail}`,
+		),
 		'',
-	];
-	return lines.join('\n');
+	].join('\n');
 }
 
 /** bench-results/<timestamp>.json, latest.json and latest.md; returns the directory. */

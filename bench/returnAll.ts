@@ -5,13 +5,30 @@
 import type { ClientCertificate } from '../sandbox/server';
 import { nodeOutput, type WorkflowEngine } from '../tools/engine';
 import { RawUndiciClient, runPool } from './clients';
-import { HeapSampler, liveHeapBytes, settle, UndiciLatencyRecorder } from './measure';
+import {
+	HeapSampler,
+	liveHeapBytes,
+	PageHeapTracer,
+	settle,
+	UndiciLatencyRecorder,
+	weighRunHeap,
+	type HeapAfterRun,
+	type PageHeapTrace,
+	type RunBox,
+} from './measure';
+import { allOutputItems } from './runData';
 import type { BenchSandbox } from './sandboxHost';
-import { idnpFor, MNOTIFY_NODE_NAME, notificationRequestBody, returnAllWorkflow } from './workloads';
+import { threadCpuMs } from './threadCpu';
+import {
+	idnpFor,
+	MNOTIFY_NODE_NAME,
+	notificationRequestBody,
+	returnAllWorkflow,
+} from './workloads';
 
 export type ListVariant = 'node' | 'raw';
 
-export interface ListRun {
+export interface ListRun extends HeapAfterRun {
 	variant: ListVariant;
 	warmUp: boolean;
 	durationMs: number;
@@ -20,11 +37,11 @@ export interface ListRun {
 	pageRequests: number;
 	/** Most list requests in flight at once (client side, undici diagnostics channels). */
 	maxPagesInFlight: number;
+	clientCpuMs: number;
+	sandboxCpuMs: number;
 	heapBeforeBytes: number;
 	/** Highest heapUsed sampled every 5 ms during the run (garbage included). */
 	heapPeakBytes: number;
-	heapAfterBytes: number;
-	heapReleasedBytes: number;
 	problems: string[];
 }
 
@@ -62,8 +79,10 @@ export async function seedNotifications(
 
 interface ListResult {
 	items: Array<{ id?: unknown }>;
-	/** The node's whole run data, held until the heap is measured. */
-	run?: unknown;
+	/** What the caller gets back: every node's output items (n8n's run data), or the list. */
+	outputItems: unknown;
+	/** Everything the listing returned (the node: n8n's whole run data), held until weighed. */
+	retained: unknown;
 }
 
 const LISTERS: Record<ListVariant, (context: ListContext) => Promise<ListResult>> = {
@@ -71,11 +90,17 @@ const LISTERS: Record<ListVariant, (context: ListContext) => Promise<ListResult>
 		const run = await context.engine.run(returnAllWorkflow(context.pageSize), {
 			credentials: { mNotifyApi: context.credentials },
 		});
-		return { items: nodeOutput(run, MNOTIFY_NODE_NAME).map((item) => item.json), run };
+		const output = nodeOutput(run, MNOTIFY_NODE_NAME);
+		return {
+			items: output.map((item) => item.json),
+			outputItems: allOutputItems(run),
+			retained: run,
+		};
 	},
-	raw: async (context) => ({
-		items: (await context.rawClient.listAll(context.pageSize)) as Array<{ id?: unknown }>,
-	}),
+	raw: async (context) => {
+		const items = (await context.rawClient.listAll(context.pageSize)) as Array<{ id?: unknown }>;
+		return { items, outputItems: items, retained: items };
+	},
 };
 
 export async function measureReturnAll(
@@ -86,34 +111,43 @@ export async function measureReturnAll(
 	await context.sandbox.closeIdleConnections();
 	await settle();
 	await context.sandbox.resetStats();
+	const box: RunBox & { result?: ListResult } = {};
+	const measured = await listAndCheck(context, variant, box);
+	// Weighed here, in a frame that never held the result: see listAndCheck.
+	return { ...measured, warmUp, ...(await weighRunHeap(box)) };
+}
+
+/** Lists and checks; the result goes into `box` only (see runAndVerify in sendVariants). */
+async function listAndCheck(
+	context: ListContext,
+	variant: ListVariant,
+	box: { result?: ListResult },
+): Promise<Omit<ListRun, keyof HeapAfterRun | 'warmUp'>> {
 	const recorder = new UndiciLatencyRecorder(context.sandbox.url);
 	const heapBeforeBytes = liveHeapBytes();
+	const sandboxCpuBefore = await context.sandbox.cpuMs();
+	const clientCpuBefore = threadCpuMs();
 	const sampler = new HeapSampler();
 
 	const startedAt = performance.now();
-	let result: ListResult | undefined = await LISTERS[variant](context);
+	box.result = await LISTERS[variant](context);
 	const durationMs = performance.now() - startedAt;
 	sampler.stop();
+	const clientCpuMs = threadCpuMs() - clientCpuBefore;
+	const sandboxCpuMs = (await context.sandbox.cpuMs()) - sandboxCpuBefore;
 	recorder.stop();
-
-	const heapAfterBytes = liveHeapBytes();
-	const itemsReturned = result.items.length;
-	const problems = checkListing(result.items, context.expectedItems);
-	result = undefined;
-	const heapReleasedBytes = liveHeapBytes();
 
 	return {
 		variant,
-		warmUp,
 		durationMs,
-		itemsReturned,
+		itemsReturned: box.result.items.length,
 		pageRequests: (await context.sandbox.stats()).requests,
 		maxPagesInFlight: recorder.maxInFlight,
+		clientCpuMs,
+		sandboxCpuMs,
 		heapBeforeBytes,
 		heapPeakBytes: sampler.peakBytes,
-		heapAfterBytes,
-		heapReleasedBytes,
-		problems,
+		problems: checkListing(box.result.items, context.expectedItems),
 	};
 }
 
@@ -123,4 +157,19 @@ function checkListing(items: Array<{ id?: unknown }>, expected: number): string[
 	const distinct = new Set(items.map((item) => item.id)).size;
 	if (distinct !== items.length) problems.push(`${items.length - distinct} duplicate ids listed`);
 	return problems;
+}
+
+/**
+ * An untimed run with a full GC at every page request (see PageHeapTracer); it also serves as
+ * the warm-up. Only meaningful with --expose-gc.
+ */
+export async function traceReturnAllHeap(
+	context: ListContext,
+	variant: ListVariant,
+): Promise<PageHeapTrace & { variant: ListVariant }> {
+	await context.sandbox.resetStats();
+	const tracer = new PageHeapTracer(context.sandbox.url);
+	// While the listing runs it holds its own results; that is what the trace measures.
+	await LISTERS[variant](context);
+	return { variant, ...tracer.stop() };
 }

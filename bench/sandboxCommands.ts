@@ -3,6 +3,7 @@
  * results, so the same calls work whether the sandbox runs in this thread or in a worker.
  */
 import type { ClientCertificate, MNotifySandbox, SandboxStats } from '../sandbox/server';
+import { threadCpuMs } from './threadCpu';
 
 export interface SandboxCommands {
 	issueClientCertificate(senderName: string): Promise<ClientCertificate>;
@@ -12,6 +13,13 @@ export interface SandboxCommands {
 	closeIdleConnections(): Promise<void>;
 	/** The first recipient value of each notification id (undefined when not stored). */
 	firstRecipientValues(ids: string[]): Promise<Array<string | undefined>>;
+	/**
+	 * Delays every answer by `ms` from now on (0: none), standing in for the network and server
+	 * time a real MNotify adds; the statuses stay frozen either way.
+	 */
+	setResponseDelay(ms: number): Promise<void>;
+	/** CPU milliseconds the sandbox's thread has used so far (see threadCpuMs). */
+	cpuMs(): Promise<number>;
 }
 
 export function sandboxCommands(sandbox: MNotifySandbox): SandboxCommands {
@@ -26,6 +34,11 @@ export function sandboxCommands(sandbox: MNotifySandbox): SandboxCommands {
 			);
 			return ids.map((id) => valueById.get(id));
 		},
+		setResponseDelay: async (ms) => {
+			sandbox.clearFaults();
+			if (ms > 0) sandbox.injectFault({ kind: 'delay', ms }, { times: Infinity });
+		},
+		cpuMs: async () => threadCpuMs(),
 	};
 }
 
@@ -38,8 +51,7 @@ export interface SandboxCommandMessage {
 }
 
 export type SandboxReplyMessage =
-	| { callId: number; ok: true; result: unknown }
-	| { callId: number; ok: false; error: string };
+	{ callId: number; ok: true; result: unknown } | { callId: number; ok: false; error: string };
 
 /** The worker's first message: where the sandbox listens. */
 export interface SandboxReadyMessage {

@@ -28,7 +28,10 @@ export async function startBenchSandbox(thread: SandboxThread): Promise<BenchSan
 
 async function startInWorker(): Promise<BenchSandbox> {
 	const worker = new Worker(path.join(__dirname, 'sandboxWorker.js'));
-	const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+	const pending = new Map<
+		number,
+		{ resolve: (value: unknown) => void; reject: (error: Error) => void }
+	>();
 	let nextCallId = 1;
 
 	const url = await new Promise<string>((resolve, reject) => {
@@ -54,7 +57,9 @@ async function startInWorker(): Promise<BenchSandbox> {
 		url,
 		thread: 'worker',
 		issueClientCertificate: async (senderName) => {
-			const certificate = await (call('issueClientCertificate') as SandboxCommands['issueClientCertificate'])(senderName);
+			const certificate = await (
+				call('issueClientCertificate') as SandboxCommands['issueClientCertificate']
+			)(senderName);
 			// Structured cloning turns a Buffer into a plain Uint8Array.
 			return { ...certificate, pfx: Buffer.from(certificate.pfx) };
 		},
@@ -62,6 +67,8 @@ async function startInWorker(): Promise<BenchSandbox> {
 		resetStats: call('resetStats'),
 		closeIdleConnections: call('closeIdleConnections'),
 		firstRecipientValues: call('firstRecipientValues'),
+		setResponseDelay: call('setResponseDelay'),
+		cpuMs: call('cpuMs'),
 		close: async () => {
 			const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
 			worker.postMessage('close');

@@ -60,8 +60,9 @@ export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Pr
 			itemIndex,
 		});
 	}
-	const body = parseBody(outcome.text);
-	if (typeof body === 'string' && !isJson(outcome.text) && !BARE_UUID.test(body)) {
+	const answer = readAnswer(outcome.text);
+	if (answer.kind === 'text' && !BARE_UUID.test(answer.value)) {
+		const body = answer.value;
 		const page = /^<(!doctype|html)/i.test(body);
 		throw new NodeApiError(
 			node,
@@ -74,18 +75,7 @@ export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Pr
 			},
 		);
 	}
-	return body;
-}
-
-const BARE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function isJson(text: string): boolean {
-	try {
-		JSON.parse(text);
-		return true;
-	} catch {
-		return false;
-	}
+	return answer.value;
 }
 
 /**
@@ -118,13 +108,26 @@ function errorDetails(body: unknown): JsonObject {
 	return body === undefined ? {} : { body: body as string };
 }
 
-export function parseBody(text: string): unknown {
-	if (text.trim() === '') return undefined;
+const BARE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** How JSON text can start; anything else is plain text, without paying for a failed parse. */
+const JSON_START = /^(?:[{["\-\d]|true$|false$|null$)/;
+
+type Answer = { kind: 'json'; value: unknown } | { kind: 'text'; value: string };
+
+/** MNotify answers JSON, or (for new ids) sometimes a bare UUID: §12 says accept both. */
+function readAnswer(text: string): Answer {
+	const trimmed = text.trim();
+	if (trimmed === '') return { kind: 'json', value: undefined };
+	if (BARE_UUID.test(trimmed) || !JSON_START.test(trimmed)) return { kind: 'text', value: trimmed };
 	try {
-		return JSON.parse(text);
+		return { kind: 'json', value: JSON.parse(trimmed) as unknown };
 	} catch {
-		return text.trim();
+		return { kind: 'text', value: trimmed };
 	}
+}
+
+export function parseBody(text: string): unknown {
+	return readAnswer(text).value;
 }
 
 /** Create, update, delete and cancel answer with an id, bare or JSON-quoted (§12): accept both. */
