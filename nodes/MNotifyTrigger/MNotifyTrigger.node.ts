@@ -9,6 +9,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { mnotifyApiRequest } from '../MNotify/transport';
 import { statusOptions } from '../MNotify/actions/common.descriptions';
+import { DELIVERY_PROGRESSION } from '../MNotify/helpers/interfaces';
 import { mNotifyApiTest } from '../MNotify/methods/credentialTest';
 import {
 	advanceState,
@@ -44,16 +45,7 @@ export class MNotifyTrigger implements INodeType {
 				displayName: 'Statuses',
 				name: 'statuses',
 				type: 'multiOptions',
-				options: statusOptions([
-					'Pending',
-					'Resolving',
-					'Sending',
-					'Sent',
-					'Delivered',
-					'Read',
-					'Failed',
-					'Cancelled',
-				]),
+				options: statusOptions([...DELIVERY_PROGRESSION, 'Failed', 'Cancelled']),
 				default: ['Delivered', 'Read', 'Failed', 'Cancelled'],
 				required: true,
 				description:

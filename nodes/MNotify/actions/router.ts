@@ -66,11 +66,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	await operation.finish?.call(this, outcomes);
 
+	// n8n sends an item to the error output only if it carries the error; with "Continue" (regular
+	// output) it would replace the item's JSON by the bare message, losing the description.
+	const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
 	const returnData: INodeExecutionData[] = [];
 	for (const outcome of outcomes) {
 		const pairedItem = { item: outcome.itemIndex };
 		if (outcome.error) {
-			const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
 			returnData.push({
 				json: errorJson(outcome.error),
 				...(toErrorOutput ? { error: outcome.error } : {}),

@@ -60,6 +60,16 @@ export type NotificationStatus =
 	| 'Cancelled'
 	| 'Failed';
 
+/** Delivery moves forward through these; Failed and Cancelled can end it from any point. */
+export const DELIVERY_PROGRESSION: readonly NotificationStatus[] = [
+	'Pending',
+	'Resolving',
+	'Sending',
+	'Sent',
+	'Delivered',
+	'Read',
+];
+
 /** Statuses after which a notification no longer changes. */
 export const FINAL_STATUSES: readonly NotificationStatus[] = [
 	'Delivered',

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { NotificationDetails, NotificationStatus } from './interfaces';
-import { FINAL_STATUSES } from './interfaces';
+import { DELIVERY_PROGRESSION, FINAL_STATUSES } from './interfaces';
 
 /** One item per recipient message, for analysts who filter or count by channel and status. */
 export function flattenMessages(details: NotificationDetails): IDataObject[] {
@@ -33,16 +33,6 @@ export function flattenMessages(details: NotificationDetails): IDataObject[] {
 	return rows;
 }
 
-/** Delivery moves forward through these; Failed and Cancelled end it from any point. */
-const PROGRESSION: NotificationStatus[] = [
-	'Pending',
-	'Resolving',
-	'Sending',
-	'Sent',
-	'Delivered',
-	'Read',
-];
-
 /**
  * Whether waiting can stop: the status is final, or it reached (or passed) one of the statuses
  * the user waits for. Passing matters because polling can miss a short-lived status.
@@ -50,9 +40,9 @@ const PROGRESSION: NotificationStatus[] = [
 export function hasReachedAny(status: string | undefined, targets: string[]): boolean {
 	if (!status) return false;
 	if ((FINAL_STATUSES as string[]).includes(status) || targets.includes(status)) return true;
-	const position = PROGRESSION.indexOf(status as NotificationStatus);
+	const position = DELIVERY_PROGRESSION.indexOf(status as NotificationStatus);
 	return targets.some((target) => {
-		const targetPosition = PROGRESSION.indexOf(target as NotificationStatus);
+		const targetPosition = DELIVERY_PROGRESSION.indexOf(target as NotificationStatus);
 		return position !== -1 && targetPosition !== -1 && position >= targetPosition;
 	});
 }
