@@ -1,6 +1,6 @@
-import { closeAllClients } from '../../dist/nodes/MNotify/transport/clientCache';
 import { startSandbox, type MNotifySandbox, type SandboxOptions } from '../../sandbox/server';
 import { sandboxCredentials } from '../../tools/sandboxCredentials';
+import { engine } from './workflows';
 
 export interface SandboxFixture {
 	sandbox: MNotifySandbox;
@@ -20,7 +20,7 @@ export function useSandbox(options: SandboxOptions = { statusStepMs: 50 }): Sand
 		fixture.credentials = sandboxCredentials(fixture.sandbox.url, certificate);
 	});
 	afterAll(async () => {
-		await closeAllClients();
+		await engine().closeConnections();
 		await fixture.sandbox?.close();
 	});
 	return fixture;

@@ -1,5 +1,5 @@
 import type { SecureContext } from 'node:tls';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 
 import type { CertificateInfo } from './clientCertificate';
@@ -83,7 +83,7 @@ export class MNotifyClient {
 		const timeoutMs = settings.timeoutSeconds * 1000;
 		// One turn of the event loop lets the pool see keep-alive connections the server closed,
 		// so a send is not written into one of them (and then failed as "may have been sent").
-		await new Promise((resolve) => setImmediate(resolve));
+		await nextTurn();
 		try {
 			const response = await this.agent.request({
 				origin: this.origin,

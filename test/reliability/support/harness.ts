@@ -9,7 +9,6 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { closeAllClients } from '../../../dist/nodes/MNotify/transport/clientCache';
 import {
 	startSandbox,
 	type ClientCertificate,
@@ -20,7 +19,7 @@ import {
 	type SandboxOptions,
 } from '../../../sandbox/server';
 import { sandboxCredentials } from '../../../tools/sandboxCredentials';
-import { runSteps, sendParameters } from '../../support/workflows';
+import { engine, runSteps, sendParameters } from '../../support/workflows';
 import { recordTally } from './ledger';
 import { SecretWatch } from './secrets';
 
@@ -245,7 +244,7 @@ export class ReliabilitySuite {
 		} finally {
 			diagnosticsChannel.unsubscribe('undici:request:create', this.countSend);
 			this.secrets.stopCapture();
-			await closeAllClients();
+			await engine().closeConnections();
 			await Promise.all(started.map(async (handle) => await handle.sandbox.close()));
 		}
 	}

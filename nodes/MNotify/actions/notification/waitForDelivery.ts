@@ -1,4 +1,5 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { runWithConcurrency } from '../../helpers/concurrency';
 import type { NotificationDetails } from '../../helpers/interfaces';
@@ -55,7 +56,7 @@ export async function waitForDelivery(
 		});
 		waiting = stillWaiting;
 		if (waiting.length === 0 || Date.now() + intervalMs > deadline) break;
-		await new Promise((resolve) => setTimeout(resolve, intervalMs));
+		await sleep(intervalMs);
 	}
 	const waitedSeconds = Math.round((Date.now() - startedAt) / 100) / 10;
 	for (const outcome of outcomes) {
