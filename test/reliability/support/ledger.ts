@@ -2,7 +2,15 @@
  * What each reliability suite measured, written to a file when it ends (suites may run in other
  * worker processes) and added up by the global teardown for the summary.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -22,12 +30,16 @@ export interface SuiteTally {
 	malformedRejectedBeforeNetwork: number;
 }
 
-export const LEDGER_DIRECTORY = path.join(tmpdir(), 'n8n-nodes-mnotify-reliability');
+/** One folder per jest run (set by the global setup), so runs side by side do not mix. */
+export const LEDGER_ENVIRONMENT_VARIABLE = 'MNOTIFY_RELIABILITY_LEDGER';
+// Read when used: jest may load the teardown module before the global setup has run.
+const ledgerDirectory = () =>
+	process.env[LEDGER_ENVIRONMENT_VARIABLE] ?? path.join(tmpdir(), 'n8n-nodes-mnotify-reliability');
 
 export function recordTally(tally: SuiteTally): void {
-	mkdirSync(LEDGER_DIRECTORY, { recursive: true });
+	mkdirSync(ledgerDirectory(), { recursive: true });
 	const file = `${tally.suite}-${process.pid}-${Date.now()}.json`;
-	writeFileSync(path.join(LEDGER_DIRECTORY, file), JSON.stringify(tally));
+	writeFileSync(path.join(ledgerDirectory(), file), JSON.stringify(tally));
 }
 
 /**
@@ -37,17 +49,24 @@ export function recordTally(tally: SuiteTally): void {
 export function takeTallies(sinceMs: number): SuiteTally[] {
 	let files: string[];
 	try {
-		files = readdirSync(LEDGER_DIRECTORY).filter((file) => file.endsWith('.json'));
+		files = readdirSync(ledgerDirectory()).filter((file) => file.endsWith('.json'));
 	} catch {
 		return [];
 	}
 	const tallies: SuiteTally[] = [];
 	for (const file of files) {
-		const location = path.join(LEDGER_DIRECTORY, file);
+		const location = path.join(ledgerDirectory(), file);
 		if (statSync(location).mtimeMs >= sinceMs) {
 			tallies.push(JSON.parse(readFileSync(location, 'utf8')) as SuiteTally);
 		}
 		rmSync(location, { force: true });
 	}
 	return tallies;
+}
+
+/** Jest global setup: a fresh ledger folder for this run, inherited by the test workers. */
+export function startLedger(): void {
+	process.env[LEDGER_ENVIRONMENT_VARIABLE] = mkdtempSync(
+		path.join(tmpdir(), 'n8n-nodes-mnotify-reliability-'),
+	);
 }
