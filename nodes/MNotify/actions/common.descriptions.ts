@@ -1,5 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { timeoutOption } from './shared';
+
 /** The Romanian texts of a message and their Russian/English translations. */
 export function contentProperties(required: { shortBody: boolean }): INodeProperties[] {
 	return [
@@ -244,6 +246,7 @@ export function listProperties(
 					default: 1,
 					description: 'The first page to read (pages start at 1)',
 				},
+				timeoutOption,
 			],
 		},
 	];

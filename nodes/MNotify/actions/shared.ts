@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { serializeTemplateVariables, type ContentInput } from '../helpers/requestBuilders';
-import { DEFAULT_REQUEST_SETTINGS, type RequestSettings } from '../transport/client';
+
 import { readParameter } from './parameters';
 
 /** The texts as the panel holds them (Romanian fields plus translations). */
@@ -27,13 +27,6 @@ export const timeoutOption: INodeProperties = {
 	default: 30,
 	description: 'How long to wait for MNotify to answer each request',
 };
-
-export function readTimeoutSettings(options: { timeoutSeconds?: number }): RequestSettings {
-	return {
-		...DEFAULT_REQUEST_SETTINGS,
-		timeoutSeconds: options.timeoutSeconds ?? DEFAULT_REQUEST_SETTINGS.timeoutSeconds,
-	};
-}
 
 /** Template variables from the panel (pairs or JSON), as the JSON string MNotify expects. */
 export function readTemplateVariables(

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { mnotifyApiRequest } from '../transport';
+import { readTimeoutSettings, type RequestSettings } from '../transport/client';
 import type { ListQuery } from './interfaces';
 import { buildListQuery, positiveInteger } from './requestBuilders';
 import { InputError } from './validation';
@@ -14,6 +15,7 @@ export interface ListRequest {
 	/** Stop after this many results; undefined walks every page. */
 	limit?: number;
 	itemIndex: number;
+	settings?: RequestSettings;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function fetchList(
 			query: { ...request.query, Page: page, ItemsPerPage: pageSize },
 			action: request.action,
 			itemIndex: request.itemIndex,
+			settings: request.settings,
 		});
 		if (!Array.isArray(body)) {
 			throw new InputError(
@@ -80,6 +83,7 @@ export function readListRequest(
 		path,
 		action,
 		query,
+		settings: readTimeoutSettings(options),
 		limit: returnAll
 			? undefined
 			: positiveInteger(context.getNodeParameter('limit', itemIndex, 50), 'Limit'),

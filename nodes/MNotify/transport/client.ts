@@ -24,6 +24,14 @@ export interface RequestSettings {
 
 export const DEFAULT_REQUEST_SETTINGS: RequestSettings = { timeoutSeconds: 30, maxRetries: 2 };
 
+/** The default settings with the timeout of a node's "Timeout (Seconds)" option, when set. */
+export function readTimeoutSettings(options: { timeoutSeconds?: unknown }): RequestSettings {
+	const timeoutSeconds = Number(options.timeoutSeconds);
+	return Number.isFinite(timeoutSeconds) && timeoutSeconds > 0
+		? { ...DEFAULT_REQUEST_SETTINGS, timeoutSeconds }
+		: DEFAULT_REQUEST_SETTINGS;
+}
+
 export type RequestOutcome =
 	| { kind: 'response'; status: number; text: string; attempts: number }
 	| ({ kind: 'failure'; attempts: number } & RequestFailure);

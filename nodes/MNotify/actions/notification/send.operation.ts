@@ -13,7 +13,8 @@ import {
 	templateLocator,
 	templateVariablesProperties,
 } from '../common.descriptions';
-import { readTemplateVariables, readTextContent, readTimeoutSettings } from '../shared';
+import { readTimeoutSettings } from '../../transport/client';
+import { readTemplateVariables, readTextContent } from '../shared';
 import type { ItemTask } from '../types';
 import { describeAttachments, readAttachments } from './attachments';
 import { readOptions, sendOptions } from './send.options';

@@ -7,7 +7,7 @@ import { FINAL_STATUSES } from '../../helpers/interfaces';
 import { hasReachedAny } from '../../helpers/responses';
 import { mnotifyApiRequest } from '../../transport';
 import { messageOf } from '../../transport/failures';
-import { readTimeoutSettings } from '../shared';
+import { readTimeoutSettings } from '../../transport/client';
 import type { ItemOutcome } from '../types';
 import { concurrency, readOptions } from './send.options';
 
