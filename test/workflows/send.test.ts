@@ -155,4 +155,30 @@ describe("Notification → Send, through n8n's workflow engine over mTLS", () =>
 		expect(failure!.map((item) => item.pairedItem)).toEqual([{ item: 1 }]);
 		expect(failure![0].json.error).toMatch(/"broken" is not a valid e-mail address \(item 1\)/);
 	});
+
+	it('waits for delivery and can output one item per recipient message', async () => {
+		const rows = await runNode(
+			sendParameters(
+				[
+					{ type: 'IDNP', value: '2000000000000' },
+					{ type: 'Email', value: 'fail@example.md' },
+				],
+				{ options: { waitForDelivery: true, pollIntervalSeconds: 1, output: 'messages' } },
+			),
+			fixture.credentials,
+		);
+		expect(
+			rows.map((row) => [row.json.recipientValue, row.json.channel, row.json.messageStatus]),
+		).toEqual(
+			expect.arrayContaining([
+				['2000000000000', 'MCabinet', 'Delivered'],
+				['2000000000000', 'Email', 'Delivered'],
+				['fail@example.md', 'Email', 'Failed'],
+			]),
+		);
+		expect(rows).toHaveLength(3);
+		expect(rows.every((row) => row.json.notificationStatus === 'Failed')).toBe(true);
+		expect(rows.every((row) => row.json.waitTimedOut === false)).toBe(true);
+		expect(rows.map((row) => row.pairedItem)).toEqual([{ item: 0 }, { item: 0 }, { item: 0 }]);
+	});
 });

@@ -252,6 +252,26 @@ export function listProperties(
 	];
 }
 
+/** The shape of a notification in the output: nested, or one item per recipient message. */
+export const outputFormatOption: INodeProperties = {
+	displayName: 'Output',
+	name: 'output',
+	type: 'options',
+	options: [
+		{
+			name: 'Notification',
+			value: 'notification',
+			description: 'One item with the status and the nested recipients and messages',
+		},
+		{
+			name: 'One Item per Message',
+			value: 'messages',
+			description: 'One item per recipient and channel, with its own status',
+		},
+	],
+	default: 'notification',
+};
+
 /** Notification statuses as panel options, alphabetically as n8n lists options. */
 export function statusOptions(statuses: readonly string[]): INodePropertyOptions[] {
 	return [...statuses].sort().map((status) => ({ name: status, value: status }));

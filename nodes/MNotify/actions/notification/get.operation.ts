@@ -5,28 +5,9 @@ import type { NotificationDetails } from '../../helpers/interfaces';
 import { flattenMessages } from '../../helpers/responses';
 import { validateUuid } from '../../helpers/validation';
 import { mnotifyApiRequest } from '../../transport';
-import { idProperty } from '../common.descriptions';
+import { idProperty, outputFormatOption } from '../common.descriptions';
 import type { ItemTask } from '../types';
 import { readParameter } from '../parameters';
-
-export const outputFormatOption: INodeProperties = {
-	displayName: 'Output',
-	name: 'output',
-	type: 'options',
-	options: [
-		{
-			name: 'Notification',
-			value: 'notification',
-			description: 'One item with the status and the nested recipients and messages',
-		},
-		{
-			name: 'One Item per Message',
-			value: 'messages',
-			description: 'One item per recipient and channel, with its own status',
-		},
-	],
-	default: 'notification',
-};
 
 const properties: INodeProperties[] = [
 	idProperty('notificationId', 'Notification ID', 'notification'),

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_CONCURRENCY } from '../../helpers/concurrency';
-import { statusOptions } from '../common.descriptions';
+import { outputFormatOption, statusOptions } from '../common.descriptions';
 import { timeoutOption } from '../shared';
 import { readParameter } from '../parameters';
 
@@ -46,6 +46,11 @@ export const sendOptions: INodeProperties = {
 			default: 10,
 			description:
 				'When an AI agent uses this node as a tool, the most recipients one call may notify; bulk sends belong in a workflow, not an agent',
+		},
+		{
+			...outputFormatOption,
+			displayName: 'Output After Waiting',
+			displayOptions: { show: { waitForDelivery: [true] } },
 		},
 		{
 			displayName: 'Poll Interval (Seconds)',
@@ -120,6 +125,7 @@ export const sendOptions: INodeProperties = {
 export interface SendOptions {
 	allowProductionFromAgents?: boolean;
 	maxRecipientsPerAgentCall?: number;
+	output?: string;
 	attachmentProperties?: string;
 	concurrency?: number;
 	pollIntervalSeconds?: number;

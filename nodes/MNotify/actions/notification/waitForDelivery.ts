@@ -4,7 +4,7 @@ import { sleep } from 'n8n-workflow';
 import { runWithConcurrency } from '../../helpers/concurrency';
 import type { NotificationDetails } from '../../helpers/interfaces';
 import { FINAL_STATUSES } from '../../helpers/interfaces';
-import { hasReachedAny } from '../../helpers/responses';
+import { flattenMessages, hasReachedAny } from '../../helpers/responses';
 import { mnotifyApiRequest } from '../../transport';
 import { messageOf } from '../../transport/failures';
 import { readTimeoutSettings } from '../../transport/client';
@@ -62,7 +62,11 @@ export async function waitForDelivery(
 	for (const outcome of outcomes) {
 		const sent = outcome.output?.[0];
 		if (!sent || typeof sent.id !== 'string') continue;
-		sent.waitedSeconds = waitedSeconds;
-		sent.waitTimedOut = waiting.includes(outcome);
+		const waitInfo = { waitedSeconds, waitTimedOut: waiting.includes(outcome) };
+		Object.assign(sent, waitInfo);
+		if (options.output === 'messages' && !sent.waitError) {
+			const rows = flattenMessages(sent as NotificationDetails);
+			if (rows.length > 0) outcome.output = rows.map((row) => ({ ...row, ...waitInfo }));
+		}
 	}
 }
