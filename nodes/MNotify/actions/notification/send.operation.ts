@@ -156,8 +156,16 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 			settings,
 		});
 		const id = readReturnedId(answer);
+		// Failing the item here would invite a re-send of something MNotify probably accepted.
+		const missingId = id
+			? {}
+			: {
+					warning:
+						'MNotify accepted the request but answered without a notification id. Check Notification → Get Many before sending it again.',
+				};
 		return {
 			id: id ?? null,
+			...missingId,
 			status: 'Pending',
 			priority: validated.priority,
 			recipients: validated.recipients,
