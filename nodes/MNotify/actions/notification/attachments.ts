@@ -1,4 +1,4 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import type { Attachment } from '../../helpers/interfaces';
 import type { AttachmentFile } from '../../helpers/requestBuilders';
@@ -32,16 +32,30 @@ export async function describeAttachments(
 				'Check the property name in the previous node\'s output (Binary tab), e.g. "data".',
 			);
 		}
-		const buffer = await context.helpers.getBinaryDataBuffer(itemIndex, property);
 		files.push({
 			fileName:
 				binary.fileName ?? `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`,
-			sizeBytes: buffer.length,
+			sizeBytes: await sizeOf(context, itemIndex, property, binary),
 			source,
 			property,
 		});
 	}
 	return files;
+}
+
+/**
+ * The size without reading the file when n8n already knows it (`bytes`), or from the length of
+ * in-memory base64; only files kept elsewhere (filesystem, S3) are read to measure them.
+ */
+async function sizeOf(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	property: string,
+	binary: IBinaryData,
+): Promise<number> {
+	if (typeof binary.bytes === 'number') return binary.bytes;
+	if (!binary.id) return Buffer.byteLength(binary.data, 'base64');
+	return (await context.helpers.getBinaryDataBuffer(itemIndex, property)).length;
 }
 
 /** Reads the bytes only when sending, so a large batch does not hold every file at once. */
