@@ -97,7 +97,7 @@ export class MNotifyApi implements ICredentialType {
 			typeOptions: { password: true, rows: 4 },
 			default: '',
 			required: true,
-			placeholder: '-----BEGIN PRIVATE KEY-----',
+			placeholder: '-----BEGIN … PRIVATE KEY-----',
 			displayOptions: { show: { format: ['pem'] } },
 		},
 		{

@@ -47,7 +47,7 @@ describe('the repository', () => {
 	it('commits no private keys or PFX files', () => {
 		const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n');
 		expect(tracked.filter((file) => /\.(pfx|p12|key)$/i.test(file))).toEqual([]);
-		// Placeholders such as "-----BEGIN PRIVATE KEY-----" are fine; a header followed by key data is not.
+		// A key header alone (a placeholder) is fine; a header followed by key data is not.
 		const keyBlock = /-----BEGIN [A-Z ]*PRIVATE KEY-----\s*\n[A-Za-z0-9+/=]{40,}/;
 		const withKeys = tracked
 			.filter((file) => file !== '' && existsSync(path.join(root, file)))
