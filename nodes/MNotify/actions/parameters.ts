@@ -5,7 +5,8 @@ import type { IExecuteFunctions } from 'n8n-workflow';
  * request itself. A parameter without expressions has the same value for every item, so it is
  * evaluated once per execution and reused; parameters with expressions are read per item.
  */
-const valuesByExecution = new WeakMap<IExecuteFunctions, Map<string, { value: unknown }>>();
+type Cached = { constant: true; value: unknown } | { constant: false };
+const parametersByExecution = new WeakMap<IExecuteFunctions, Map<string, Cached>>();
 
 export function readParameter<T = unknown>(
 	context: IExecuteFunctions,
@@ -16,18 +17,20 @@ export function readParameter<T = unknown>(
 ): T {
 	const read = () =>
 		context.getNodeParameter(name, itemIndex, fallback as never, options) as unknown as T;
-	let cache = valuesByExecution.get(context);
+	let cache = parametersByExecution.get(context);
 	if (!cache) {
 		cache = new Map();
-		valuesByExecution.set(context, cache);
+		parametersByExecution.set(context, cache);
 	}
 	const key = `${name}${options?.extractValue ? '#value' : ''}`;
-	const cached = cache.get(key);
-	if (cached) return cached.value as T;
-	if (containsExpression(rawValue(context.getNode().parameters, name))) return read();
-	const value = read();
-	cache.set(key, { value });
-	return value;
+	let cached = cache.get(key);
+	if (!cached) {
+		cached = containsExpression(rawValue(context.getNode().parameters, name))
+			? { constant: false }
+			: { constant: true, value: read() };
+		cache.set(key, cached);
+	}
+	return cached.constant ? (cached.value as T) : read();
 }
 
 function rawValue(parameters: unknown, path: string): unknown {
