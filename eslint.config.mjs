@@ -6,7 +6,7 @@
 import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
 
 /** The sandbox, tools, benchmarks and tests are not n8n nodes: node-authoring rules do not apply. */
-const notNodeCode = ['sandbox/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'];
+const notNodeCode = ['dev/**/*.ts', 'dev/**/*.mjs', 'test/**/*.ts'];
 
 function nodeAuthoringRulesOff(configs) {
 	const rules = {};
@@ -23,15 +23,7 @@ function nodeAuthoringRulesOff(configs) {
 export default [
 	...configWithoutCloudSupport,
 	{
-		ignores: [
-			'dist',
-			'dist-tools',
-			'coverage',
-			'.e2e',
-			'.sandbox',
-			'node_modules',
-			'bench-results',
-		],
+		ignores: ['dist', 'dev/dist', 'coverage', '.e2e', '.sandbox', 'node_modules', 'bench-results'],
 	},
 	{
 		files: ['package.json'],

@@ -3,8 +3,8 @@ import { createSecureContext } from 'node:tls';
 import { testCredentials } from '../../nodes/MNotify/methods/credentialTest';
 import { MNotifyClient } from '../../nodes/MNotify/transport/client';
 import type { MNotifyCredentials } from '../../nodes/MNotify/transport/clientCertificate';
-import { startSandbox, type MNotifySandbox } from '../../sandbox/server';
-import { sandboxCredentials } from '../../tools/sandboxCredentials';
+import { startSandbox, type MNotifySandbox } from '../../dev/sandbox/server';
+import { sandboxCredentials } from '../../dev/harness/sandboxCredentials';
 
 /** The credential test, over real TLS against the sandbox, for each way a certificate goes wrong. */
 describe('credential test', () => {

@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { SandboxFault } from '../../sandbox/server';
+import type { SandboxFault } from '../../dev/sandbox/server';
 import {
 	closingChecks,
 	markedItems,

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IDataObject } from 'n8n-workflow';
 
-import type { SandboxFault } from '../../sandbox/server';
-import { sandboxCredentials } from '../../tools/sandboxCredentials';
+import type { SandboxFault } from '../../dev/sandbox/server';
+import { sandboxCredentials } from '../../dev/harness/sandboxCredentials';
 import {
 	closingChecks,
 	markedItems,
@@ -16,6 +16,9 @@ import {
 	reliabilitySuite,
 	type Execution,
 } from './support/harness';
+
+// This suite scans what n8n's logger prints (captured, not shown), so the logger stays on.
+process.env.N8N_LOG_LEVEL = 'info';
 
 const suite = reliabilitySuite('secrets');
 const main = suite.sandbox();

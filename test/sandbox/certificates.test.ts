@@ -5,7 +5,7 @@ import {
 	encryptPrivateKey,
 	issueCertificate,
 	toPfx,
-} from '../../sandbox/certificates';
+} from '../../dev/sandbox/certificates';
 
 const ca = createCertificateAuthority('Unit Test CA');
 const caCertificate = new X509Certificate(ca.certPem);

@@ -6,8 +6,12 @@ import {
 	credentialInstructions,
 	type SandboxFiles,
 	writeSandboxFiles,
-} from '../../sandbox/cliFiles';
-import { type ClientCertificate, type MNotifySandbox, startSandbox } from '../../sandbox/server';
+} from '../../dev/sandbox/cliFiles';
+import {
+	type ClientCertificate,
+	type MNotifySandbox,
+	startSandbox,
+} from '../../dev/sandbox/server';
 
 let sandbox: MNotifySandbox;
 let client: ClientCertificate;

@@ -1,5 +1,9 @@
 import type { Agent } from 'undici';
-import { type ClientCertificate, type MNotifySandbox, startSandbox } from '../../sandbox/server';
+import {
+	type ClientCertificate,
+	type MNotifySandbox,
+	startSandbox,
+} from '../../dev/sandbox/server';
 import { call, notificationRequest, pfxIdentity, sandboxAgent, UUID } from './helpers';
 
 let sandbox: MNotifySandbox;

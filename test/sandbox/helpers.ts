@@ -1,6 +1,6 @@
 /** Talks to the sandbox over real TLS with undici, the way any MNotify client would. */
 import { Agent, type Dispatcher, request } from 'undici';
-import type { ClientCertificate, MNotifySandbox } from '../../sandbox/server';
+import type { ClientCertificate, MNotifySandbox } from '../../dev/sandbox/server';
 
 export interface ClientIdentity {
 	pfx?: Buffer;

@@ -1,5 +1,5 @@
 import type { Agent } from 'undici';
-import { type MNotifySandbox, startSandbox } from '../../sandbox/server';
+import { type MNotifySandbox, startSandbox } from '../../dev/sandbox/server';
 import { call, notificationRequest, pfxIdentity, sandboxAgent, UUID } from './helpers';
 
 const STEP_MS = 60_000;

@@ -1,6 +1,10 @@
 import { connect } from 'node:tls';
 import type { Agent } from 'undici';
-import { type ClientCertificate, type MNotifySandbox, startSandbox } from '../../sandbox/server';
+import {
+	type ClientCertificate,
+	type MNotifySandbox,
+	startSandbox,
+} from '../../dev/sandbox/server';
 import { call, type ClientIdentity, pfxIdentity, sandboxAgent } from './helpers';
 
 let sandbox: MNotifySandbox;

@@ -1,5 +1,5 @@
-import { startSandbox, type MNotifySandbox, type SandboxOptions } from '../../sandbox/server';
-import { sandboxCredentials } from '../../tools/sandboxCredentials';
+import { startSandbox, type MNotifySandbox, type SandboxOptions } from '../../dev/sandbox/server';
+import { sandboxCredentials } from '../../dev/harness/sandboxCredentials';
 import { engine } from './workflows';
 
 export interface SandboxFixture {

@@ -1,6 +1,6 @@
 import type { IDataObject, INode, INodeExecutionData, IRun, IWorkflowBase } from 'n8n-workflow';
 
-import { nodeOutput, WorkflowEngine } from '../../tools/engine';
+import { nodeOutput, WorkflowEngine } from '../../dev/harness/engine';
 
 export const NODE_TYPE = 'n8n-nodes-mnotify.mNotify';
 const CREDENTIAL_REFERENCE = { mNotifyApi: { id: 'test-credential', name: 'MNotify test' } };

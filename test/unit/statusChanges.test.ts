@@ -5,7 +5,7 @@ import {
 	rememberEmitted,
 	type NotificationSummary,
 	type TriggerState,
-} from '../../nodes/MNotifyTrigger/statusChanges';
+} from '../../nodes/MNotify/helpers/statusChanges';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 26, 10, 0, seconds)).toISOString();
 const change = (id: string, status: string, updated: number, created = 0): NotificationSummary => ({

@@ -6,7 +6,7 @@ import {
 	type IWorkflowBase,
 } from 'n8n-workflow';
 
-import { nodeOutput } from '../../tools/engine';
+import { nodeOutput } from '../../dev/harness/engine';
 import { useSandbox } from '../support/sandbox';
 import { engine, linearWorkflow, sendParameters } from '../support/workflows';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import type { INodeExecutionData, IWorkflowBase } from 'n8n-workflow';
 
-import { nodeOutput } from '../../tools/engine';
+import { nodeOutput } from '../../dev/harness/engine';
 import { useSandbox } from '../support/sandbox';
 import { engine } from '../support/workflows';
 

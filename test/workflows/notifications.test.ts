@@ -1,5 +1,5 @@
-import { startSandbox } from '../../sandbox/server';
-import { sandboxCredentials } from '../../tools/sandboxCredentials';
+import { startSandbox } from '../../dev/sandbox/server';
+import { sandboxCredentials } from '../../dev/harness/sandboxCredentials';
 import { useSandbox } from '../support/sandbox';
 import { runNode, runNodeExpectingError, sendParameters } from '../support/workflows';
 

@@ -17,8 +17,8 @@ import {
 	type MNotifySandbox,
 	type SandboxFault,
 	type SandboxOptions,
-} from '../../../sandbox/server';
-import { sandboxCredentials } from '../../../tools/sandboxCredentials';
+} from '../../../dev/sandbox/server';
+import { sandboxCredentials } from '../../../dev/harness/sandboxCredentials';
 import { engine, runSteps, sendParameters } from '../../support/workflows';
 import { recordTally } from './ledger';
 import { SecretWatch } from './secrets';

@@ -2,7 +2,7 @@
  * Looks for certificate secrets in everything a run shows: outputs, errors (every string they hold,
  * stack and cause included) and whatever reaches the console, stdout or stderr meanwhile.
  */
-import type { ClientCertificate } from '../../../sandbox/server';
+import type { ClientCertificate } from '../../../dev/sandbox/server';
 
 /** Long enough to be unique in any text, short enough to catch a partial leak. */
 const SLICE_LENGTH = 40;
@@ -89,7 +89,7 @@ export class SecretWatch {
 	private restore: Array<() => void> = [];
 
 	/** When false, captured console and stream output is kept but not printed (planted leaks). */
-	private passThrough = true;
+	private passThrough = process.env.MNOTIFY_TEST_VERBOSE === '1';
 
 	/** Protects a secret typed by a person (a passphrase): the whole of it must never appear. */
 	protectText(label: string, secret: string): void {
@@ -180,11 +180,12 @@ export class SecretWatch {
 	/** Runs `work` with output captured but not printed; the captured text is returned and dropped. */
 	async silently(work: () => void | Promise<void>): Promise<string> {
 		const mark = this.captured.length;
+		const passThrough = this.passThrough;
 		this.passThrough = false;
 		try {
 			await work();
 		} finally {
-			this.passThrough = true;
+			this.passThrough = passThrough;
 		}
 		return this.captured
 			.splice(mark)

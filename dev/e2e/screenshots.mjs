@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Screenshots of our node in a real n8n editor: the MNotify node panel and the credential dialog.
 //
-//   npm run build && node e2e/screenshots.mjs            # writes docs/screenshots/*.png
-//   node e2e/screenshots.mjs --out=/tmp/shots --n8n1
+//   npm run build && node dev/e2e/screenshots.mjs            # writes docs/screenshots/*.png
+//   node dev/e2e/screenshots.mjs --out=/tmp/shots --n8n1
 //
 // Uses Debian's Chromium (/usr/bin/chromium; `apt-get install -y chromium`, done here when missing
 // and running as root) driven by playwright-core, which is installed into the e2e cache (never the repo).

@@ -3,7 +3,7 @@
  * page-by-page listing done with raw undici.
  */
 import type { ClientCertificate } from '../sandbox/server';
-import { nodeOutput, type WorkflowEngine } from '../tools/engine';
+import { nodeOutput, type WorkflowEngine } from '../harness/engine';
 import { RawUndiciClient, runPool } from './clients';
 import {
 	HeapSampler,

@@ -9,9 +9,9 @@ import path from 'node:path';
 
 import type { IWorkflowBase } from 'n8n-workflow';
 
-import { startSandbox } from '../sandbox/server';
-import { nodeOutput, PACKAGE_DIRECTORY, WorkflowEngine } from './engine';
-import { sandboxCredentials } from './sandboxCredentials';
+import { startSandbox } from './sandbox/server';
+import { nodeOutput, PACKAGE_DIRECTORY, WorkflowEngine } from './harness/engine';
+import { sandboxCredentials } from './harness/sandboxCredentials';
 
 async function main(): Promise<void> {
 	const sandbox = await startSandbox({ statusStepMs: 250 });

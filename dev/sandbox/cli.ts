@@ -1,5 +1,5 @@
 /**
- * `node dist-tools/sandbox/cli.js`: runs the MNotify sandbox for manual testing with n8n.
+ * `node dev/dist/sandbox/cli.js`: runs the MNotify sandbox for manual testing with n8n.
  * MNOTIFY_SANDBOX_PORT (default 8443) and MNOTIFY_SANDBOX_STEP_MS (default 2000) configure it.
  */
 import { resolve } from 'node:path';

@@ -5,8 +5,8 @@
  */
 import os from 'node:os';
 
-import { WorkflowEngine } from '../tools/engine';
-import { sandboxCredentials } from '../tools/sandboxCredentials';
+import { WorkflowEngine } from '../harness/engine';
+import { sandboxCredentials } from '../harness/sandboxCredentials';
 import { RawUndiciClient } from './clients';
 import { gcAvailable, megabytes } from './measure';
 import { loadNodeClientCache, loadNodePoolSize } from './nodeModule';

@@ -7,10 +7,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { mnotifyApiRequest } from '../MNotify/transport';
-import { statusOptions } from '../MNotify/actions/common.descriptions';
-import { DELIVERY_PROGRESSION } from '../MNotify/helpers/interfaces';
-import { mNotifyApiTest } from '../MNotify/methods/credentialTest';
+import { mnotifyApiRequest } from './transport';
+import { statusOptions } from './actions/common.descriptions';
+import { DELIVERY_PROGRESSION } from './helpers/interfaces';
+import { mNotifyApiTest } from './methods/credentialTest';
 import {
 	advanceState,
 	changesToEmit,
@@ -19,7 +19,7 @@ import {
 	rememberEmitted,
 	type NotificationSummary,
 	type TriggerState,
-} from './statusChanges';
+} from './helpers/statusChanges';
 
 const PAGE_SIZE = 50;
 /** Bounds the API calls of one poll; changes beyond it are reported as an error, not dropped silently. */

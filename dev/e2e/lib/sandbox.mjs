@@ -1,4 +1,4 @@
-// The project's MNotify sandbox (built into dist-tools/ by `npm run build`), run inside the e2e
+// The project's MNotify sandbox (built into dev/dist/ by `npm run build`), run inside the e2e
 // runner's own process so cases can issue client certificates and look at what it received.
 // n8n (a separate process) reaches it over mTLS on 127.0.0.1.
 import { createWriteStream } from 'node:fs';
@@ -11,9 +11,9 @@ import { REPO_DIR } from './util.mjs';
 const require = createRequire(import.meta.url);
 
 export const SANDBOX_MODULES = {
-	server: 'dist-tools/sandbox/server.js',
-	cliFiles: 'dist-tools/sandbox/cliFiles.js',
-	credentials: 'dist-tools/tools/sandboxCredentials.js',
+	server: 'dev/dist/sandbox/server.js',
+	cliFiles: 'dev/dist/sandbox/cliFiles.js',
+	credentials: 'dev/dist/harness/sandboxCredentials.js',
 };
 
 /**
@@ -55,7 +55,7 @@ export async function startSandbox({ logDir, statusStepMs = 200 } = {}) {
 				await new Promise((resolve) => setTimeout(resolve, 100));
 			}
 		},
-		/** What `node dist-tools/sandbox/cli.js` writes to .sandbox/credential.json for this client. */
+		/** What `node dev/dist/sandbox/cli.js` writes to .sandbox/credential.json for this client. */
 		cliExport: (client = goodClient) => credentialExport(sandbox.url, client),
 		/** mNotifyApi credential data as a user fills the dialog (tools/sandboxCredentials). */
 		credentialData: (client = goodClient, format = 'pfx') =>

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // End-to-end run: our package inside a real, headless n8n server.
 //
-//   npm run build && node e2e/run.mjs              # n8n 2.x (Node 24 from the cache) + our package
-//   node e2e/run.mjs --builtin-only                 # only n8n's built-in nodes (machinery check)
-//   node e2e/run.mjs --n8n1                         # n8n 1.x on the machine's Node 20 instead
-//   node e2e/run.mjs --all                          # both, one after the other, and a joint summary
+//   npm run build && node dev/e2e/run.mjs              # n8n 2.x (Node 24 from the cache) + our package
+//   node dev/e2e/run.mjs --builtin-only                 # only n8n's built-in nodes (machinery check)
+//   node dev/e2e/run.mjs --n8n1                         # n8n 1.x on the machine's Node 20 instead
+//   node dev/e2e/run.mjs --all                          # both, one after the other, and a joint summary
 //
 // Options: --skip-install (trust the cache), --only=<text> (cases whose name contains it),
 //          --keep (leave n8n running at the end until Ctrl-C; prints URL + login).
@@ -157,7 +157,7 @@ async function main() {
 			}
 			const envFile = path.join(CACHE, `${target}.env`);
 			if (!existsSync(envFile))
-				throw new Error(`${envFile} missing: run e2e/install-n8n.sh --${target}`);
+				throw new Error(`${envFile} missing: run dev/e2e/install-n8n.sh --${target}`);
 			install = readEnvFile(envFile);
 			return `${install.N8N_DIR} on ${install.NODE_BIN}`;
 		},
@@ -244,7 +244,7 @@ async function shutdown() {
 		});
 	}
 	if (sandbox) await sandbox.close().catch((e) => console.error('sandbox close:', e));
-	await ctx?.state.fixtures?.close(); // the examples' data server (e2e/lib/fixtures.mjs)
+	await ctx?.state.fixtures?.close(); // the examples' data server (dev/e2e/lib/fixtures.mjs)
 }
 
 // Ctrl-C ends a --keep wait; otherwise (and on SIGTERM) n8n is stopped before exiting, whatever

@@ -1,4 +1,4 @@
-// How e2e/run.mjs runs and checks each workflow in examples/*.json, inside a real n8n, against the
+// How dev/e2e/run.mjs runs and checks each workflow in examples/*.json, inside a real n8n, against the
 // sandbox. Adding an example = adding examples/<name>.json + an entry here keyed by file name.
 // Credentials are re-pointed at the e2e's "MNotify sandbox" credential whatever id they carry.
 //
@@ -119,7 +119,7 @@ export const exampleAssertions = {
 	default({ execution, workflow }) {
 		assert.ok(
 			execution,
-			`${workflow.name}: no Manual Trigger, so it needs an entry in e2e/examples.mjs that fires its trigger`,
+			`${workflow.name}: no Manual Trigger, so it needs an entry in dev/e2e/examples.mjs that fires its trigger`,
 		);
 		execution.assertSuccess();
 		const ran = Object.keys(execution.runData);

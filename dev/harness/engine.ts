@@ -33,7 +33,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-/** This repository's root, from tools/ (ts-jest) or dist-tools/tools/ (compiled). */
+/** This repository's root, from dev/harness/ (ts-jest) or dev/dist/harness/ (compiled). */
 export const PACKAGE_DIRECTORY = (() => {
 	let directory = __dirname;
 	while (!existsSync(path.join(directory, 'package.json'))) directory = path.dirname(directory);

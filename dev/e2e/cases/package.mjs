@@ -1,5 +1,5 @@
 // Cases for our package (n8n-nodes-mnotify) installed as a community package, against the sandbox.
-// Examples: every examples/*.json is run; its assertion lives in e2e/examples.mjs (default: success).
+// Examples: every examples/*.json is run; its assertion lives in dev/e2e/examples.mjs (default: success).
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -63,7 +63,7 @@ function assertIcons(icons, what) {
 const exampleDir = path.join(REPO_DIR, 'examples');
 const exampleFiles = (() => {
 	try {
-		// In the order of e2e/examples.mjs (the delivery report last: it counts what the others
+		// In the order of dev/e2e/examples.mjs (the delivery report last: it counts what the others
 		// sent), then any file without an entry.
 		const order = Object.keys(exampleAssertions);
 		const rank = (f) => (order.includes(f) ? order.indexOf(f) : order.length);
@@ -179,7 +179,7 @@ export const packageCases = [
 			const entry = exampleAssertions[file] ?? exampleAssertions.default;
 			const spec = typeof entry === 'function' ? { assert: entry } : entry;
 			if (!exampleAssertions[file])
-				console.log(`  (no entry for ${file} in e2e/examples.mjs: checking success only)`);
+				console.log(`  (no entry for ${file} in dev/e2e/examples.mjs: checking success only)`);
 			const original = loadWorkflow(path.join(exampleDir, file));
 			let wf = bindCredentials(original, await exampleCredential(ctx));
 			if (spec.prepare) wf = await spec.prepare(wf, ctx);

@@ -5,7 +5,7 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import type { ClientCertificate, SandboxStats } from '../sandbox/server';
-import { nodeOutput, type WorkflowEngine } from '../tools/engine';
+import { nodeOutput, type WorkflowEngine } from '../harness/engine';
 import { naiveSend, RawUndiciClient, runPool } from './clients';
 import {
 	liveHeapBytes,

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { PACKAGE_DIRECTORY } from '../tools/engine';
+import { PACKAGE_DIRECTORY } from '../harness/engine';
 import type { PageHeapTrace } from './measure';
 import type { BenchOptions } from './options';
 import type { ListRun, ListVariant } from './returnAll';

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const E2E_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const REPO_DIR = path.resolve(E2E_DIR, '..');
+export const REPO_DIR = path.resolve(E2E_DIR, '../..');
 
-/** Reads a workflow JSON: a bare name is looked up in e2e/workflows/. */
+/** Reads a workflow JSON: a bare name is looked up in dev/e2e/workflows/. */
 export function loadWorkflow(file) {
 	const p = path.isAbsolute(file) ? file : path.join(E2E_DIR, 'workflows', file);
 	return JSON.parse(readFileSync(p, 'utf8'));

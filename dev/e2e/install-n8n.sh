@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs a real n8n server into a cache folder, for the end-to-end tests in e2e/.
+# Installs a real n8n server into a cache folder, for the end-to-end tests in dev/e2e/.
 #
-#   bash e2e/install-n8n.sh            # n8n 2.x on a Node 24 binary (the default target)
-#   bash e2e/install-n8n.sh --n8n1     # n8n 1.x on the machine's Node 20 (optional second target)
-#   bash e2e/install-n8n.sh --all      # both
+#   bash dev/e2e/install-n8n.sh            # n8n 2.x on a Node 24 binary (the default target)
+#   bash dev/e2e/install-n8n.sh --n8n1     # n8n 1.x on the machine's Node 20 (optional second target)
+#   bash dev/e2e/install-n8n.sh --all      # both
 #
 # Idempotent: each step leaves a marker file holding what it installed, and is skipped when
 # the marker matches. Everything comes from the npm registry (no other downloads):
@@ -178,7 +178,7 @@ if (( want2 )); then
 		install_n8n "$CACHE/n8n-$N8N2_VERSION" "$N8N2_VERSION" \
 			"{\"private\":true,\"dependencies\":{\"n8n\":\"$N8N2_VERSION\"}}"
 	)
-	# For e2e/run.mjs: where things are.
+	# For dev/e2e/run.mjs: where things are.
 	printf 'N8N_DIR=%s\nNODE_BIN=%s\n' "$CACHE/n8n-$N8N2_VERSION" "$NODE24_BIN/node" >"$CACHE/n8n2.env"
 fi
 

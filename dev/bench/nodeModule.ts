@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 
-import { PACKAGE_DIRECTORY } from '../tools/engine';
+import { PACKAGE_DIRECTORY } from '../harness/engine';
 
 export interface NodeClientCache {
 	clientCacheStatistics: { certificateLoads: number };

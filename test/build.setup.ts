@@ -1,0 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+/**
+ * Jest global setup: workflow tests load the package the way n8n does, from the built dist/, so
+ * it is rebuilt first. A plain `npx jest test/…` after an edit then tests the edited code.
+ */
+export default function buildPackage(): void {
+	execFileSync('npm', ['run', '--silent', 'build:package'], {
+		cwd: path.resolve(__dirname, '..'),
+		stdio: 'inherit',
+	});
+}
