@@ -1,5 +1,8 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
+/** The credential's type name, which nodes and the transport refer to. */
+export const MNOTIFY_CREDENTIAL_TYPE = 'mNotifyApi';
+
 /**
  * The client certificate MNotify knows this information system by, and where MNotify lives.
  * MNotify authenticates callers by mutual TLS only: no token or key travels in a header, so
@@ -7,7 +10,7 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
  * The credential is tested by the MNotify node (`testedBy`), which can explain TLS failures.
  */
 export class MNotifyApi implements ICredentialType {
-	name = 'mNotifyApi';
+	name = MNOTIFY_CREDENTIAL_TYPE;
 
 	displayName = 'MNotify API';
 

@@ -1,4 +1,7 @@
-/** Domain types of the sandbox's in-memory MNotify. */
+/**
+ * Domain types of the sandbox's in-memory MNotify. The sandbox keeps its own copies of the API's
+ * lists on purpose: it must stay independent of the node it tests (docs/contract.md).
+ */
 
 export const PRIORITIES = ['Low', 'Medium', 'High'] as const;
 export type Priority = (typeof PRIORITIES)[number];

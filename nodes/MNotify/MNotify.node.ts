@@ -11,6 +11,7 @@ import { router } from './actions/router';
 import * as template from './actions/template/Template.resource';
 import { mNotifyApiTest } from './methods/credentialTest';
 import { searchTemplates } from './methods/listSearch';
+import { CREDENTIAL_TYPE } from './transport';
 
 export class MNotify implements INodeType {
 	description: INodeTypeDescription = {
@@ -26,7 +27,7 @@ export class MNotify implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'mNotifyApi', required: true, testedBy: 'mNotifyApiTest' }],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true, testedBy: 'mNotifyApiTest' }],
 		properties: [
 			{
 				displayName: 'Resource',

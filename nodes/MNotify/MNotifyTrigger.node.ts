@@ -7,9 +7,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { mnotifyApiRequest } from './transport';
+import { CREDENTIAL_TYPE, fetchList, listPages, mnotifyApiRequest } from './transport';
 import { statusOptions } from './actions/common.descriptions';
-import { DELIVERY_PROGRESSION } from './helpers/interfaces';
+import { DEFAULT_PAGE_SIZE, DELIVERY_PROGRESSION } from './helpers/interfaces';
 import { mNotifyApiTest } from './methods/credentialTest';
 import {
 	advanceState,
@@ -21,7 +21,12 @@ import {
 	type TriggerState,
 } from './helpers/statusChanges';
 
-const PAGE_SIZE = 50;
+/** The most recently changed notifications first: MNotify has no status-change feed. */
+const latestChanges = {
+	path: '/api/notification',
+	query: { ItemsPerPage: DEFAULT_PAGE_SIZE, OrderField: 'lastUpdatedAt desc' },
+	action: 'list notifications',
+};
 /** Bounds the API calls of one poll; changes beyond it are reported as an error, not dropped silently. */
 const MAX_PAGES_PER_POLL = 20;
 
@@ -39,7 +44,7 @@ export class MNotifyTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'mNotifyApi', required: true, testedBy: 'mNotifyApiTest' }],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true, testedBy: 'mNotifyApiTest' }],
 		properties: [
 			{
 				displayName: 'Statuses',
@@ -110,29 +115,26 @@ async function readChangesSince(
 	state: TriggerState,
 ): Promise<NotificationSummary[]> {
 	const changes: NotificationSummary[] = [];
-	for (let page = 1; page <= MAX_PAGES_PER_POLL; page++) {
-		const body = await mnotifyApiRequest.call(this, {
-			method: 'GET',
-			path: '/api/notification',
-			query: { Page: page, ItemsPerPage: PAGE_SIZE, OrderField: 'lastUpdatedAt desc' },
-			action: 'list notifications',
-		});
-		const notifications = (Array.isArray(body) ? body : []) as NotificationSummary[];
-		changes.push(...notifications.filter((notification) => isUnhandled(notification, state)));
+	let pagesRead = 0;
+	for await (const page of listPages.call(this, latestChanges) as AsyncGenerator<
+		NotificationSummary[]
+	>) {
+		changes.push(...page.filter((notification) => isUnhandled(notification, state)));
 		// Before the first poll only the newest change matters: it becomes the starting point.
 		if (state.watermark === undefined) return changes.slice(0, 1);
-		if (notifications.length < PAGE_SIZE || pageReachesWatermark(notifications, state)) {
-			return changes;
+		if (pageReachesWatermark(page, state)) return changes;
+		if (++pagesRead === MAX_PAGES_PER_POLL) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`More than ${MAX_PAGES_PER_POLL * DEFAULT_PAGE_SIZE} notifications changed since the last poll`,
+				{
+					description:
+						'The trigger reads at most this many per poll to stay light on MNotify. Poll more often (e.g. every minute) so no change is missed.',
+				},
+			);
 		}
 	}
-	throw new NodeOperationError(
-		this.getNode(),
-		`More than ${MAX_PAGES_PER_POLL * PAGE_SIZE} notifications changed since the last poll`,
-		{
-			description:
-				'The trigger reads at most this many per poll to stay light on MNotify. Poll more often (e.g. every minute) so no change is missed.',
-		},
-	);
+	return changes;
 }
 
 async function readDetails(this: IPollFunctions, id: string): Promise<IDataObject> {
@@ -146,15 +148,12 @@ async function readDetails(this: IPollFunctions, id: string): Promise<IDataObjec
 
 /** "Fetch test event": the latest real notification in a chosen status, or a realistic example. */
 async function sampleEvent(this: IPollFunctions, statuses: string[]): Promise<IDataObject> {
-	const body = await mnotifyApiRequest.call(this, {
-		method: 'GET',
-		path: '/api/notification',
-		query: { Page: 1, ItemsPerPage: PAGE_SIZE, OrderField: 'lastUpdatedAt desc' },
-		action: 'list notifications',
-	});
-	const latest = ((Array.isArray(body) ? body : []) as NotificationSummary[]).find((notification) =>
-		statuses.includes(String(notification.status)),
-	);
+	const latest = (
+		(await fetchList.call(this, {
+			...latestChanges,
+			limit: DEFAULT_PAGE_SIZE,
+		})) as NotificationSummary[]
+	).find((notification) => statuses.includes(String(notification.status)));
 	if (latest) return latest as IDataObject;
 	const now = new Date();
 	return {

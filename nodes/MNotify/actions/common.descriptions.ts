@@ -1,5 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../helpers/interfaces';
 import { timeoutOption } from './shared';
 
 /** The Romanian texts of a message and their Russian/English translations. */
@@ -213,8 +214,8 @@ export function listProperties(
 					displayName: 'Items Per Page',
 					name: 'itemsPerPage',
 					type: 'number',
-					typeOptions: { minValue: 1, maxValue: 100 },
-					default: 50,
+					typeOptions: { minValue: 1, maxValue: MAX_PAGE_SIZE },
+					default: DEFAULT_PAGE_SIZE,
 					description: 'How many results to ask MNotify for in each request',
 				},
 				{
@@ -272,7 +273,28 @@ export const outputFormatOption: INodeProperties = {
 	default: 'notification',
 };
 
-/** Notification statuses as panel options, alphabetically as n8n lists options. */
+/**
+ * Panel options for values of one of the lists in helpers/interfaces.ts, alphabetically as n8n
+ * lists options. `labels` gives a readable name or a description where the value alone is terse.
+ */
+export function optionsFrom(
+	values: readonly string[],
+	labels: Record<string, { name?: string; description?: string }> = {},
+): INodePropertyOptions[] {
+	return values
+		.map((value) => ({
+			name: labels[value]?.name ?? value,
+			value,
+			...descriptionOf(labels[value]),
+		}))
+		.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function descriptionOf(label: { description?: string } | undefined) {
+	return label?.description ? { description: label.description } : {};
+}
+
+/** Notification statuses as panel options. */
 export function statusOptions(statuses: readonly string[]): INodePropertyOptions[] {
-	return [...statuses].sort().map((status) => ({ name: status, value: status }));
+	return optionsFrom(statuses);
 }

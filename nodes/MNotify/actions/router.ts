@@ -61,7 +61,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	const firstFailure = outcomes.find((outcome) => outcome.error);
 	if (!continueOnFail && firstFailure?.error) {
-		throw withEarlierResults(firstFailure.error, outcomes, resource, operationName);
+		throw operation.notifiesPeople
+			? withEarlierResults(firstFailure.error, outcomes)
+			: firstFailure.error;
 	}
 
 	await operation.finish?.call(this, outcomes);
@@ -105,11 +107,9 @@ function toNodeError(
 function withEarlierResults(
 	error: NodeApiError | NodeOperationError,
 	outcomes: ItemOutcome[],
-	resource: string,
-	operation: string,
 ): NodeApiError | NodeOperationError {
 	const done = outcomes.filter((outcome) => outcome.output && !outcome.error);
-	if (resource !== 'notification' || operation !== 'send' || done.length === 0) return error;
+	if (done.length === 0) return error;
 	const sent = done
 		.map((outcome) => `item ${outcome.itemIndex}: ${String(outcome.output?.[0]?.id ?? '?')}`)
 		.join(', ');

@@ -21,6 +21,11 @@ export interface ItemOutcome {
  */
 export interface OperationModule {
 	description: INodeProperties[];
+	/**
+	 * The operation notifies people: a run that stops part-way must say which items went out, so
+	 * nobody is notified twice by a careless re-run.
+	 */
+	notifiesPeople?: boolean;
 	/** Checks that concern the whole run (e.g. agent guard rails), before any item is prepared. */
 	beforeAll?(this: IExecuteFunctions, itemCount: number): Promise<void>;
 	prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask>;

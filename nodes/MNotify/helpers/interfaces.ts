@@ -1,13 +1,32 @@
-/** Wire shapes of the MNotify REST API v2 (see shared/mnotify-api.md §5–§6). */
+/**
+ * Wire shapes of the MNotify REST API v2 and the one definition of each list the node uses
+ * (docs/contract.md §5–§6). Types, panel options and validators are all derived from these.
+ */
 
-export type Language = 'ro' | 'ru' | 'en';
+export const LANGUAGES = ['ro', 'ru', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
 
 /** Text in Romanian (mandatory) and optionally Russian and English. */
 export type ContentLanguage = { ro: string } & Partial<Record<Exclude<Language, 'ro'>, string>>;
 
-export type RecipientType = 'IDNP' | 'IDNO' | 'Email' | 'Telephone';
+/** Recipient types exactly as the official client spells them (docs/contract.md §12). */
+export const RECIPIENT_TYPES = ['IDNP', 'IDNO', 'Email', 'Telephone'] as const;
+export type RecipientType = (typeof RECIPIENT_TYPES)[number];
 
-export type Priority = 'Low' | 'Medium' | 'High';
+/** In the official client's order; Low is its default. */
+export const PRIORITIES = ['Low', 'Medium', 'High'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** What a resolution policy resolves a recipient identifier to, and whom of it to notify. */
+export const RESOLUTION_TYPES = ['IDNP', 'IDNO', 'IDNV', 'CadastralNumber', 'PlateNumber'] as const;
+export const RESOLUTION_DIRECTIONS = ['Owner', 'Administrator', 'Founder'] as const;
+
+/** Notification and message ids are UUIDs. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What the node asks for per page when listing; MNotify sends no total (docs/contract.md §4). */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 100;
 
 export interface RecipientIdentifier {
 	type: RecipientType;
@@ -49,26 +68,24 @@ export interface TemplateRequest {
 	bodyShort?: ContentLanguage;
 }
 
-export type NotificationStatus =
-	| 'Pending'
-	| 'Resolving'
-	| 'Sending'
-	| 'Sent'
-	| 'Delivered'
-	| 'Read'
-	| 'Cancelling'
-	| 'Cancelled'
-	| 'Failed';
-
 /** Delivery moves forward through these; Failed and Cancelled can end it from any point. */
-export const DELIVERY_PROGRESSION: readonly NotificationStatus[] = [
+export const DELIVERY_PROGRESSION = [
 	'Pending',
 	'Resolving',
 	'Sending',
 	'Sent',
 	'Delivered',
 	'Read',
-];
+] as const;
+
+/** Every status of a notification or a message. */
+export const NOTIFICATION_STATUSES = [
+	...DELIVERY_PROGRESSION,
+	'Cancelling',
+	'Cancelled',
+	'Failed',
+] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
 /** Statuses after which a notification no longer changes. */
 export const FINAL_STATUSES: readonly NotificationStatus[] = [

@@ -6,15 +6,16 @@ import type {
 	NotificationRequest,
 	Priority,
 	RecipientIdentifier,
-	RecipientType,
 	ResolutionPolicy,
 	TemplateRequest,
 } from './interfaces';
+import { MAX_PAGE_SIZE, PRIORITIES, RECIPIENT_TYPES, RESOLUTION_DIRECTIONS } from './interfaces';
 import {
 	ALLOWED_ATTACHMENT_EXTENSIONS,
 	InputError,
 	LIMITS,
 	attachmentExtension,
+	listInWords,
 	parseVariablesObject,
 	requireText,
 	validateMaxLength,
@@ -23,9 +24,6 @@ import {
 } from './validation';
 
 const LANGUAGE_NAMES: Record<Language, string> = { ro: 'Romanian', ru: 'Russian', en: 'English' };
-const RECIPIENT_TYPES: RecipientType[] = ['IDNP', 'IDNO', 'Email', 'Telephone'];
-const PRIORITIES: Priority[] = ['Low', 'Medium', 'High'];
-export const RESOLUTION_DIRECTIONS = ['Owner', 'Administrator', 'Founder'];
 
 /** The three texts of a message in the panel's shape: Romanian fields plus optional translations. */
 export interface ContentInput {
@@ -137,7 +135,7 @@ export function buildRecipients(
 			throw new InputError(
 				`${field} › Type`,
 				`${field} › Type "${String(recipient.type)}" is not supported`,
-				'Use IDNP, IDNO, Email or Telephone.',
+				`Use ${listInWords(RECIPIENT_TYPES)}.`,
 			);
 		}
 		return { type, value: validateRecipientValue(type, recipient.value, `${field} › Value`) };
@@ -146,13 +144,13 @@ export function buildRecipients(
 
 export function buildPriority(raw: unknown): Priority {
 	const priority = PRIORITIES.find(
-		(candidate) => candidate.toLowerCase() === String(raw ?? 'Low').toLowerCase(),
+		(candidate) => candidate.toLowerCase() === String(raw ?? PRIORITIES[0]).toLowerCase(),
 	);
 	if (!priority) {
 		throw new InputError(
 			'Priority',
 			`Priority "${String(raw)}" is not supported`,
-			'Use Low, Medium or High.',
+			`Use ${listInWords(PRIORITIES)}.`,
 		);
 	}
 	return priority;
@@ -186,11 +184,11 @@ export function buildResolutionPolicy(
 	if (policyType === '') return undefined;
 	const policyDirection = requireText(direction, 'Resolution Direction', { optional: true }).trim();
 	if (policyDirection === '') return { type: policyType };
-	if (!RESOLUTION_DIRECTIONS.includes(policyDirection)) {
+	if (!(RESOLUTION_DIRECTIONS as readonly string[]).includes(policyDirection)) {
 		throw new InputError(
 			'Resolution Direction',
 			`Resolution Direction "${policyDirection}" is not supported`,
-			'Use Owner, Administrator or Founder.',
+			`Use ${listInWords(RESOLUTION_DIRECTIONS)}.`,
 		);
 	}
 	return { type: policyType, parameters: { direction: policyDirection } };
@@ -297,7 +295,7 @@ export function buildListQuery(options: {
 	const query: ListQuery = {};
 	if (options.page !== undefined) query.Page = positiveInteger(options.page, 'Start Page');
 	if (options.itemsPerPage !== undefined) {
-		query.ItemsPerPage = positiveInteger(options.itemsPerPage, 'Items Per Page', 100);
+		query.ItemsPerPage = positiveInteger(options.itemsPerPage, 'Items Per Page', MAX_PAGE_SIZE);
 	}
 	const orderField = requireText(options.orderField, 'Order By', { optional: true }).trim();
 	if (orderField !== '') {

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { NotificationDetails, NotificationStatus } from './interfaces';
+import type { NotificationDetails } from './interfaces';
 import { DELIVERY_PROGRESSION, FINAL_STATUSES } from './interfaces';
 
 /** One item per recipient message, for analysts who filter or count by channel and status. */
@@ -40,9 +40,9 @@ export function flattenMessages(details: NotificationDetails): IDataObject[] {
 export function hasReachedAny(status: string | undefined, targets: string[]): boolean {
 	if (!status) return false;
 	if ((FINAL_STATUSES as string[]).includes(status) || targets.includes(status)) return true;
-	const position = DELIVERY_PROGRESSION.indexOf(status as NotificationStatus);
+	const position = (DELIVERY_PROGRESSION as readonly string[]).indexOf(status);
 	return targets.some((target) => {
-		const targetPosition = DELIVERY_PROGRESSION.indexOf(target as NotificationStatus);
+		const targetPosition = (DELIVERY_PROGRESSION as readonly string[]).indexOf(target);
 		return position !== -1 && targetPosition !== -1 && position >= targetPosition;
 	});
 }

@@ -1,4 +1,4 @@
-import type { RecipientType } from './interfaces';
+import { UUID_PATTERN, type RecipientType } from './interfaces';
 
 /**
  * Bad input found before anything is sent. `field` is the name the user sees in the node panel,
@@ -34,7 +34,6 @@ export const ALLOWED_ATTACHMENT_EXTENSIONS = [
 	'.xls',
 ];
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL_PATTERN = /^[^\s@<>()",;]+@(?:[^\s@<>()",;.]+\.)+[^\s@<>()",;.]{2,}$/;
 const THIRTEEN_DIGITS = /^\d{13}$/;
 const TELEPHONE_PATTERN = /^\+?\d{8,15}$/;
@@ -183,4 +182,11 @@ export function attachmentExtension(fileName: string): string {
 /** Shows user data in messages without flooding them. */
 export function preview(value: string): string {
 	return value.length > 40 ? `${value.slice(0, 40)}…` : value;
+}
+
+/** "A, B or C": the allowed values of a list, for hints. */
+export function listInWords(values: readonly string[]): string {
+	return values.length < 2
+		? values.join('')
+		: `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
 }

@@ -4,26 +4,9 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { connect, type SecureContext } from 'node:tls';
+import { checkCredentials, type MNotifyCredentials } from '../transport';
 
-import { MNotifyClient } from '../transport/client';
-import {
-	checkValidity,
-	loadClientCertificate,
-	resolveOrigin,
-	type MNotifyCredentials,
-} from '../transport/clientCertificate';
-import { clientCertificateRefused, codeOf, describeRequestFailure } from '../transport/failures';
-import { describeHttpStatus, type Problem } from '../transport/problems';
-
-const EXPIRY_WARNING_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/**
- * Tests the credential with a real authenticated call (list one notification) over a fresh
- * connection, and explains a failure in the words of its cause: passphrase, dates, handshake,
- * registration (401) or network allow-list.
- */
+/** The credential's Test button: a real call over a fresh connection (see transport/credentialCheck.ts). */
 export async function mNotifyApiTest(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
@@ -35,98 +18,8 @@ export async function testCredentials(
 	credentials: MNotifyCredentials,
 	now = new Date(),
 ): Promise<INodeCredentialTestResult> {
-	const resolved = resolveOrigin(credentials);
-	if (!resolved.ok) return failed(resolved.problem);
-	const loaded = loadClientCertificate(credentials);
-	if (!loaded.ok) return failed(loaded.problem);
-	const datesProblem = checkValidity(loaded.certificate, now);
-	if (datesProblem) return failed(datesProblem);
-
-	// A throwaway pool: the test must see the credential as typed, not a cached connection.
-	const client = new MNotifyClient(resolved.origin, loaded.secureContext, loaded.certificate);
-	try {
-		const outcome = await client.request(
-			{ method: 'GET', path: '/api/notification', query: { Page: 1, ItemsPerPage: 1 } },
-			{ timeoutSeconds: 15, maxRetries: 0 },
-		);
-		if (outcome.kind === 'failure') {
-			return failed(
-				(await diagnoseClosedConnection(credentials, resolved.origin, outcome.code)) ??
-					outcome.problem,
-			);
-		}
-		if (outcome.status !== 200) {
-			return failed(
-				describeHttpStatus(outcome.status, outcome.text, {
-					method: 'GET',
-					action: 'list notifications',
-				}),
-			);
-		}
-	} finally {
-		await client.close();
-	}
-
-	const certificate = loaded.certificate;
-	if (!certificate) return { status: 'OK', message: 'Connected to MNotify' };
-	const daysLeft = Math.floor((certificate.validTo.getTime() - now.getTime()) / DAY_MS);
-	const identity = `certificate ${certificate.serialNumber}`;
-	if (daysLeft < EXPIRY_WARNING_DAYS) {
-		return {
-			status: 'OK',
-			message: `Connected to MNotify with ${identity}, but it expires on ${certificate.validTo.toISOString().slice(0, 10)} (in ${daysLeft} days). Ask STISC for a new certificate and register it with MEGA before then.`,
-		};
-	}
-	return {
-		status: 'OK',
-		message: `Connected to MNotify with ${identity}, valid until ${certificate.validTo.toISOString().slice(0, 10)}`,
-	};
-}
-
-const CLOSED_WITHOUT_ANSWER = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
-
-/**
- * Under TLS 1.3 a server refuses a client certificate only after the client has finished its
- * handshake, so the client just sees the connection close. One more handshake, capped at TLS 1.2
- * where the refusal is part of the handshake, tells a refused certificate from a network fault.
- */
-async function diagnoseClosedConnection(
-	credentials: MNotifyCredentials,
-	origin: string,
-	code: string,
-): Promise<Problem | undefined> {
-	if (!CLOSED_WITHOUT_ANSWER.has(code)) return undefined;
-	const loaded = loadClientCertificate(credentials, { maxVersion: 'TLSv1.2' });
-	if (!loaded.ok) return undefined;
-	const error = await handshakeError(origin, loaded.secureContext);
-	if (!error) return undefined;
-	// A server without TLS 1.2 proves nothing; a server certificate problem is reported as such.
-	if (/PROTOCOL_VERSION|WRONG_VERSION|UNSUPPORTED_PROTOCOL/.test(codeOf(error))) return undefined;
-	const failure = describeRequestFailure(error, origin, 15);
-	if (!failure.mayHaveReachedServer) return failure.problem;
-	return clientCertificateRefused(new URL(origin).host).problem;
-}
-
-function handshakeError(origin: string, secureContext: SecureContext): Promise<unknown> {
-	const url = new URL(origin);
-	return new Promise((resolve) => {
-		const socket = connect({
-			host: url.hostname,
-			port: Number(url.port || 443),
-			servername: /^[\d.]+$/.test(url.hostname) ? undefined : url.hostname,
-			secureContext,
-			timeout: 10_000,
-		});
-		const finish = (result: unknown) => {
-			socket.destroy();
-			resolve(result);
-		};
-		socket.once('secureConnect', () => finish(undefined));
-		socket.once('error', (error) => finish(error));
-		socket.once('timeout', () => finish(undefined));
-	});
-}
-
-function failed(problem: { message: string; description: string }): INodeCredentialTestResult {
-	return { status: 'Error', message: `${problem.message}. ${problem.description}` };
+	const check = await checkCredentials(credentials, now);
+	return check.ok
+		? { status: 'OK', message: check.message }
+		: { status: 'Error', message: `${check.problem.message}. ${check.problem.description}` };
 }

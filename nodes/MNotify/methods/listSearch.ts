@@ -1,8 +1,7 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
+import { DEFAULT_PAGE_SIZE as PAGE_SIZE } from '../helpers/interfaces';
 import { mnotifyApiRequest } from '../transport';
-
-const PAGE_SIZE = 50;
 
 /** Templates for the Template picker, newest first, filtered by name as the user types. */
 export async function searchTemplates(

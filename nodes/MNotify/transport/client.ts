@@ -3,7 +3,7 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import { Agent } from 'undici';
 
 import type { CertificateInfo } from './clientCertificate';
-import { describeRequestFailure, type RequestFailure } from './failures';
+import { describeRequestFailure, type RequestFailure } from './networkErrors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 

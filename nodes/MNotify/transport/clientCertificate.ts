@@ -1,8 +1,8 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
-import { codeOf, messageOf } from './failures';
-import type { Problem } from './problems';
+import { codeOf, messageOf } from './networkErrors';
+import type { Problem } from './problem';
 
 /** The decrypted `mNotifyApi` credential, as n8n hands it to the node. */
 export interface MNotifyCredentials {

@@ -4,7 +4,7 @@ import type { OperationModule } from '../types';
 import * as cancel from './cancel.operation';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
-import * as send from './send.operation';
+import { send } from './send.operation';
 
 export const operations: Record<string, OperationModule> = { send, get, getMany, cancel };
 

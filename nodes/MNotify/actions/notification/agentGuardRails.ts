@@ -1,8 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../../transport';
-import type { MNotifyCredentials } from '../../transport/clientCertificate';
+import { CREDENTIAL_TYPE, type MNotifyCredentials } from '../../transport';
 import { readOptions } from './send.options';
 import { readParameter } from '../parameters';
 

@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { fetchList, readListRequest } from '../../helpers/lists';
+import { fetchList } from '../../transport';
+import { readListRequest } from '../listRequest';
 import { listProperties } from '../common.descriptions';
 import type { ItemTask } from '../types';
 

@@ -7,22 +7,28 @@ import {
 	checkAttachments,
 	type ContentInput,
 } from '../../helpers/requestBuilders';
-import { mnotifyApiRequest, readReturnedId } from '../../transport';
+import { mnotifyApiRequest, readReturnedId, readTimeoutSettings } from '../../transport';
+import { PRIORITIES, RECIPIENT_TYPES } from '../../helpers/interfaces';
 import {
 	contentProperties,
+	optionsFrom,
 	templateLocator,
 	templateVariablesProperties,
 } from '../common.descriptions';
-import { readTimeoutSettings } from '../../transport/client';
 import { readTemplateVariables, readTextContent } from '../shared';
-import type { ItemTask } from '../types';
+import type { ItemTask, OperationModule } from '../types';
+import { checkAgentGuardRails } from './agentGuardRails';
 import { describeAttachments, readAttachments } from './attachments';
-import { readOptions, sendOptions } from './send.options';
+import { concurrency, readOptions, sendOptions } from './send.options';
+import { waitForDelivery } from './waitForDelivery';
 import { readParameter } from '../parameters';
 
-export { checkAgentGuardRails as beforeAll } from './agentGuardRails';
-export { concurrency } from './send.options';
-export { waitForDelivery as finish } from './waitForDelivery';
+const RECIPIENT_TYPE_LABELS = {
+	Email: { description: 'An e-mail address' },
+	IDNO: { description: 'A company, by its 13-digit IDNO' },
+	IDNP: { description: 'A person, by their 13-digit IDNP' },
+	Telephone: { description: 'A phone number, e.g. +37369123456' },
+};
 
 const properties: INodeProperties[] = [
 	{
@@ -44,16 +50,7 @@ const properties: INodeProperties[] = [
 						displayName: 'Type',
 						name: 'type',
 						type: 'options',
-						options: [
-							{ name: 'Email', value: 'Email', description: 'An e-mail address' },
-							{ name: 'IDNO', value: 'IDNO', description: 'A company, by its 13-digit IDNO' },
-							{ name: 'IDNP', value: 'IDNP', description: 'A person, by their 13-digit IDNP' },
-							{
-								name: 'Telephone',
-								value: 'Telephone',
-								description: 'A phone number, e.g. +37369123456',
-							},
-						],
+						options: optionsFrom(RECIPIENT_TYPES, RECIPIENT_TYPE_LABELS),
 						default: 'IDNP',
 					},
 					{
@@ -92,22 +89,18 @@ const properties: INodeProperties[] = [
 		displayName: 'Priority',
 		name: 'priority',
 		type: 'options',
-		options: [
-			{ name: 'Low', value: 'Low' },
-			{ name: 'Medium', value: 'Medium' },
-			{ name: 'High', value: 'High' },
-		],
+		options: PRIORITIES.map((priority) => ({ name: priority, value: priority })),
 		default: 'Low',
 	},
 	sendOptions,
 ];
 
-export const description = updateDisplayOptions(
+const description = updateDisplayOptions(
 	{ show: { resource: ['notification'], operation: ['send'] } },
 	properties,
 );
 
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
+async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
 	const options = readOptions(this, itemIndex);
 	const contentSource = readParameter(this, 'contentSource', itemIndex, 'text') as string;
 	const recipients = readParameter(this, 'recipients.recipient', itemIndex, []) as Array<{
@@ -132,7 +125,7 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 	// Validate everything now, without the attachments' bytes, so bad input never reaches MNotify.
 	const validated = buildNotificationRequest({
 		recipients,
-		priority: readParameter(this, 'priority', itemIndex, 'Low'),
+		priority: readParameter(this, 'priority', itemIndex, PRIORITIES[0]),
 		content,
 		template,
 		resolutionPolicy: buildResolutionPolicy(
@@ -177,3 +170,13 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 		} as IDataObject;
 	};
 }
+
+/** Send: checked against the agent guard rails first, optionally waits for delivery after. */
+export const send: OperationModule = {
+	description,
+	notifiesPeople: true,
+	beforeAll: checkAgentGuardRails,
+	prepare,
+	finish: waitForDelivery,
+	concurrency,
+};

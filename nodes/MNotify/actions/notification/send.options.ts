@@ -1,9 +1,13 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_CONCURRENCY } from '../../helpers/concurrency';
-import { outputFormatOption, statusOptions } from '../common.descriptions';
+import { RESOLUTION_DIRECTIONS, RESOLUTION_TYPES } from '../../helpers/interfaces';
+import { optionsFrom, outputFormatOption, statusOptions } from '../common.descriptions';
 import { timeoutOption } from '../shared';
 import { readParameter } from '../parameters';
+
+const NO_RESOLUTION = { name: 'None', value: '' };
+const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
 
 /** The Send operation's options: attachments, resolution policy, waiting, agents, tuning. */
 export const sendOptions: INodeProperties = {
@@ -65,12 +69,7 @@ export const sendOptions: INodeProperties = {
 			displayName: 'Resolution Direction',
 			name: 'resolutionDirection',
 			type: 'options',
-			options: [
-				{ name: 'Administrator', value: 'Administrator' },
-				{ name: 'Founder', value: 'Founder' },
-				{ name: 'None', value: '' },
-				{ name: 'Owner', value: 'Owner' },
-			],
+			options: [...optionsFrom(RESOLUTION_DIRECTIONS), NO_RESOLUTION].sort(byName),
 			default: '',
 			description: 'Which people of the resolved entity to notify',
 		},
@@ -79,13 +78,12 @@ export const sendOptions: INodeProperties = {
 			name: 'resolutionPolicyType',
 			type: 'options',
 			options: [
-				{ name: 'Cadastral Number', value: 'CadastralNumber' },
-				{ name: 'IDNO', value: 'IDNO' },
-				{ name: 'IDNP', value: 'IDNP' },
-				{ name: 'IDNV', value: 'IDNV' },
-				{ name: 'None', value: '' },
-				{ name: 'Plate Number', value: 'PlateNumber' },
-			],
+				...optionsFrom(RESOLUTION_TYPES, {
+					CadastralNumber: { name: 'Cadastral Number' },
+					PlateNumber: { name: 'Plate Number' },
+				}),
+				NO_RESOLUTION,
+			].sort(byName),
 			default: '',
 			description:
 				'Let MNotify resolve the recipient identifier to the people behind it, e.g. the administrators of a company given by IDNO',

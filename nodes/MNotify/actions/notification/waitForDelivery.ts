@@ -5,9 +5,7 @@ import { runWithConcurrency } from '../../helpers/concurrency';
 import type { NotificationDetails } from '../../helpers/interfaces';
 import { FINAL_STATUSES } from '../../helpers/interfaces';
 import { flattenMessages, hasReachedAny } from '../../helpers/responses';
-import { mnotifyApiRequest } from '../../transport';
-import { messageOf } from '../../transport/failures';
-import { readTimeoutSettings } from '../../transport/client';
+import { messageOf, mnotifyApiRequest, readTimeoutSettings } from '../../transport';
 import type { ItemOutcome } from '../types';
 import { concurrency, readOptions } from './send.options';
 

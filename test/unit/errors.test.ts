@@ -1,4 +1,4 @@
-import { describeHttpStatus, summarizeErrorBody } from '../../nodes/MNotify/transport/problems';
+import { describeHttpStatus, summarizeErrorBody } from '../../nodes/MNotify/transport/httpErrors';
 import { normalizePem, resolveOrigin } from '../../nodes/MNotify/transport/clientCertificate';
 import { parseRetryAfter } from '../../nodes/MNotify/transport/client';
 import { parseBody, readReturnedId } from '../../nodes/MNotify/transport';
@@ -21,14 +21,15 @@ describe('error bodies', () => {
 	});
 
 	it('explains each status with what to do', () => {
-		const context = { method: 'POST', action: 'send the notification' };
+		const context = {
+			action: 'send the notification',
+			maybeAcceptedHint: 'check with Notification → Get Many before sending again.',
+		};
 		expect(describeHttpStatus(401, '', context).description).toMatch(/serial number/);
 		expect(describeHttpStatus(503, '', context).description).toMatch(
 			/may or may not have been accepted/,
 		);
-		expect(describeHttpStatus(503, '', { method: 'GET', action: 'list' }).description).toMatch(
-			/Try again later/,
-		);
+		expect(describeHttpStatus(503, '', { action: 'list' }).description).toMatch(/Try again later/);
 		expect(
 			describeHttpStatus(409, '{"message":"x"}', { ...context, conflictHint: 'Too late.' })
 				.description,

@@ -1,4 +1,4 @@
-import type { Problem } from './problems';
+import type { Problem } from './problem';
 
 /** How a request that got no HTTP answer failed, and whether MNotify may have acted on it. */
 export interface RequestFailure {

@@ -1,17 +1,6 @@
-/**
- * What went wrong, in words an analyst can act on. The transport reports problems as values;
- * only the n8n boundary (`index.ts`, the credential test) turns them into n8n errors or messages.
- * A problem never carries certificate material: messages are written here, not copied from TLS.
- */
-export interface Problem {
-	message: string;
-	description: string;
-	/** HTTP status when MNotify answered. */
-	httpCode?: number;
-	/** MNotify's parsed answer, shown to the user as the error's details. */
-	responseBody?: unknown;
-}
+import type { Problem } from './problem';
 
+/** MNotify's HTTP error answers (4xx, 5xx) as problems; failures without an answer are in networkErrors.ts. */
 const MAX_SHOWN_BODY = 500;
 
 /** The useful text of an MNotify error body: JSON `message`, ProblemDetails `title`/`detail`/`errors`, or the raw text. */
@@ -47,7 +36,6 @@ function truncate(text: string): string {
 }
 
 export interface HttpContext {
-	method: string;
 	/** What the request was for, e.g. "cancel notification 1b2c…". */
 	action: string;
 	/** Explanation for 409, which means something different per operation. */
@@ -65,7 +53,6 @@ export function describeHttpStatus(
 	const { summary, parsed } = summarizeErrorBody(bodyText);
 	const said = summary ? ` MNotify said: ${summary}` : '';
 	const base = { httpCode: status, responseBody: parsed };
-	const isSend = context.method === 'POST' && context.action.startsWith('send');
 
 	switch (status) {
 		case 400:
@@ -115,11 +102,9 @@ export function describeHttpStatus(
 				return {
 					...base,
 					message: `MNotify had a server error (${status})`,
-					description: isSend
-						? `The notification may or may not have been accepted. Before sending again, list the notifications (Notification → Get Many, newest first) to check, so that nobody is notified twice. If this persists, contact MEGA.${said}`
-						: context.maybeAcceptedHint
-							? `The request may or may not have been accepted: ${context.maybeAcceptedHint}${said}`
-							: `Try again later. If it persists, contact MEGA support.${said}`,
+					description: context.maybeAcceptedHint
+						? `The request may or may not have been accepted: ${context.maybeAcceptedHint} If this persists, contact MEGA.${said}`
+						: `Try again later. If it persists, contact MEGA support.${said}`,
 				};
 			}
 			return {
