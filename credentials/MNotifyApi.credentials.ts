@@ -47,7 +47,7 @@ export class MNotifyApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: '',
-			placeholder: 'https://127.0.0.1:8443',
+			placeholder: 'e.g. https://127.0.0.1:8443',
 			description: 'Scheme, host and port only; the node adds /api/…',
 			required: true,
 			displayOptions: { show: { environment: ['custom'] } },
@@ -88,7 +88,7 @@ export class MNotifyApi implements ICredentialType {
 			typeOptions: { password: true, rows: 4 },
 			default: '',
 			required: true,
-			placeholder: '-----BEGIN CERTIFICATE-----',
+			placeholder: 'e.g. -----BEGIN CERTIFICATE-----…',
 			description:
 				'The client certificate, optionally followed by its intermediate certificates, all in PEM',
 			displayOptions: { show: { format: ['pem'] } },
@@ -100,7 +100,7 @@ export class MNotifyApi implements ICredentialType {
 			typeOptions: { password: true, rows: 4 },
 			default: '',
 			required: true,
-			placeholder: '-----BEGIN … PRIVATE KEY-----',
+			placeholder: 'e.g. -----BEGIN PRIVATE KEY-----…',
 			displayOptions: { show: { format: ['pem'] } },
 		},
 		{
@@ -118,7 +118,7 @@ export class MNotifyApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true, rows: 4 },
 			default: '',
-			placeholder: '-----BEGIN CERTIFICATE-----',
+			placeholder: 'e.g. -----BEGIN CERTIFICATE-----…',
 			description:
 				'Certificates of the authority that signed the MNotify server certificate, if your system does not already trust it (e.g. a local sandbox). They are added to the usual trusted roots; the server is always verified.',
 		},

@@ -15,6 +15,8 @@ export interface ClientCertificateOptions {
 	senderName?: string;
 	expired?: boolean;
 	notYetValid?: boolean;
+	/** Valid from yesterday for this many days more, e.g. 10 to be within an expiry warning. */
+	expiresInDays?: number;
 	/** Signed by another CA, which the sandbox does not trust: the TLS handshake fails. */
 	untrustedCa?: boolean;
 	/** Default: random. */
@@ -45,6 +47,12 @@ function validityPeriod(options: ClientCertificateOptions): { validFrom?: Date; 
 	}
 	if (options.notYetValid) {
 		return { validFrom: new Date(now + DAY_MS), validTo: new Date(now + 400 * DAY_MS) };
+	}
+	if (options.expiresInDays !== undefined) {
+		return {
+			validFrom: new Date(now - DAY_MS),
+			validTo: new Date(now + options.expiresInDays * DAY_MS),
+		};
 	}
 	return {};
 }

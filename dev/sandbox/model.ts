@@ -46,9 +46,17 @@ export interface StoredMessage {
 	subject: string;
 }
 
+/** The texts one recipient reads, placeholders filled in. */
+export interface MessageContent {
+	subject: ContentLanguage;
+	body: ContentLanguage;
+	bodyShort: ContentLanguage;
+}
+
 export interface StoredRecipient extends Recipient {
 	/** Decided when the notification is accepted, from the sandbox's failing-recipient list. */
 	fails: boolean;
+	content: MessageContent;
 	messages: StoredMessage[];
 }
 
@@ -71,10 +79,10 @@ export interface StoredNotification {
 
 export interface TemplateContent {
 	name: string;
-	description?: string;
+	description: string;
 	subject: ContentLanguage;
 	body: ContentLanguage;
-	bodyShort?: ContentLanguage;
+	bodyShort: ContentLanguage;
 }
 
 export interface StoredTemplate extends TemplateContent {

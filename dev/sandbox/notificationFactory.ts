@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
 	Channel,
-	ContentLanguage,
+	MessageContent,
 	Recipient,
 	RecipientType,
 	Sender,
@@ -21,18 +21,29 @@ const CHANNELS_BY_RECIPIENT_TYPE: Record<RecipientType, Channel[]> = {
 	Telephone: ['SMS'],
 };
 
-/** Explicit texts win field by field; the template (rendered for this recipient) fills the rest. */
-function subjectFor(
+/**
+ * What a recipient reads. Every send carries texts (the strict contract). With a template, the
+ * sandbox renders its variables and built-ins into the texts sent (reading "texts", the default),
+ * or, under the other reading of the contract, into the template's own texts ("template").
+ */
+function contentFor(
+	state: SandboxState,
 	request: ValidNotificationRequest,
 	template: StoredTemplate | undefined,
 	recipient: Recipient,
 	nowMs: number,
-): ContentLanguage {
-	if (request.subject !== undefined || template === undefined) {
-		return request.subject as ContentLanguage;
+): MessageContent {
+	if (template === undefined) {
+		return { subject: request.subject, body: request.body, bodyShort: request.bodyShort };
 	}
+	const texts = state.templateReading === 'template' ? template : request;
 	const builtIns = builtInVariables(nowMs, targetForRecipient(recipient));
-	return fillContent(template.subject, builtIns, request.template?.variables ?? {});
+	const variables = request.template?.variables ?? {};
+	return {
+		subject: fillContent(texts.subject, builtIns, variables),
+		body: fillContent(texts.body, builtIns, variables),
+		bodyShort: fillContent(texts.bodyShort, builtIns, variables),
+	};
 }
 
 function storedRecipient(
@@ -42,14 +53,15 @@ function storedRecipient(
 	recipient: Recipient,
 	nowMs: number,
 ): StoredRecipient {
-	const subject = subjectFor(request, template, recipient, nowMs).ro;
+	const content = contentFor(state, request, template, recipient, nowMs);
 	return {
 		...recipient,
 		fails: isFailingRecipient(state, recipient.value),
+		content,
 		messages: CHANNELS_BY_RECIPIENT_TYPE[recipient.type].map((channel) => ({
 			messageId: randomUUID(),
 			channel,
-			subject,
+			subject: content.subject.ro,
 		})),
 	};
 }

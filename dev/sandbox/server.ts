@@ -1,6 +1,6 @@
 /**
  * A local MNotify: a real HTTPS server that demands client certificates and behaves like the
- * documented API (see /work/shared/mnotify-api.md, §12). For tests, the demo and benchmarks.
+ * documented API in its strictest reading (docs/contract.md). For tests, the demo and benchmarks.
  */
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
@@ -21,7 +21,7 @@ import { FaultInjector, type FaultMatch, type SandboxFault } from './faults';
 import { createRequestListener } from './requestPipeline';
 import { apiRoutes } from './routes';
 import { SenderRegistry } from './senders';
-import { type SandboxState, statusTiming } from './state';
+import { type SandboxState, statusTiming, type TemplateReading } from './state';
 import { emptyStats, type SandboxStats } from './stats';
 import { SandboxStore } from './store';
 import { type SandboxNotificationRecord, toNotificationRecord } from './views';
@@ -46,6 +46,8 @@ export interface SandboxOptions {
 	keepAliveTimeoutMs?: number;
 	/** Receives one line per request and per refused handshake. */
 	log?: (line: string) => void;
+	/** Which texts a template send delivers (see TemplateReading); default 'texts'. */
+	templateReading?: TemplateReading;
 }
 
 export interface MNotifySandbox {
@@ -149,6 +151,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<MNotif
 		failingRecipients: new Set(
 			(options.failingRecipients ?? DEFAULT_FAILING_RECIPIENTS).map((value) => value.toLowerCase()),
 		),
+		templateReading: options.templateReading ?? 'texts',
 	};
 
 	const server = createServer(

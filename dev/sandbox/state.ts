@@ -11,7 +11,15 @@ export interface SandboxState {
 	statusStepMs: number;
 	/** Lower-cased recipient values whose messages fail. */
 	failingRecipients: Set<string>;
+	templateReading: TemplateReading;
 }
+
+/**
+ * Which texts a recipient reads when a send names a template, the contract being silent
+ * (docs/contract.md §10): the texts sent, rendered with the variables ("texts"), or the
+ * template's own, rendered, the texts sent being ignored ("template").
+ */
+export type TemplateReading = 'texts' | 'template';
 
 export function statusTiming(state: SandboxState): StatusTiming {
 	return { nowMs: state.clock.now(), stepMs: state.statusStepMs };

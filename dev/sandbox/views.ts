@@ -1,5 +1,6 @@
 /** Wire shapes (§6) of stored notifications and templates. */
 import type {
+	MessageContent,
 	NotificationStatus,
 	Priority,
 	Recipient,
@@ -85,17 +86,16 @@ export function toTemplateShort(template: StoredTemplate) {
 	return { id: template.id, name: template.name, ...templateAudit(template) };
 }
 
-/** Absent optional fields are omitted, as .NET's serializer omits nulls. */
 export function toTemplate(template: StoredTemplate) {
 	return {
 		id: template.id,
 		senderId: template.sender.id,
 		...templateAudit(template),
 		name: template.name,
-		...(template.description !== undefined ? { description: template.description } : {}),
+		description: template.description,
 		subject: template.subject,
 		body: template.body,
-		...(template.bodyShort !== undefined ? { bodyShort: template.bodyShort } : {}),
+		bodyShort: template.bodyShort,
 	};
 }
 
@@ -108,6 +108,8 @@ export interface SandboxNotificationRecord {
 	priority: Priority;
 	/** The Romanian subject of the first message (after template substitution). */
 	subject: string;
+	/** What the first recipient reads, every language, placeholders filled in. */
+	content?: MessageContent;
 	recipients: Recipient[];
 	templateId?: string;
 	/** The request body as it was received, parsed from JSON. */
@@ -128,6 +130,7 @@ export function toNotificationRecord(
 		status: snapshot.status,
 		priority: notification.priority,
 		subject: notification.recipients[0]?.messages[0]?.subject ?? '',
+		content: notification.recipients[0]?.content,
 		recipients: notification.recipients.map(({ type, value }) => ({ type, value })),
 		templateId: notification.templateId,
 		request: notification.request,

@@ -10,7 +10,7 @@ import * as notification from './actions/notification/Notification.resource';
 import { router } from './actions/router';
 import * as template from './actions/template/Template.resource';
 import { mNotifyApiTest } from './methods/credentialTest';
-import { searchTemplates } from './methods/listSearch';
+import { searchNotifications, searchTemplates } from './methods/listSearch';
 import { CREDENTIAL_TYPE } from './transport';
 
 export class MNotify implements INodeType {
@@ -46,7 +46,7 @@ export class MNotify implements INodeType {
 	};
 
 	methods = {
-		listSearch: { searchTemplates },
+		listSearch: { searchNotifications, searchTemplates },
 		credentialTest: { mNotifyApiTest },
 	};
 

@@ -7,7 +7,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, fetchList, listPages, mnotifyApiRequest } from './transport';
+import {
+	CREDENTIAL_TYPE,
+	certificateExpiryWarning,
+	fetchList,
+	listPages,
+	mnotifyApiRequest,
+} from './transport';
 import { statusOptions } from './actions/common.descriptions';
 import { DEFAULT_PAGE_SIZE, DELIVERY_PROGRESSION } from './helpers/interfaces';
 import { mNotifyApiTest } from './methods/credentialTest';
@@ -57,12 +63,12 @@ export class MNotifyTrigger implements INodeType {
 					'Emit an item when a notification is found in one of these statuses for the first time',
 			},
 			{
-				displayName: 'Only Notifications Created After Activation',
+				displayName: 'Only New Notifications',
 				name: 'onlyNewNotifications',
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to ignore notifications that existed before the trigger started watching',
+					'Whether to ignore notifications that already existed when the workflow was activated',
 			},
 			{
 				displayName: 'Include Recipients and Messages',
@@ -83,7 +89,12 @@ export class MNotifyTrigger implements INodeType {
 		const includeDetails = this.getNodeParameter('includeDetails', false) as boolean;
 
 		if (this.getMode() === 'manual') {
-			return [[{ json: await sampleEvent.call(this, statuses) }]];
+			return [
+				withCertificateWarning(
+					[{ json: await sampleEvent.call(this, statuses) }],
+					await certificateExpiryWarning.call(this),
+				),
+			];
 		}
 
 		const state = this.getWorkflowStaticData('node') as TriggerState;
@@ -105,8 +116,23 @@ export class MNotifyTrigger implements INodeType {
 			const details = includeDetails ? await readDetails.call(this, String(change.id)) : {};
 			items.push({ json: { ...change, ...details } as IDataObject });
 		}
-		return [items];
+		const warning = await certificateExpiryWarning.call(this);
+		if (warning) this.logger.warn(warning);
+		return [withCertificateWarning(items, warning)];
 	}
+}
+
+/**
+ * n8n gives polling triggers no execution hints, so a certificate that expires within 30 days is
+ * named on the items the trigger emits, where the people reading the executions look.
+ */
+function withCertificateWarning(
+	items: INodeExecutionData[],
+	warning: string | undefined,
+): INodeExecutionData[] {
+	return warning
+		? items.map((item) => ({ ...item, json: { ...item.json, certificateWarning: warning } }))
+		: items;
 }
 
 /** Notifications changed after the watermark, newest first, walking pages until older ones. */

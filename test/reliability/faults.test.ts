@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { SandboxFault } from '../../dev/sandbox/server';
+import { templateParameters } from '../support/workflows';
 import {
 	closingChecks,
 	markedItems,
@@ -57,13 +58,7 @@ beforeAll(async () => {
 	const { run } = await sendMarked();
 	existing.notificationId = run.output[0].json.id as string;
 	const created = await suite.execute(
-		{
-			resource: 'template',
-			operation: 'create',
-			name: 'Reliability',
-			subject: 'Aviz',
-			body: 'Corp',
-		},
+		templateParameters({ name: 'Reliability' }),
 		main.credentials,
 	);
 	existing.templateId = created.output[0].json.id as string;
@@ -438,18 +433,8 @@ describe('other writes (DELETE, PUT, the preview POST) under faults', () => {
 	}
 
 	const createTemplate = async () =>
-		(
-			await suite.execute(
-				{
-					resource: 'template',
-					operation: 'create',
-					name: suite.marker(),
-					subject: 'A',
-					body: 'B',
-				},
-				main.credentials,
-			)
-		).output[0].json.id as string;
+		(await suite.execute(templateParameters({ name: suite.marker() }), main.credentials)).output[0]
+			.json.id as string;
 
 	const writes: Array<[string, Write]> = [
 		[
@@ -533,10 +518,7 @@ describe('template create (a POST that is not a send) under faults', () => {
 		const name = suite.marker();
 		main.injectFault(fault, { method: 'POST', path: '/api/template' });
 		const before = main.requestsTo('POST', '/api/template');
-		const run = await suite.execute(
-			{ resource: 'template', operation: 'create', name, subject: 'Aviz', body: 'Corp' },
-			main.credentials,
-		);
+		const run = await suite.execute(templateParameters({ name }), main.credentials);
 		const templates = await suite.execute(
 			{ resource: 'template', operation: 'getMany', returnAll: true },
 			main.credentials,

@@ -44,11 +44,10 @@ const sendBase: IDataObject = {
 		],
 	},
 	priority: fromItem('priority', 'Low'),
-	options: {
-		resolutionPolicyType: fromItem('policyType', ''),
-		resolutionDirection: fromItem('policyDirection', ''),
-		attachmentProperties: fromItem('attach', ''),
+	resolutionPolicy: {
+		policy: { resolveTo: fromItem('policyType', ''), direction: fromItem('policyDirection', '') },
 	},
+	options: { attachmentProperties: fromItem('attach', '') },
 };
 
 const listOf = (resource: string): IDataObject => ({
@@ -73,7 +72,13 @@ export const OPERATIONS = {
 		templateId: templateFromItem(),
 		variablesMode: 'json',
 		variablesJson: fromItem('variables', '{}'),
-		...texts(false),
+	},
+	'Notification → Send (template, own texts)': {
+		...sendBase,
+		contentSource: 'template',
+		templateId: templateFromItem(),
+		templateTexts: 'own',
+		...texts(true),
 	},
 	'Notification → Send (template, variable pairs)': {
 		...sendBase,
@@ -89,11 +94,12 @@ export const OPERATIONS = {
 	'Notification → Get': {
 		resource: 'notification',
 		operation: 'get',
-		notificationId: fromItem('id', UUID),
+		notificationId: { __rl: true, mode: 'id', value: fromItem('id', UUID) },
 	},
 	'Notification → Cancel': {
 		resource: 'notification',
 		operation: 'cancel',
+		// A plain string, as workflows saved before the locator hold it: still read.
 		notificationId: fromItem('id', UUID),
 	},
 	'Notification → Get Many': listOf('notification'),
@@ -101,7 +107,7 @@ export const OPERATIONS = {
 		resource: 'template',
 		operation: 'create',
 		name: fromItem('name', 'Aviz de plată'),
-		description: fromItem('description', ''),
+		description: fromItem('description', 'Aviz anual'),
 		...texts(true),
 	},
 	'Template → Get': { resource: 'template', operation: 'get', templateId: templateFromItem() },
@@ -112,7 +118,7 @@ export const OPERATIONS = {
 		templateId: templateFromItem(),
 		updateFields: {
 			name: fromItem('name', 'Aviz de plată'),
-			description: fromItem('description', ''),
+			description: fromItem('description', 'Aviz anual'),
 			subject: fromItem('subject', 'Aviz'),
 			shortBody: fromItem('shortBody', 'Scurt'),
 		},
@@ -314,6 +320,7 @@ const FORBIDDEN_FILE_NAMES: BadValues = [
 
 const send = 'Notification → Send (texts)';
 const sendTemplate = 'Notification → Send (template, JSON variables)';
+const sendOwnTexts = 'Notification → Send (template, own texts)';
 const byId: OperationName[] = ['Notification → Get', 'Notification → Cancel'];
 const byTemplate: OperationName[] = [
 	'Template → Get',
@@ -321,6 +328,7 @@ const byTemplate: OperationName[] = [
 	'Template → Update',
 	'Template → Preview',
 	sendTemplate,
+	sendOwnTexts,
 ];
 const lists: OperationName[] = ['Notification → Get Many', 'Template → Get Many'];
 const recipientValue = 'Recipients › Recipient 1 › Value';
@@ -393,6 +401,11 @@ export const HOSTILE_CASES: HostileCase[] = [
 		item: { translatedShortBody: 'Due' },
 	}),
 
+	// A template send with texts of its own: complete, as without a template.
+	...cases(sendOwnTexts, 'Subject', 'subject', SHORT_TEXT),
+	...cases(sendOwnTexts, 'Body', 'body', SHORT_TEXT),
+	...cases(sendOwnTexts, 'Short Body', 'shortBody', SHORT_TEXT),
+
 	// Priority, resolution policy
 	...cases(send, 'Priority', 'priority', [
 		['Urgent', 'Urgent'],
@@ -403,12 +416,22 @@ export const HOSTILE_CASES: HostileCase[] = [
 		['a number', 1],
 		...WRONG_TYPES,
 	]),
-	...cases(send, 'Resolution Direction', 'policyDirection', [['CEO', 'CEO'], ...WRONG_TYPES], {
-		item: { policyType: 'IDNO' },
-		bug: 'B6',
-	}),
-	...cases(send, 'Resolution Policy', 'policyType', WRONG_TYPES),
-	// An unknown policy type is for MNotify to judge (the docs disagree on the values): not here.
+	...cases(
+		send,
+		'Resolution Policy › Direction',
+		'policyDirection',
+		[['CEO', 'CEO'], ['empty while Resolve To is set', ''], ...WRONG_TYPES],
+		{ item: { policyType: 'IDNP' }, bug: 'B6' },
+	),
+	...cases(send, 'Resolution Policy › Resolve To', 'policyType', WRONG_TYPES),
+	...cases(
+		send,
+		'Resolution Policy › Resolve To',
+		'policyType',
+		[['empty while Direction is set', '']],
+		{ item: { policyDirection: 'Administrator' } },
+	),
+	// An unknown Resolve To value is for MNotify to judge (the docs disagree on the values).
 
 	// Attachments
 	...FORBIDDEN_FILE_NAMES.map(([label, fileName]): HostileCase => ({
@@ -448,7 +471,7 @@ export const HOSTILE_CASES: HostileCase[] = [
 	},
 
 	// IDs and injected path segments, wherever an ID is used
-	...byId.flatMap((operation) => cases(operation, 'Notification ID', 'id', IDS)),
+	...byId.flatMap((operation) => cases(operation, 'Notification', 'id', IDS)),
 	...byTemplate.flatMap((operation) => cases(operation, 'Template', 'templateId', IDS)),
 	...lists.flatMap((operation) => cases(operation, 'Search By ID', 'searchById', SEARCH_IDS)),
 
@@ -492,20 +515,22 @@ export const HOSTILE_CASES: HostileCase[] = [
 
 	// Template fields
 	...cases('Template → Create', 'Name', 'name', [...SHORT_TEXT, ['51 characters', 'n'.repeat(51)]]),
-	...cases('Template → Create', 'Description', 'description', WRONG_TYPES),
+	...cases('Template → Create', 'Description', 'description', [...BLANK, ...WRONG_TYPES]),
 	...cases('Template → Create', 'Subject', 'subject', SHORT_TEXT),
 	...cases('Template → Create', 'Subject (Romanian)', 'subject', [
 		['42 characters', 's'.repeat(42)],
 	]),
 	...cases('Template → Create', 'Body', 'body', SHORT_TEXT),
+	...cases('Template → Create', 'Short Body', 'shortBody', SHORT_TEXT),
 	...cases('Template → Create', 'Short Body (Romanian)', 'shortBody', [
 		['161 characters', 's'.repeat(161)],
 	]),
+	// Every text of a template is required in Romanian: a translation cannot stand in for it.
 	...cases(
 		'Template → Create',
-		'Short Body (Russian)',
+		'Short Body',
 		'translatedShortBody',
-		[['no Romanian short body', 'Текст']],
+		[['only a Russian short body', 'Текст']],
 		{ item: { language: 'ru', shortBody: '' } },
 	),
 	...cases(
@@ -535,5 +560,14 @@ export const HOSTILE_CASES: HostileCase[] = [
 			bug: 'B7',
 		},
 	),
-	...cases('Template → Update', 'Description', 'description', WRONG_TYPES, { bug: 'B7' }),
+	// In Update Fields, null means "keep the current value"; a blank text would clear a required field.
+	...cases(
+		'Template → Update',
+		'Description',
+		'description',
+		[...BLANK.filter(([, value]) => value !== null), ...WRONG_TYPES],
+		{
+			bug: 'B7',
+		},
+	),
 ];

@@ -191,7 +191,7 @@ describe('validation', () => {
 					{ type: 'Telephone', value: '+123456789012345' },
 				],
 				attachments: [{ fileName: 'TABEL.XLS', base64: Buffer.from('a,b').toString('base64') }],
-				resolutionPolicy: { type: 'IDNO', parameters: null },
+				resolutionPolicy: { type: 'idno', parameters: { direction: 'founder' } },
 			}),
 		);
 	});

@@ -68,29 +68,42 @@ describe('template CRUD', () => {
 	it('replaces a template with PUT and answers with the quoted id', async () => {
 		const id = await createTemplate();
 		sandbox.advanceClock(1000);
-		const update = { name: 'Renamed', subject: { ro: 'Nou' }, body: { ro: 'Corp nou' } };
+		const update = {
+			name: 'Renamed',
+			description: 'Renamed invoice',
+			subject: { ro: 'Nou' },
+			body: { ro: 'Corp nou' },
+			bodyShort: { ro: 'Scurt nou' },
+		};
 		const response = await call(agent, sandbox, 'PUT', `/api/template/${id}`, { body: update });
 		expect(response).toMatchObject({ status: 200, text: `"${id}"` });
 
 		const template = await getTemplate(id);
+		// Replaced, not merged: the English subject is gone.
 		expect(template).toMatchObject(update);
-		expect(template).not.toHaveProperty('bodyShort');
-		expect(template).not.toHaveProperty('description');
+		expect(template.subject).toEqual({ ro: 'Nou' });
 		expect(
 			Date.parse(template.lastUpdatedAt) - Date.parse(template.createdAt),
 		).toBeGreaterThanOrEqual(1000);
 	});
 
-	it('validates names and texts', async () => {
+	it('validates names and texts, every field required (the strictest reading)', async () => {
 		const invalid = { name: 'n'.repeat(51), subject: { en: 'no ro' }, bodyShort: { ro: '' } };
 		const response = await call(agent, sandbox, 'POST', '/api/template', { body: invalid });
 		expect(response.status).toBe(400);
 		expect(Object.keys(response.json().errors).sort()).toEqual([
 			'Body',
 			'BodyShort.Ro',
+			'Description',
 			'Name',
 			'Subject.Ro',
 		]);
+		const partialUpdate = { name: 'Renamed', subject: { ro: 'Nou' }, body: { ro: 'Corp nou' } };
+		const id = await createTemplate();
+		const refused = await call(agent, sandbox, 'PUT', `/api/template/${id}`, {
+			body: partialUpdate,
+		});
+		expect(Object.keys(refused.json().errors).sort()).toEqual(['BodyShort', 'Description']);
 	});
 
 	it('lists the caller’s templates as TemplateShort, with paging', async () => {
@@ -167,23 +180,26 @@ describe('template check', () => {
 });
 
 describe('notifications from templates', () => {
-	it('renders the template per recipient, with the caller’s variables', async () => {
+	it('renders the texts sent with the caller’s variables and the built-ins, per recipient', async () => {
 		const id = await createTemplate();
-		const body = {
+		const body = notificationRequest({
 			priority: 'Medium',
 			recipients: [
 				{ type: 'IDNP', value: '2000000000001' },
 				{ type: 'Email', value: 'ion@example.md' },
 			],
 			template: { id, variables: JSON.stringify({ Month: 'iulie' }) },
-		};
+			subject: { ro: 'Factura {{Month}}' },
+			body: { ro: 'Stimate {{RecipientFirstName}}' },
+		});
 		const sent = await call(agent, sandbox, 'POST', '/api/notification', { body });
 		expect(sent.status).toBe(200);
 		const record = sandbox.notifications().find((item) => item.id === sent.text);
 		expect(record).toMatchObject({ templateId: id, subject: 'Factura iulie' });
+		expect(record?.content?.body.ro).toMatch(/^Stimate \S+$/);
 	});
 
-	it('lets explicit texts win over the template', async () => {
+	it('sends the texts given, not the template’s (the default reading)', async () => {
 		const id = await createTemplate();
 		const body = notificationRequest({ template: { id }, subject: { ro: 'Explicit' } });
 		const sent = await call(agent, sandbox, 'POST', '/api/notification', { body });

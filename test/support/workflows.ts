@@ -126,3 +126,17 @@ export function sendParameters(
 		...overrides,
 	};
 }
+
+/** Parameters of Template → Create with every field MNotify requires (name, description, texts). */
+export function templateParameters(overrides: IDataObject = {}): IDataObject {
+	return {
+		resource: 'template',
+		operation: 'create',
+		name: 'Aviz',
+		description: 'Aviz de test',
+		subject: 'Aviz',
+		body: 'Corp',
+		shortBody: 'Scurt',
+		...overrides,
+	};
+}

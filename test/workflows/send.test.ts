@@ -120,10 +120,10 @@ describe("Notification → Send, through n8n's workflow engine over mTLS", () =>
 
 	it("passes MNotify's 400 through with its field names, and sends nothing", async () => {
 		const before = fixture.sandbox.stats.notificationsAccepted;
-		// The policy type is free text for the node (the docs disagree on its values); MNotify decides.
+		// Resolve To is free text for the node (the docs disagree on its values); MNotify decides.
 		const error = await runNodeExpectingError(
 			sendParameters([{ type: 'IDNO', value: '1010600034203' }], {
-				options: { resolutionPolicyType: '={{ "Passport" }}', resolutionDirection: 'Owner' },
+				resolutionPolicy: { policy: { resolveTo: '={{ "Passport" }}', direction: 'Owner' } },
 			}),
 			fixture.credentials,
 		);

@@ -99,7 +99,12 @@ describe('Template operations over mTLS', () => {
 			sendParameters([{ type: 'IDNP', value: '2000000000000' }], {
 				contentSource: 'template',
 				templateId: byId(id),
-				variables: { variable: [{ name: 'amount', value: '10' }] },
+				variables: {
+					variable: [
+						{ name: 'amount', value: '10' },
+						{ name: 'year', value: '2027' },
+					],
+				},
 			}),
 			fixture.credentials,
 		);

@@ -56,8 +56,6 @@ export function checkTemplate(context: RequestContext): SandboxResponse {
 		...template,
 		subject: fillContent(template.subject, builtIns, values),
 		body: fillContent(template.body, builtIns, values),
-		...(template.bodyShort !== undefined
-			? { bodyShort: fillContent(template.bodyShort, builtIns, values) }
-			: {}),
+		bodyShort: fillContent(template.bodyShort, builtIns, values),
 	});
 }

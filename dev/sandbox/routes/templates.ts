@@ -46,9 +46,7 @@ function updateTemplate(context: RequestContext): SandboxResponse {
 	const { state, sender, id } = context;
 	const content = readTemplateBody(context);
 	const template = state.store.ownedTemplate(id, sender);
-	// A PUT replaces the content: optional fields left out are cleared.
-	delete template.description;
-	delete template.bodyShort;
+	// A PUT replaces the content (every field is required, so nothing is left over).
 	Object.assign(template, content, {
 		lastUpdatedAtMs: state.clock.now(),
 		lastUpdatedBy: sender.id,

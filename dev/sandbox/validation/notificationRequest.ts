@@ -1,4 +1,7 @@
-/** Validation of NotificationRequest (§5.1, §7), producing ASP.NET-style field errors. */
+/**
+ * Validation of NotificationRequest (docs/contract.md §5.1, §7), producing ASP.NET-style field
+ * errors. Where the docs and the .NET client disagree, the stricter rule applies.
+ */
 import { type ContentLanguage, PRIORITIES, type Priority, type Recipient } from '../model';
 import { parseVariables, type TemplateVariables } from '../templating';
 import { isPlainObject, isUuid } from '../wire';
@@ -17,9 +20,9 @@ export interface TemplateReference {
 }
 
 export interface ValidNotificationRequest {
-	subject?: ContentLanguage;
-	body?: ContentLanguage;
-	bodyShort?: ContentLanguage;
+	subject: ContentLanguage;
+	body: ContentLanguage;
+	bodyShort: ContentLanguage;
 	priority: Priority;
 	recipients: Recipient[];
 	template?: TemplateReference;
@@ -64,8 +67,20 @@ function readTemplateReference(
 		: undefined;
 }
 
+/** The reference's values and its example's IDNP (D10): what to resolve each recipient to. */
 const RESOLUTION_TYPES = ['IDNO', 'IDNV', 'CadastralNumber', 'PlateNumber', 'IDNP'];
 
+function oneOf(value: unknown, allowed: string[]): boolean {
+	return (
+		typeof value === 'string' &&
+		allowed.some((candidate) => candidate.toLowerCase() === value.toLowerCase())
+	);
+}
+
+/**
+ * Strictest reading: the docs require `parameters`, and a direction is what it carries, so a
+ * policy without one is refused (the .NET client would let `parameters` be null).
+ */
 function checkResolutionPolicy(value: unknown, errors: FieldErrorCollector): void {
 	if (value === undefined || value === null) return;
 	if (!isPlainObject(value)) {
@@ -74,28 +89,28 @@ function checkResolutionPolicy(value: unknown, errors: FieldErrorCollector): voi
 	}
 	if (!isNonBlankString(value.type)) {
 		errors.add('ResolutionPolicy.Type', requiredMessage('ResolutionPolicy.Type'));
-	} else if (
-		!RESOLUTION_TYPES.some((type) => type.toLowerCase() === String(value.type).toLowerCase())
-	) {
-		// The reference lists these; its own example uses IDNP (D10), so that is accepted too.
+	} else if (!oneOf(value.type, RESOLUTION_TYPES)) {
 		errors.add(
 			'ResolutionPolicy.Type',
 			`${JSON.stringify(value.type)} is not a resolution type. Use one of: ${RESOLUTION_TYPES.join(', ')}.`,
 		);
 	}
 	const parameters = value.parameters;
-	if (parameters === undefined || parameters === null) return;
+	if (parameters === undefined || parameters === null) {
+		errors.add('ResolutionPolicy.Parameters', requiredMessage('ResolutionPolicy.Parameters'));
+		return;
+	}
 	if (!isPlainObject(parameters)) {
 		errors.add('ResolutionPolicy.Parameters', 'Parameters must be an object { "direction" }.');
 		return;
 	}
 	const direction = parameters.direction;
-	if (direction === undefined || direction === null) return;
-	const known = DIRECTIONS.some(
-		(candidate) =>
-			typeof direction === 'string' && candidate.toLowerCase() === direction.toLowerCase(),
-	);
-	if (!known) {
+	if (direction === undefined || direction === null || direction === '') {
+		errors.add(
+			'ResolutionPolicy.Parameters.Direction',
+			requiredMessage('ResolutionPolicy.Parameters.Direction'),
+		);
+	} else if (!oneOf(direction, DIRECTIONS)) {
 		errors.add(
 			'ResolutionPolicy.Parameters.Direction',
 			`${JSON.stringify(direction)} is not a direction. Use one of: ${DIRECTIONS.join(', ')}.`,
@@ -112,19 +127,18 @@ export function readNotificationRequest(body: unknown): ValidNotificationRequest
 	}
 	const request = body as Record<string, unknown>;
 	const template = readTemplateReference(request.template, errors);
-	// With a template, the texts come from it, so the explicit ones become optional.
-	const textsRequired = !(isPlainObject(request.template) && request.template.id !== undefined);
-
+	// Strictest reading: the docs and the .NET client both require the three texts, template or
+	// not (docs/contract.md §12).
 	const valid: ValidNotificationRequest = {
 		subject: readContentLanguage(request.subject, 'Subject', errors, {
-			required: textsRequired,
+			required: true,
 			maxLength: MAX_SUBJECT_LENGTH,
-		}),
-		body: readContentLanguage(request.body, 'Body', errors, { required: textsRequired }),
+		}) as ContentLanguage,
+		body: readContentLanguage(request.body, 'Body', errors, { required: true }) as ContentLanguage,
 		bodyShort: readContentLanguage(request.bodyShort, 'BodyShort', errors, {
-			required: textsRequired,
+			required: true,
 			maxLength: MAX_BODY_SHORT_LENGTH,
-		}),
+		}) as ContentLanguage,
 		priority: readPriority(request.priority, errors),
 		recipients: readRecipients(request.recipients, errors),
 		template,

@@ -1,8 +1,13 @@
-/** Validation of TemplateRequest (§5.4) for create and update. */
-import type { TemplateContent } from '../model';
+/**
+ * Validation of TemplateRequest (docs/contract.md §5.4) for create and update, in the strictest
+ * reading: the docs require all five fields, the .NET client description and short body; both
+ * limits of a notification's texts apply to the texts it will be sent with.
+ */
+import type { ContentLanguage, TemplateContent } from '../model';
 import { isPlainObject } from '../wire';
 import { readContentLanguage } from './contentLanguage';
 import { FieldErrorCollector, isNonBlankString, requiredMessage } from './fieldErrors';
+import { MAX_BODY_SHORT_LENGTH, MAX_SUBJECT_LENGTH } from './notificationRequest';
 
 export const MAX_TEMPLATE_NAME_LENGTH = 50;
 
@@ -21,9 +26,8 @@ function readName(value: unknown, errors: FieldErrorCollector): string | undefin
 }
 
 function readDescription(value: unknown, errors: FieldErrorCollector): string | undefined {
-	if (value === undefined || value === null) return undefined;
-	if (typeof value !== 'string') {
-		errors.add('Description', 'Description must be a string.');
+	if (!isNonBlankString(value)) {
+		errors.add('Description', requiredMessage('Description'));
 		return undefined;
 	}
 	return value;
@@ -39,19 +43,22 @@ export function readTemplateRequest(body: unknown): TemplateContent {
 	const request = body as Record<string, unknown>;
 	const name = readName(request.name, errors);
 	const description = readDescription(request.description, errors);
-	const subject = readContentLanguage(request.subject, 'Subject', errors, { required: true });
+	const subject = readContentLanguage(request.subject, 'Subject', errors, {
+		required: true,
+		maxLength: MAX_SUBJECT_LENGTH,
+	});
 	const templateBody = readContentLanguage(request.body, 'Body', errors, { required: true });
 	const bodyShort = readContentLanguage(request.bodyShort, 'BodyShort', errors, {
-		required: false,
+		required: true,
+		maxLength: MAX_BODY_SHORT_LENGTH,
 	});
 	errors.throwIfAny();
 
-	const content: TemplateContent = {
+	return {
 		name: name as string,
-		subject: subject as TemplateContent['subject'],
-		body: templateBody as TemplateContent['body'],
+		description: description as string,
+		subject: subject as ContentLanguage,
+		body: templateBody as ContentLanguage,
+		bodyShort: bodyShort as ContentLanguage,
 	};
-	if (description !== undefined) content.description = description;
-	if (bodyShort !== undefined) content.bodyShort = bodyShort;
-	return content;
 }

@@ -1,6 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../helpers/interfaces';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, UUID_PATTERN } from '../helpers/interfaces';
 import { timeoutOption } from './shared';
 
 /** The Romanian texts of a message and their Russian/English translations. */
@@ -12,8 +12,9 @@ export function contentProperties(required: { shortBody: boolean }): INodeProper
 			type: 'string',
 			default: '',
 			required: true,
-			description:
-				'Subject in Romanian, at most 41 characters (MNotify uses it as the e-mail subject)',
+			placeholder: 'e.g. Aviz de plată',
+			hint: 'At most 41 characters: MNotify uses it as the e-mail subject',
+			description: 'Subject in Romanian (MNotify uses it as the e-mail subject)',
 		},
 		{
 			displayName: 'Body',
@@ -22,6 +23,7 @@ export function contentProperties(required: { shortBody: boolean }): INodeProper
 			typeOptions: { rows: 4 },
 			default: '',
 			required: true,
+			placeholder: 'e.g. <p>Aveți o plată scadentă.</p>',
 			description: 'Full text in Romanian; HTML is allowed',
 		},
 		{
@@ -31,8 +33,9 @@ export function contentProperties(required: { shortBody: boolean }): INodeProper
 			typeOptions: { rows: 2 },
 			default: '',
 			required: required.shortBody,
-			description:
-				'Short text in Romanian for SMS, Viber and push channels, at most 160 characters',
+			placeholder: 'e.g. Aveți o plată scadentă.',
+			hint: 'The text for SMS, Viber and push channels: plain text, at most 160 characters',
+			description: 'Short text in Romanian for instant-message channels',
 		},
 		{
 			displayName: 'Translations',
@@ -83,38 +86,66 @@ export function contentProperties(required: { shortBody: boolean }): INodeProper
 	];
 }
 
-export const templateLocator: INodeProperties = {
-	displayName: 'Template',
-	name: 'templateId',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	description: 'The MNotify template to use',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			typeOptions: { searchListMethod: 'searchTemplates', searchable: true },
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'de4ea3da-bc02-4bc3-9c0d-16a0e64a06ff',
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex:
-							'^\\s*[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\s*$',
-						errorMessage: 'Not a template ID (a UUID)',
+/** UUIDs in either case, as n8n's locator validation takes a regex without flags. */
+const UUID_REGEX = `^\\s*${UUID_PATTERN.source.slice(1, -1).replace(/a-f/g, 'a-fA-F')}\\s*$`;
+
+/** A resource picked from a searchable list, or given by its ID (a UUID). */
+function idLocator(options: {
+	name: string;
+	displayName: string;
+	what: string;
+	searchListMethod: string;
+	example: string;
+}): INodeProperties {
+	return {
+		displayName: options.displayName,
+		name: options.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: `The MNotify ${options.what}`,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: options.searchListMethod, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: `e.g. ${options.example}`,
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: UUID_REGEX,
+							errorMessage: `Not a ${options.what} ID (a UUID)`,
+						},
 					},
-				},
-			],
-		},
-	],
-};
+				],
+			},
+		],
+	};
+}
+
+export const templateLocator = idLocator({
+	name: 'templateId',
+	displayName: 'Template',
+	what: 'template',
+	searchListMethod: 'searchTemplates',
+	example: 'de4ea3da-bc02-4bc3-9c0d-16a0e64a06ff',
+});
+
+/** Recent notifications in the list (newest first), or any by its ID, e.g. mapped from Send. */
+export const notificationLocator = idLocator({
+	name: 'notificationId',
+	displayName: 'Notification',
+	what: 'notification',
+	searchListMethod: 'searchNotifications',
+	example: '9d87c5a4-3b6e-4f0a-9c2d-1e5f7a8b9c0d',
+});
 
 /** Values for `{{Name}}` placeholders, as pairs or as one JSON object. */
 export const templateVariablesProperties: INodeProperties[] = [
@@ -147,7 +178,7 @@ export const templateVariablesProperties: INodeProperties[] = [
 						name: 'name',
 						type: 'string',
 						default: '',
-						placeholder: 'customerName',
+						placeholder: 'e.g. customerName',
 						description: 'Placeholder name without braces',
 					},
 					{
@@ -155,6 +186,7 @@ export const templateVariablesProperties: INodeProperties[] = [
 						name: 'value',
 						type: 'string',
 						default: '',
+						placeholder: 'e.g. Ion Popescu',
 					},
 				],
 			},
@@ -169,18 +201,6 @@ export const templateVariablesProperties: INodeProperties[] = [
 		description: 'A JSON object such as {"customerName": "Ion Popescu"}',
 	},
 ];
-
-export function idProperty(name: string, displayName: string, what: string): INodeProperties {
-	return {
-		displayName,
-		name,
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '9d87c5a4-3b6e-4f0a-9c2d-1e5f7a8b9c0d',
-		description: `The ID of the ${what}, as returned when it was created`,
-	};
-}
 
 /** Return All / Limit and the list options shared by both Get Many operations. */
 export function listProperties(

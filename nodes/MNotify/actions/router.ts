@@ -14,7 +14,8 @@ const RESOURCES: Record<string, Record<string, OperationModule>> = {
 
 /**
  * Runs the chosen operation for every input item in two phases: first every item is validated
- * (no network), so bad input stops the run before anything is sent; then the requests run with
+ * (on its own without network, then with the reads some checks need, such as a template's
+ * placeholders), so bad input stops the run before anything is sent; then the requests run with
  * bounded concurrency. Outputs keep the input order and point back at their items.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -31,17 +32,26 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const continueOnFail = this.continueOnFail();
 	await operation.beforeAll?.call(this, items.length);
 
-	const outcomes: ItemOutcome[] = [];
+	const outcomes: ItemOutcome[] = items.map((_, itemIndex) => ({ itemIndex }));
 	const tasks: Array<ItemTask | undefined> = [];
+	const failBeforeSending = (itemIndex: number, error: unknown) => {
+		const nodeError = toNodeError.call(this, error, itemIndex);
+		if (!continueOnFail) throw nodeError;
+		tasks[itemIndex] = undefined;
+		outcomes[itemIndex].error = nodeError;
+	};
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			tasks.push(await operation.prepare.call(this, itemIndex));
-			outcomes.push({ itemIndex });
+			tasks[itemIndex] = await operation.prepare.call(this, itemIndex);
 		} catch (error) {
-			const nodeError = toNodeError.call(this, error, itemIndex);
-			if (!continueOnFail) throw nodeError;
-			tasks.push(undefined);
-			outcomes.push({ itemIndex, error: nodeError });
+			failBeforeSending(itemIndex, error);
+		}
+	}
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			await tasks[itemIndex]?.checkBeforeSending?.();
+		} catch (error) {
+			failBeforeSending(itemIndex, error);
 		}
 	}
 

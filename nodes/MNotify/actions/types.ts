@@ -6,8 +6,14 @@ import type {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-/** The work for one item, ready to run once every item has been validated. */
-export type ItemTask = () => Promise<IDataObject | IDataObject[]>;
+/**
+ * The work for one item, ready to run once every item has been validated. `checkBeforeSending`
+ * is a second check that needs to read from MNotify (e.g. a template's placeholders): it runs once
+ * every item passed its own validation, and still before anything is sent.
+ */
+export type ItemTask = (() => Promise<IDataObject | IDataObject[]>) & {
+	checkBeforeSending?: () => Promise<void>;
+};
 
 export interface ItemOutcome {
 	itemIndex: number;

@@ -17,9 +17,23 @@ export type RecipientType = (typeof RECIPIENT_TYPES)[number];
 export const PRIORITIES = ['Low', 'Medium', 'High'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-/** What a resolution policy resolves a recipient identifier to, and whom of it to notify. */
+/**
+ * What a resolution policy resolves a recipient identifier to, and whom of it to notify
+ * (docs/contract.md §5.3). IDNP first: it is the official example's value and the default.
+ */
 export const RESOLUTION_TYPES = ['IDNP', 'IDNO', 'IDNV', 'CadastralNumber', 'PlateNumber'] as const;
 export const RESOLUTION_DIRECTIONS = ['Owner', 'Administrator', 'Founder'] as const;
+export type ResolutionDirection = (typeof RESOLUTION_DIRECTIONS)[number];
+
+/** Placeholders MNotify fills in itself for each recipient (docs/contract.md §5.2). */
+export const BUILT_IN_PLACEHOLDERS = [
+	'Date',
+	'Time',
+	'IDNP',
+	'IDNO',
+	'RecipientFirstName',
+	'RecipientLastName',
+] as const;
 
 /** Notification and message ids are UUIDs. */
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -60,12 +74,27 @@ export interface NotificationRequest {
 	attachments?: Attachment[];
 }
 
+/** Create and update send every field (docs/contract.md §5.4, the strictest reading). */
 export interface TemplateRequest {
 	name: string;
-	description?: string;
+	description: string;
 	subject: ContentLanguage;
-	body?: ContentLanguage;
-	bodyShort?: ContentLanguage;
+	body: ContentLanguage;
+	bodyShort: ContentLanguage;
+}
+
+/** Texts in any languages, as read back from MNotify: nothing is guaranteed. */
+export type StoredTexts = Partial<Record<Language, unknown>>;
+
+/** A template as MNotify returns it (T2); every field optional, unknown ones kept. */
+export interface StoredTemplate {
+	id?: string;
+	name?: string;
+	description?: string;
+	subject?: StoredTexts;
+	body?: StoredTexts;
+	bodyShort?: StoredTexts;
+	[field: string]: unknown;
 }
 
 /** Delivery moves forward through these; Failed and Cancelled can end it from any point. */

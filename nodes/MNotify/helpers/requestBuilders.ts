@@ -7,9 +7,16 @@ import type {
 	Priority,
 	RecipientIdentifier,
 	ResolutionPolicy,
+	StoredTemplate,
 	TemplateRequest,
 } from './interfaces';
-import { MAX_PAGE_SIZE, PRIORITIES, RECIPIENT_TYPES, RESOLUTION_DIRECTIONS } from './interfaces';
+import {
+	MAX_PAGE_SIZE,
+	PRIORITIES,
+	RECIPIENT_TYPES,
+	RESOLUTION_DIRECTIONS,
+	RESOLUTION_TYPES,
+} from './interfaces';
 import {
 	ALLOWED_ATTACHMENT_EXTENSIONS,
 	InputError,
@@ -17,6 +24,7 @@ import {
 	attachmentExtension,
 	listInWords,
 	parseVariablesObject,
+	preview,
 	requireText,
 	validateMaxLength,
 	validateRecipientValue,
@@ -53,16 +61,21 @@ const PART_LABELS: Record<TextPart, string> = {
 
 /**
  * Builds subject/body/bodyShort from the Romanian fields and the translations, checking the
- * lengths MNotify enforces: subject ≤ 41 (e-mail subject), short body ≤ 160 (one SMS).
+ * lengths MNotify enforces: subject ≤ 41 (e-mail subject), short body ≤ 160 (one SMS). `where`
+ * prefixes the field names in errors, for texts that do not come from the panel's fields.
  */
-export function buildContent(input: ContentInput, required: TextPart[]): BuiltContent {
+export function buildContent(
+	input: ContentInput,
+	required: TextPart[],
+	where = '',
+): BuiltContent {
 	const texts: Record<TextPart, Partial<Record<Language, string>>> = {
 		subject: {},
 		body: {},
 		shortBody: {},
 	};
 	for (const part of Object.keys(PART_LABELS) as TextPart[]) {
-		const value = requireText(input[part], PART_LABELS[part], {
+		const value = requireText(input[part], `${where}${PART_LABELS[part]}`, {
 			optional: !required.includes(part),
 		});
 		if (value !== '') texts[part].ro = value;
@@ -78,7 +91,7 @@ export function buildContent(input: ContentInput, required: TextPart[]): BuiltCo
 			);
 		}
 		for (const part of Object.keys(PART_LABELS) as TextPart[]) {
-			const label = `${PART_LABELS[part]} (${LANGUAGE_NAMES[language]})`;
+			const label = `${where}${PART_LABELS[part]} (${LANGUAGE_NAMES[language]})`;
 			const value = requireText(translation[part], label, { optional: true });
 			if (value === '') continue;
 			if (texts[part].ro === undefined) {
@@ -96,7 +109,7 @@ export function buildContent(input: ContentInput, required: TextPart[]): BuiltCo
 		validateMaxLength(
 			subject,
 			LIMITS.emailSubjectLength,
-			`Subject (${LANGUAGE_NAMES[language as Language]})`,
+			`${where}Subject (${LANGUAGE_NAMES[language as Language]})`,
 			'MNotify uses it as the e-mail subject, limited to 41 characters',
 		);
 	}
@@ -104,7 +117,7 @@ export function buildContent(input: ContentInput, required: TextPart[]): BuiltCo
 		validateMaxLength(
 			text,
 			LIMITS.smsTextLength,
-			`Short Body (${LANGUAGE_NAMES[language as Language]})`,
+			`${where}Short Body (${LANGUAGE_NAMES[language as Language]})`,
 			'it is sent as one SMS or instant message, limited to 160 characters',
 		);
 	}
@@ -176,22 +189,52 @@ export function serializeTemplateVariables(
 	return Object.keys(variables).length === 0 ? undefined : JSON.stringify(variables);
 }
 
+/** Field names of the panel's Resolution Policy section, for errors. */
+const RESOLUTION_SECTION = 'Resolution Policy';
+const RESOLVE_TO_FIELD = `${RESOLUTION_SECTION} › Resolve To`;
+const DIRECTION_FIELD = `${RESOLUTION_SECTION} › Direction`;
+
+/**
+ * A resolution policy needs both what to resolve to and whom to notify (docs/contract.md §5.3):
+ * both or neither. One without the other is refused rather than dropped, since dropping it
+ * would notify the recipients themselves instead of the people behind them.
+ */
 export function buildResolutionPolicy(
 	type: unknown,
 	direction: unknown,
 ): ResolutionPolicy | undefined {
-	const policyType = requireText(type, 'Resolution Policy', { optional: true }).trim();
-	if (policyType === '') return undefined;
-	const policyDirection = requireText(direction, 'Resolution Direction', { optional: true }).trim();
-	if (policyDirection === '') return { type: policyType };
-	if (!(RESOLUTION_DIRECTIONS as readonly string[]).includes(policyDirection)) {
+	const resolveTo = requireText(type, RESOLVE_TO_FIELD, { optional: true }).trim();
+	const directionText = requireText(direction, DIRECTION_FIELD, { optional: true }).trim();
+	if (resolveTo === '' && directionText === '') return undefined;
+	if (directionText === '') {
 		throw new InputError(
-			'Resolution Direction',
-			`Resolution Direction "${policyDirection}" is not supported`,
+			DIRECTION_FIELD,
+			`${RESOLUTION_SECTION} resolves to ${resolveTo} but has no Direction`,
+			`Choose whom MNotify notifies (${listInWords(RESOLUTION_DIRECTIONS)}), or remove the resolution policy to notify the recipients themselves.`,
+		);
+	}
+	const policyDirection = RESOLUTION_DIRECTIONS.find(
+		(candidate) => candidate.toLowerCase() === directionText.toLowerCase(),
+	);
+	if (!policyDirection) {
+		throw new InputError(
+			DIRECTION_FIELD,
+			`${DIRECTION_FIELD} "${preview(directionText)}" is not supported`,
 			`Use ${listInWords(RESOLUTION_DIRECTIONS)}.`,
 		);
 	}
-	return { type: policyType, parameters: { direction: policyDirection } };
+	if (resolveTo === '') {
+		throw new InputError(
+			RESOLVE_TO_FIELD,
+			`${RESOLUTION_SECTION} has the Direction ${policyDirection} but nothing to resolve to`,
+			`Choose what MNotify resolves each recipient to (usually IDNP: the people behind a company's IDNO), or remove the resolution policy.`,
+		);
+	}
+	// Other values are MNotify's to judge: the sources list different ones (docs/contract.md §9).
+	const known = RESOLUTION_TYPES.find(
+		(candidate) => candidate.toLowerCase() === resolveTo.toLowerCase(),
+	);
+	return { type: known ?? resolveTo, parameters: { direction: policyDirection } };
 }
 
 export interface AttachmentFile {
@@ -234,13 +277,20 @@ export function formatBytes(bytes: number): string {
 export interface SendInput {
 	recipients: Array<{ type?: unknown; value?: unknown }> | undefined;
 	priority: unknown;
-	/** Text content; optional parts when a template supplies the texts. */
+	/** The texts; with a template they may be left out, to be filled from it (see storedTexts). */
 	content?: ContentInput;
 	template?: { id: unknown; variables?: string };
 	resolutionPolicy?: ResolutionPolicy;
 	attachments?: Attachment[];
 }
 
+const ALL_PARTS: TextPart[] = ['subject', 'body', 'shortBody'];
+
+/**
+ * The wire request. Texts given are always complete (subject, body and short body in Romanian):
+ * every send carries them, template or not (docs/contract.md §12). A template send without texts
+ * gets the template's own (storedTexts) before it leaves.
+ */
 export function buildNotificationRequest(input: SendInput): NotificationRequest {
 	const request: NotificationRequest = {
 		priority: buildPriority(input.priority),
@@ -252,18 +302,56 @@ export function buildNotificationRequest(input: SendInput): NotificationRequest 
 	} else if (!input.content) {
 		throw new InputError('Content', 'No content was given', 'Write the texts or pick a template.');
 	}
-	if (input.content) {
-		const required: TextPart[] = input.template ? [] : ['subject', 'body', 'shortBody'];
-		const content = buildContent(input.content, required);
-		if (content.subject.ro !== undefined) request.subject = content.subject;
-		if (content.body) request.body = content.body;
-		if (content.bodyShort) request.bodyShort = content.bodyShort;
-	}
+	if (input.content) Object.assign(request, buildContent(input.content, ALL_PARTS));
 	if (input.resolutionPolicy) request.resolutionPolicy = input.resolutionPolicy;
 	if (input.attachments?.length) request.attachments = input.attachments;
 	return request;
 }
 
+/**
+ * The template's own texts, every language it has, placeholders left for MNotify to fill. A
+ * template without one of the three Romanian texts, or over a limit, cannot be sent as it is:
+ * say so before anything is sent.
+ */
+export function storedTexts(template: StoredTemplate, templateName: string): BuiltContent {
+	const text = (part: 'subject' | 'body' | 'bodyShort', language: Language) => {
+		const value = template[part]?.[language];
+		return typeof value === 'string' ? value : '';
+	};
+	const fix =
+		'MNotify wants a subject, body and short body in Romanian on every send. Complete the template with Template → Update, or set Texts to "Write My Own Texts".';
+	const missing = STORED_PARTS.filter(({ part }) => text(part, 'ro').trim() === '');
+	if (missing.length > 0) {
+		throw new InputError(
+			'Template',
+			`Template "${templateName}" has no ${listInWords(missing.map(({ words }) => words))} in Romanian`,
+			fix,
+		);
+	}
+	return buildContent(
+		{
+			subject: text('subject', 'ro'),
+			body: text('body', 'ro'),
+			shortBody: text('bodyShort', 'ro'),
+			translations: (['ru', 'en'] as const).map((language) => ({
+				language,
+				subject: text('subject', language),
+				body: text('body', language),
+				shortBody: text('bodyShort', language),
+			})),
+		},
+		ALL_PARTS,
+		`Template "${templateName}" › `,
+	);
+}
+
+const STORED_PARTS = [
+	{ part: 'subject', words: 'subject' },
+	{ part: 'body', words: 'body' },
+	{ part: 'bodyShort', words: 'short body' },
+] as const;
+
+/** Every field is required when creating a template (docs/contract.md §5.4, strictest reading). */
 export function buildTemplateRequest(input: {
 	name: unknown;
 	description: unknown;
@@ -276,13 +364,15 @@ export function buildTemplateRequest(input: {
 		'Name',
 		'template names are limited to 50 characters',
 	);
-	const content = buildContent(input.content, ['subject', 'body']);
-	const request: TemplateRequest = { name, subject: content.subject };
-	const description = requireText(input.description, 'Description', { optional: true });
-	if (description !== '') request.description = description;
-	if (content.body) request.body = content.body;
-	if (content.bodyShort) request.bodyShort = content.bodyShort;
-	return request;
+	const description = requireText(input.description, 'Description');
+	const content = buildContent(input.content, ALL_PARTS);
+	return {
+		name,
+		description,
+		subject: content.subject,
+		body: content.body as ContentLanguage,
+		bodyShort: content.bodyShort as ContentLanguage,
+	};
 }
 
 export function buildListQuery(options: {

@@ -1,9 +1,10 @@
 import type { SecureContext } from 'node:tls';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 
 import type { CertificateInfo } from './clientCertificate';
 import { describeRequestFailure, type RequestFailure } from './networkErrors';
+import { connectionPool, type Environment } from './proxy';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -51,18 +52,28 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * per connection, not once per request.
  */
 export class MNotifyClient {
-	private readonly agent: Agent;
+	private readonly agent: Dispatcher;
+
+	/** The proxy from the environment (HTTPS_PROXY…) this pool goes through, if any. */
+	readonly proxy?: string;
 
 	constructor(
 		readonly origin: string,
 		secureContext: SecureContext,
 		readonly certificate: CertificateInfo | undefined,
+		env: Environment = process.env,
 	) {
-		this.agent = new Agent({
+		const settings = {
 			connections: POOL_CONNECTIONS,
 			keepAliveTimeout: KEEP_ALIVE_MS,
-			connect: { secureContext, timeout: CONNECT_TIMEOUT_MS },
-		});
+			connectTimeout: CONNECT_TIMEOUT_MS,
+		};
+		({ dispatcher: this.agent, proxy: this.proxy } = connectionPool(
+			origin,
+			secureContext,
+			settings,
+			env,
+		));
 	}
 
 	/**
@@ -114,7 +125,12 @@ export class MNotifyClient {
 				retryAfterMs: parseRetryAfter(response.headers['retry-after']),
 			};
 		} catch (error) {
-			const failure = describeRequestFailure(error, this.origin, settings.timeoutSeconds);
+			const failure = describeRequestFailure(
+				error,
+				this.origin,
+				settings.timeoutSeconds,
+				this.proxy,
+			);
 			return { kind: 'failure' as const, attempts: attempt, ...failure };
 		}
 	}

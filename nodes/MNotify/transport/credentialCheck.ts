@@ -1,5 +1,6 @@
 import { connect, type SecureContext } from 'node:tls';
 
+import { expiryWarning } from './certificateExpiry';
 import { MNotifyClient } from './client';
 import {
 	checkValidity,
@@ -12,9 +13,6 @@ import { clientCertificateRefused, codeOf, describeRequestFailure } from './netw
 import type { Problem } from './problem';
 
 export type CredentialCheck = { ok: true; message: string } | { ok: false; problem: Problem };
-
-const EXPIRY_WARNING_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Checks a credential with a real authenticated call (list one notification) over a fresh
@@ -40,10 +38,11 @@ export async function checkCredentials(
 			{ timeoutSeconds: 15, maxRetries: 0 },
 		);
 		if (outcome.kind === 'failure') {
-			return failure(
-				(await diagnoseClosedConnection(credentials, resolved.origin, outcome.code)) ??
-					outcome.problem,
-			);
+			// The diagnosis connects directly, which a network behind a proxy may not allow.
+			const diagnosis = client.proxy
+				? undefined
+				: await diagnoseClosedConnection(credentials, resolved.origin, outcome.code);
+			return failure(diagnosis ?? outcome.problem);
 		}
 		if (outcome.status !== 200) {
 			return failure(
@@ -56,17 +55,13 @@ export async function checkCredentials(
 
 	const certificate = loaded.certificate;
 	if (!certificate) return { ok: true, message: 'Connected to MNotify' };
-	const daysLeft = Math.floor((certificate.validTo.getTime() - now.getTime()) / DAY_MS);
 	const identity = `certificate ${certificate.serialNumber}`;
-	if (daysLeft < EXPIRY_WARNING_DAYS) {
-		return {
-			ok: true,
-			message: `Connected to MNotify with ${identity}, but it expires on ${certificate.validTo.toISOString().slice(0, 10)} (in ${daysLeft} days). Ask STISC for a new certificate and register it with MEGA before then.`,
-		};
-	}
+	const warning = expiryWarning(certificate, now);
 	return {
 		ok: true,
-		message: `Connected to MNotify with ${identity}, valid until ${certificate.validTo.toISOString().slice(0, 10)}`,
+		message: warning
+			? `Connected to MNotify with ${identity}, but it ${warning}`
+			: `Connected to MNotify with ${identity}, valid until ${certificate.validTo.toISOString().slice(0, 10)}`,
 	};
 }
 

@@ -9,6 +9,7 @@ export { checkCredentials, type CredentialCheck } from './credentialCheck';
 export { messageOf } from './networkErrors';
 export { fetchList, listPages, type ListRequest } from './paging';
 export {
+	certificateExpiryWarning,
 	mnotifyApiRequest,
 	parseBody,
 	readReturnedId,

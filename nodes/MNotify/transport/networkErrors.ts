@@ -1,4 +1,5 @@
 import type { Problem } from './problem';
+import { describeProxy } from './proxy';
 
 /** How a request that got no HTTP answer failed, and whether MNotify may have acted on it. */
 export interface RequestFailure {
@@ -55,6 +56,7 @@ export function describeRequestFailure(
 	error: unknown,
 	origin: string,
 	timeoutSeconds: number,
+	proxy?: string,
 ): RequestFailure {
 	const code = codeOf(error);
 	const text = `${code} ${messageOf(error)}`;
@@ -69,6 +71,10 @@ export function describeRequestFailure(
 		transient,
 		code,
 	});
+	if (proxy) {
+		const throughProxy = describeProxyFailure(text, code, host, describeProxy(proxy));
+		if (throughProxy) return notReached(...throughProxy);
+	}
 	const allowList =
 		'MNotify only answers IP addresses registered with MEGA: check that the public IP of this n8n server (or its VPN) is on the allow-list for this environment.';
 
@@ -155,6 +161,36 @@ export function describeRequestFailure(
 		transient: true,
 		code,
 	};
+}
+
+/**
+ * Failures of the proxy itself: it could not be reached, or it refused to open the tunnel. Either
+ * way the request never reached MNotify. The proxy is named without its user or password.
+ */
+function describeProxyFailure(
+	text: string,
+	code: string,
+	host: string,
+	proxy: string,
+): [message: string, description: string, transient: boolean] | undefined {
+	const fromEnvironment =
+		'The proxy comes from the HTTPS_PROXY (or ALL_PROXY) environment variable of n8n; hosts in NO_PROXY are reached directly.';
+	const refused = /Proxy response \((\d+)\)/.exec(text);
+	if (refused) {
+		return [
+			`The proxy ${proxy} refused to open a connection to MNotify at ${host} (${refused[1]})`,
+			`${refused[1] === '407' ? 'It wants a user and password: put them in the proxy URL (http://user:password@host:port).' : 'Ask the network administrators to allow CONNECT to this host and port.'} ${fromEnvironment}`,
+			refused[1] === '502' || refused[1] === '503' || refused[1] === '504',
+		];
+	}
+	if (CONNECT_PHASE_CODES.has(code) || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
+		return [
+			`Could not reach the proxy ${proxy} on the way to MNotify (${code})`,
+			`Check the proxy address and that n8n may use it. ${fromEnvironment}`,
+			code !== 'ENOTFOUND',
+		];
+	}
+	return undefined;
 }
 
 /** The server ended the TLS handshake because of the client certificate. */

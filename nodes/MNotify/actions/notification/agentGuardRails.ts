@@ -27,7 +27,7 @@ export async function checkAgentGuardRails(
 			'An AI agent tried to send a notification with a Production credential',
 			{
 				description:
-					'Sends from agents are limited to Testing unless the workflow author turns on "Allow Production Sends From AI Agents" in the node options.',
+					'Sends from agents are limited to Testing unless the workflow author turns on "Allow AI Agents in Production" in the node options.',
 			},
 		);
 	}
@@ -42,7 +42,7 @@ export async function checkAgentGuardRails(
 			`An AI agent tried to notify ${recipients} recipients in one call; the limit is ${limit}`,
 			{
 				description:
-					'Bulk notices belong in a workflow rather than an agent. Raise "Max Recipients per AI Agent Call" in the node options if this is intended.',
+					'Bulk notices belong in a workflow rather than an agent. Raise "Max Recipients per Agent Call" in the node options if this is intended.',
 			},
 		);
 	}

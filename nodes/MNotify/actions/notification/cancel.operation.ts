@@ -1,15 +1,12 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { validateUuid } from '../../helpers/validation';
 import { mnotifyApiRequest, readReturnedId } from '../../transport';
-import { idProperty } from '../common.descriptions';
+import { notificationLocator } from '../common.descriptions';
 import type { ItemTask } from '../types';
-import { readParameter } from '../parameters';
+import { readNotificationId } from './shared';
 
-const properties: INodeProperties[] = [
-	idProperty('notificationId', 'Notification ID', 'notification to cancel'),
-];
+const properties: INodeProperties[] = [notificationLocator];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['notification'], operation: ['cancel'] } },
@@ -17,7 +14,7 @@ export const description = updateDisplayOptions(
 );
 
 export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
-	const id = validateUuid(readParameter(this, 'notificationId', itemIndex), 'Notification ID');
+	const id = readNotificationId(this, itemIndex);
 	return async () => {
 		const answer = await mnotifyApiRequest.call(this, {
 			method: 'DELETE',

@@ -3,16 +3,13 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { NotificationDetails } from '../../helpers/interfaces';
 import { flattenMessages } from '../../helpers/responses';
-import { validateUuid } from '../../helpers/validation';
 import { mnotifyApiRequest } from '../../transport';
-import { idProperty, outputFormatOption } from '../common.descriptions';
+import { notificationLocator, outputFormatOption } from '../common.descriptions';
 import type { ItemTask } from '../types';
+import { readNotificationId } from './shared';
 import { readParameter } from '../parameters';
 
-const properties: INodeProperties[] = [
-	idProperty('notificationId', 'Notification ID', 'notification'),
-	outputFormatOption,
-];
+const properties: INodeProperties[] = [notificationLocator, outputFormatOption];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['notification'], operation: ['get'] } },
@@ -20,7 +17,7 @@ export const description = updateDisplayOptions(
 );
 
 export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
-	const id = validateUuid(readParameter(this, 'notificationId', itemIndex), 'Notification ID');
+	const id = readNotificationId(this, itemIndex);
 	const output = readParameter(this, 'output', itemIndex, 'notification') as string;
 	return async () => {
 		const details = (await mnotifyApiRequest.call(this, {

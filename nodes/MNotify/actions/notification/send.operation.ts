@@ -3,7 +3,6 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import {
 	buildNotificationRequest,
-	buildResolutionPolicy,
 	checkAttachments,
 	type ContentInput,
 } from '../../helpers/requestBuilders';
@@ -19,7 +18,9 @@ import { readTemplateVariables, readTextContent } from '../shared';
 import type { ItemTask, OperationModule } from '../types';
 import { checkAgentGuardRails } from './agentGuardRails';
 import { describeAttachments, readAttachments } from './attachments';
+import { readResolutionPolicy, resolutionProperties } from './resolution';
 import { concurrency, readOptions, sendOptions } from './send.options';
+import { checkTemplateSend, readOwnTemplateTexts, templateTextsProperties } from './templateSend';
 import { waitForDelivery } from './waitForDelivery';
 import { readParameter } from '../parameters';
 
@@ -58,7 +59,7 @@ const properties: INodeProperties[] = [
 						name: 'value',
 						type: 'string',
 						default: '',
-						placeholder: '2000000000000',
+						placeholder: 'e.g. 2000000000000',
 					},
 				],
 			},
@@ -79,6 +80,7 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { contentSource: ['text'] } },
 	})),
 	{ ...templateLocator, displayOptions: { show: { contentSource: ['template'] } } },
+	...templateTextsProperties,
 	...templateVariablesProperties.map((property) => ({
 		...property,
 		displayOptions: {
@@ -92,6 +94,7 @@ const properties: INodeProperties[] = [
 		options: PRIORITIES.map((priority) => ({ name: priority, value: priority })),
 		default: 'Low',
 	},
+	...resolutionProperties,
 	sendOptions,
 ];
 
@@ -115,6 +118,7 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 			id: readParameter(this, 'templateId', itemIndex, '', { extractValue: true }),
 			variables: readTemplateVariables(this, itemIndex),
 		};
+		content = readOwnTemplateTexts(this, itemIndex);
 	} else {
 		content = readTextContent(this, itemIndex);
 	}
@@ -128,14 +132,11 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 		priority: readParameter(this, 'priority', itemIndex, PRIORITIES[0]),
 		content,
 		template,
-		resolutionPolicy: buildResolutionPolicy(
-			options.resolutionPolicyType,
-			options.resolutionDirection,
-		),
+		resolutionPolicy: readResolutionPolicy(this, itemIndex),
 	});
 	const settings = readTimeoutSettings(options);
 
-	return async () => {
+	const task: ItemTask = async () => {
 		const attachments = await readAttachments(this, itemIndex, attachmentFiles);
 		const request = attachments.length > 0 ? { ...validated, attachments } : validated;
 		const answer = await mnotifyApiRequest.call(this, {
@@ -169,6 +170,8 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 			sentAt: new Date().toISOString(),
 		} as IDataObject;
 	};
+	if (validated.template) task.checkBeforeSending = checkTemplateSend(this, itemIndex, validated);
+	return task;
 }
 
 /** Send: checked against the agent guard rails first, optionally waits for delivery after. */

@@ -1,15 +1,11 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_CONCURRENCY } from '../../helpers/concurrency';
-import { RESOLUTION_DIRECTIONS, RESOLUTION_TYPES } from '../../helpers/interfaces';
-import { optionsFrom, outputFormatOption, statusOptions } from '../common.descriptions';
+import { outputFormatOption, statusOptions } from '../common.descriptions';
 import { timeoutOption } from '../shared';
 import { readParameter } from '../parameters';
 
-const NO_RESOLUTION = { name: 'None', value: '' };
-const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
-
-/** The Send operation's options: attachments, resolution policy, waiting, agents, tuning. */
+/** The Send operation's options: attachments, waiting, agents, tuning. */
 export const sendOptions: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -18,7 +14,7 @@ export const sendOptions: INodeProperties = {
 	default: {},
 	options: [
 		{
-			displayName: 'Allow Production Sends From AI Agents',
+			displayName: 'Allow AI Agents in Production',
 			name: 'allowProductionFromAgents',
 			type: 'boolean',
 			default: false,
@@ -30,7 +26,7 @@ export const sendOptions: INodeProperties = {
 			name: 'attachmentProperties',
 			type: 'string',
 			default: '',
-			placeholder: 'data, invoice',
+			placeholder: 'e.g. data, invoice',
 			description:
 				"Names of the input item's binary properties to attach, separated by commas. Allowed: .jpeg .jpg .png .txt .pdf .csv .xls, 10 MB in total.",
 		},
@@ -43,7 +39,7 @@ export const sendOptions: INodeProperties = {
 			description: 'How many notifications to send at the same time when there are many items',
 		},
 		{
-			displayName: 'Max Recipients per AI Agent Call',
+			displayName: 'Max Recipients per Agent Call',
 			name: 'maxRecipientsPerAgentCall',
 			type: 'number',
 			typeOptions: { minValue: 1 },
@@ -65,29 +61,6 @@ export const sendOptions: INodeProperties = {
 			description: 'How often to ask MNotify for the status while waiting',
 			displayOptions: { show: { waitForDelivery: [true] } },
 		},
-		{
-			displayName: 'Resolution Direction',
-			name: 'resolutionDirection',
-			type: 'options',
-			options: [...optionsFrom(RESOLUTION_DIRECTIONS), NO_RESOLUTION].sort(byName),
-			default: '',
-			description: 'Which people of the resolved entity to notify',
-		},
-		{
-			displayName: 'Resolution Policy',
-			name: 'resolutionPolicyType',
-			type: 'options',
-			options: [
-				...optionsFrom(RESOLUTION_TYPES, {
-					CadastralNumber: { name: 'Cadastral Number' },
-					PlateNumber: { name: 'Plate Number' },
-				}),
-				NO_RESOLUTION,
-			].sort(byName),
-			default: '',
-			description:
-				'Let MNotify resolve the recipient identifier to the people behind it, e.g. the administrators of a company given by IDNO',
-		},
 		timeoutOption,
 		{
 			displayName: 'Wait for Delivery',
@@ -96,6 +69,7 @@ export const sendOptions: INodeProperties = {
 			default: false,
 			description:
 				'Whether to wait, after sending, until each notification reaches a final status (or one chosen below) and output it',
+			hint: 'For thousands of recipients, use the MNotify Trigger rather than Wait for Delivery: it reports each status change without holding this execution open',
 		},
 		{
 			displayName: 'Wait Timeout (Seconds)',
@@ -127,8 +101,6 @@ export interface SendOptions {
 	attachmentProperties?: string;
 	concurrency?: number;
 	pollIntervalSeconds?: number;
-	resolutionDirection?: string;
-	resolutionPolicyType?: string;
 	timeoutSeconds?: number;
 	waitForDelivery?: boolean;
 	waitTimeoutSeconds?: number;

@@ -8,6 +8,7 @@ import { readTextContent } from '../shared';
 import type { ItemTask } from '../types';
 import { readParameter } from '../parameters';
 
+/** Every field is required (docs/contract.md §5.4): the strictest of MNotify's sources. */
 export const templateFields: INodeProperties[] = [
 	{
 		displayName: 'Name',
@@ -15,6 +16,7 @@ export const templateFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
+		placeholder: 'e.g. Payment reminder',
 		description: 'A name to find the template by, at most 50 characters',
 	},
 	{
@@ -22,12 +24,15 @@ export const templateFields: INodeProperties[] = [
 		name: 'description',
 		type: 'string',
 		default: '',
+		required: true,
+		placeholder: 'e.g. Reminder of a payment due, with amount and due date',
+		description: 'What the template is for',
 	},
-	...contentProperties({ shortBody: false }).map((property) =>
-		property.name === 'subject' || property.name === 'body'
+	...contentProperties({ shortBody: true }).map((property) =>
+		['subject', 'body', 'shortBody'].includes(property.name)
 			? {
 					...property,
-					description: `${property.description}. Placeholders such as {{customerName}} or the built-in {{RecipientFirstName}}, {{Date}} are filled in when sending.`,
+					description: `${property.description}. Placeholders such as {{customerName}} are filled from the variables of each send; {{RecipientFirstName}}, {{RecipientLastName}}, {{IDNP}}, {{IDNO}}, {{Date}} and {{Time}} by MNotify.`,
 				}
 			: property,
 	),

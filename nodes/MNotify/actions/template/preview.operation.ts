@@ -1,12 +1,21 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { requireText, validateRecipientValue } from '../../helpers/validation';
+import {
+	customPlaceholders,
+	describeUnfilled,
+	unfilledPlaceholders,
+} from '../../helpers/placeholders';
+import {
+	parseVariablesObject,
+	requireText,
+	validateRecipientValue,
+} from '../../helpers/validation';
 import { mnotifyApiRequest } from '../../transport';
 import { templateLocator, templateVariablesProperties } from '../common.descriptions';
 import { readTemplateVariables } from '../shared';
 import type { ItemTask } from '../types';
-import { readTemplateId } from './shared';
+import { readTemplateId, readTemplateOnce, templateName } from './shared';
 import { readParameter } from '../parameters';
 
 const properties: INodeProperties[] = [
@@ -17,7 +26,7 @@ const properties: INodeProperties[] = [
 		name: 'userId',
 		type: 'string',
 		default: '',
-		placeholder: '2000000000000',
+		placeholder: 'e.g. 2000000000000',
 		description:
 			'Optional: fills the built-in placeholders ({{IDNP}}, {{RecipientFirstName}}, …) as for this recipient',
 	},
@@ -28,7 +37,10 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-/** Template check (T6): renders the template with the variables; nothing is stored or sent. */
+/**
+ * Template check (T6): renders the template with the variables; nothing is stored or sent. The
+ * output also lists the custom placeholders the variables leave unfilled, which Send would refuse.
+ */
 export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
 	const id = readTemplateId(this, itemIndex);
 	const variables = readTemplateVariables(this, itemIndex);
@@ -44,12 +56,31 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 			? undefined
 			: validateRecipientValue('IDNP', userIdText, 'Recipient IDNP or IDNO');
 
-	return async () =>
-		(await mnotifyApiRequest.call(this, {
-			method: 'POST',
-			path: `/api/template/${id}/check`,
-			body: { variables: variables ?? '{}', ...(userId ? { userId } : {}) },
-			action: `preview template ${id}`,
-			itemIndex,
-		})) as IDataObject;
+	return async () => {
+		const [rendered, template] = await Promise.all([
+			mnotifyApiRequest.call(this, {
+				method: 'POST',
+				path: `/api/template/${id}/check`,
+				body: { variables: variables ?? '{}', ...(userId ? { userId } : {}) },
+				action: `preview template ${id}`,
+				itemIndex,
+			}),
+			readTemplateOnce(this, id, itemIndex),
+		]);
+		const unfilled = unfilledPlaceholders(
+			customPlaceholders(template),
+			parseVariablesObject(variables ?? '{}', 'Variables'),
+		);
+		if (unfilled.length > 0) {
+			this.addExecutionHints({
+				message: `Sending template "${templateName(template, id)}" with these variables would be refused: ${describeUnfilled(unfilled)}`,
+				type: 'warning',
+				location: 'outputPane',
+			});
+		}
+		return {
+			...(rendered as IDataObject),
+			missingPlaceholders: unfilled.map(({ name }) => name),
+		};
+	};
 }

@@ -1,5 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import type { StoredTemplate } from '../../helpers/interfaces';
 import { validateUuid } from '../../helpers/validation';
 import { mnotifyApiRequest } from '../../transport';
 import { readParameter } from '../parameters';
@@ -22,4 +24,65 @@ export async function getTemplate(
 		action: `get template ${id}`,
 		itemIndex,
 	});
+}
+
+/** Templates read in this execution, by id: a thousand sends with one template read it once. */
+const templatesByExecution = new WeakMap<IExecuteFunctions, Map<string, Promise<StoredTemplate>>>();
+
+/**
+ * The stored template, read once per execution and template id (a failure too, so a missing
+ * template is not asked for again by every item). Reads only: never use it to merge an update.
+ */
+export async function readTemplateOnce(
+	context: IExecuteFunctions,
+	id: string,
+	itemIndex: number,
+): Promise<StoredTemplate> {
+	let templates = templatesByExecution.get(context);
+	if (!templates) {
+		templates = new Map();
+		templatesByExecution.set(context, templates);
+	}
+	let template = templates.get(id);
+	if (!template) {
+		template = getTemplate.call(context, id, itemIndex).then(asTemplate);
+		templates.set(id, template);
+	}
+	try {
+		return await template;
+	} catch (error) {
+		throw forItem(context, error, itemIndex);
+	}
+}
+
+function asTemplate(body: unknown): StoredTemplate {
+	return body && typeof body === 'object' && !Array.isArray(body) ? (body as StoredTemplate) : {};
+}
+
+/** The first item's error, told again for another item that uses the same template. */
+function forItem(context: IExecuteFunctions, error: unknown, itemIndex: number): unknown {
+	if (error instanceof NodeApiError) {
+		return new NodeApiError(
+			context.getNode(),
+			{},
+			{
+				message: error.message,
+				description: error.description ?? undefined,
+				httpCode: error.httpCode ?? undefined,
+				itemIndex,
+			},
+		);
+	}
+	if (error instanceof NodeOperationError) {
+		return new NodeOperationError(context.getNode(), error.message, {
+			description: error.description ?? undefined,
+			itemIndex,
+		});
+	}
+	return error;
+}
+
+/** A template's name for messages, or its id when it has none. */
+export function templateName(template: StoredTemplate, id: string): string {
+	return typeof template.name === 'string' && template.name.trim() !== '' ? template.name : id;
 }

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { ContentLanguage } from '../../helpers/interfaces';
+import type { StoredTemplate } from '../../helpers/interfaces';
 import { buildTemplateRequest, type ContentInput } from '../../helpers/requestBuilders';
 import { mnotifyApiRequest, readReturnedId } from '../../transport';
 import { templateLocator } from '../common.descriptions';
@@ -18,10 +18,16 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Field',
 		default: {},
-		description: 'The fields to change; the others keep their current value',
-		options: templateFields
-			.filter((field) => field.name !== 'translations')
-			.map((field) => ({ ...field, required: false })),
+		description: 'The fields to change, translations included; the others keep their current value',
+		options: templateFields.map((field) =>
+			field.name === 'translations'
+				? {
+						...field,
+						description:
+							'Russian or English texts to set; a text left empty keeps its current value',
+					}
+				: { ...field, required: false },
+		),
 	},
 ];
 
@@ -30,48 +36,60 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-interface StoredTemplate {
-	name?: string;
-	description?: string;
-	subject?: Partial<ContentLanguage>;
-	body?: Partial<ContentLanguage>;
-	bodyShort?: Partial<ContentLanguage>;
-}
+type Translation = NonNullable<ContentInput['translations']>[number];
+type Part = 'subject' | 'body' | 'shortBody';
+const STORED_PART: Record<Part, 'subject' | 'body' | 'bodyShort'> = {
+	subject: 'subject',
+	body: 'body',
+	shortBody: 'bodyShort',
+};
 
 /**
  * MNotify's PUT replaces the whole template, so the current one is read first and only the
- * fields the user set are changed. Translations are kept as stored.
+ * fields the user set are changed, translations included; the result must be a complete
+ * template (docs/contract.md §5.4).
  */
 export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
 	const id = readTemplateId(this, itemIndex);
 	const changes = readParameter(this, 'updateFields', itemIndex, {}) as IDataObject;
+	const givenTranslations = ((changes.translations as IDataObject | undefined)?.translation ??
+		[]) as Translation[];
 	// Check the fields given now, before any request; the merged template is checked again below.
+	const unchanged = 'unchanged';
 	buildTemplateRequest({
-		name: changes.name ?? 'unchanged',
-		description: changes.description ?? '',
+		name: changes.name ?? unchanged,
+		description: changes.description ?? unchanged,
 		content: {
-			subject: changes.subject ?? 'unchanged',
-			body: changes.body ?? 'unchanged',
-			shortBody: changes.shortBody ?? '',
+			subject: changes.subject ?? unchanged,
+			body: changes.body ?? unchanged,
+			shortBody: changes.shortBody ?? unchanged,
+			translations: givenTranslations,
 		},
 	});
 	return async () => {
 		const current = ((await getTemplate.call(this, id, itemIndex)) ?? {}) as StoredTemplate;
-		const merged = (part: 'subject' | 'body' | 'bodyShort', field: string) =>
-			changes[field] ?? current[part]?.ro ?? '';
-		const translations: ContentInput['translations'] = (['ru', 'en'] as const).map((language) => ({
-			language,
-			subject: current.subject?.[language],
-			body: current.body?.[language],
-			shortBody: current.bodyShort?.[language],
-		}));
+		const romanian = (part: Part) => changes[part] ?? current[STORED_PART[part]]?.ro ?? '';
+		const translations = (['ru', 'en'] as const).map((language): Translation => {
+			const given = givenTranslations.filter((translation) => translation.language === language);
+			const text = (part: Part) =>
+				given
+					.map((translation) => translation[part])
+					.filter(isGiven)
+					.pop() ?? current[STORED_PART[part]]?.[language];
+			return {
+				language,
+				subject: text('subject'),
+				body: text('body'),
+				shortBody: text('shortBody'),
+			};
+		});
 		const request = buildTemplateRequest({
 			name: changes.name ?? current.name,
-			description: changes.description ?? current.description ?? '',
+			description: changes.description ?? current.description,
 			content: {
-				subject: merged('subject', 'subject'),
-				body: merged('body', 'body'),
-				shortBody: merged('bodyShort', 'shortBody'),
+				subject: romanian('subject'),
+				body: romanian('body'),
+				shortBody: romanian('shortBody'),
 				translations,
 			},
 		});
@@ -84,4 +102,8 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 		});
 		return { id: readReturnedId(answer) ?? id, ...request };
 	};
+}
+
+function isGiven(value: unknown): boolean {
+	return value !== undefined && value !== null && value !== '';
 }

@@ -1,0 +1,96 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { NotificationRequest } from '../../helpers/interfaces';
+import {
+	customPlaceholders,
+	describeUnfilled,
+	unfilledPlaceholders,
+} from '../../helpers/placeholders';
+import { storedTexts, type ContentInput } from '../../helpers/requestBuilders';
+import { InputError, parseVariablesObject } from '../../helpers/validation';
+import { contentProperties } from '../common.descriptions';
+import { readParameter } from '../parameters';
+import { readTextContent } from '../shared';
+import { readTemplateOnce, templateName } from '../template/shared';
+
+/**
+ * A template send carries texts too (docs/contract.md §12): by default the template's own, or
+ * texts the user writes. Shown under Content → Use a Template.
+ */
+const textsChoice: INodeProperties = {
+	displayName: 'Texts',
+	name: 'templateTexts',
+	type: 'options',
+	options: [
+		{
+			name: "The Template's Own Texts",
+			value: 'template',
+			description:
+				'Send the subject, body and short body stored in the template, in all its languages, for MNotify to fill in',
+		},
+		{
+			name: 'Write My Own Texts',
+			value: 'own',
+			description:
+				"Write the subject, body and short body here; they may use the template's placeholders",
+		},
+	],
+	default: 'template',
+	description:
+		'MNotify wants a subject, body and short body with every notification, even one sent with a template',
+};
+
+export const templateTextsProperties: INodeProperties[] = [
+	textsChoice,
+	...contentProperties({ shortBody: true }).map((property) => ({
+		...property,
+		displayOptions: { show: { templateTexts: ['own'] } },
+	})),
+].map((property) => ({
+	...property,
+	displayOptions: {
+		show: { ...(property.displayOptions?.show ?? {}), contentSource: ['template'] },
+	},
+}));
+
+/** The texts written for a template send, or undefined for the template's own. */
+export function readOwnTemplateTexts(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): ContentInput | undefined {
+	const texts = readParameter(context, 'templateTexts', itemIndex, 'template');
+	return texts === 'own' ? readTextContent(context, itemIndex) : undefined;
+}
+
+/**
+ * The second check of a template send, once every item is valid on its own: reads the template
+ * (once per execution), gives the request the template's texts when the user wrote none, and
+ * refuses the item if its variables leave a custom placeholder unfilled.
+ */
+export function checkTemplateSend(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	request: NotificationRequest,
+): () => Promise<void> {
+	return async () => {
+		const reference = request.template;
+		if (!reference) return;
+		const template = await readTemplateOnce(context, reference.id, itemIndex);
+		const name = templateName(template, reference.id);
+		// The request is not sent before this check, so it is completed in place.
+		if (request.subject === undefined) Object.assign(request, storedTexts(template, name));
+
+		// The template's placeholders, and those of texts written for it: whichever MNotify renders.
+		const placeholders = [
+			...new Set([...customPlaceholders(template), ...customPlaceholders(request)]),
+		];
+		const variables = parseVariablesObject(reference.variables ?? '{}', 'Variables');
+		const unfilled = unfilledPlaceholders(placeholders, variables);
+		if (unfilled.length === 0) return;
+		throw new InputError(
+			'Variables',
+			`The variables leave ${unfilled.length === 1 ? 'a placeholder' : `${unfilled.length} placeholders`} of template "${name}" unfilled: ${describeUnfilled(unfilled)}`,
+			`The citizen would read ${unfilled.length === 1 ? 'it' : 'them'} as written, braces and all. Give each a variable with a value (Variables › Name "${unfilled[0].name}"). Placeholders of this template: ${placeholders.join(', ')}.`,
+		);
+	};
+}
