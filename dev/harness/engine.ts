@@ -10,6 +10,7 @@ import {
 	Credentials,
 	ExecutionLifecycleHooks,
 	LazyPackageDirectoryLoader,
+	LoadOptionsContext,
 	PollContext,
 	WorkflowExecute,
 } from 'n8n-core';
@@ -18,10 +19,12 @@ import {
 	ICredentialsHelper,
 	Workflow,
 	type ICredentialDataDecryptedObject,
+	type ICredentialType,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
 	type INodeExecutionData,
+	type INodeListSearchResult,
 	type INodeType,
 	type INodeTypes,
 	type IRun,
@@ -253,6 +256,42 @@ export class WorkflowEngine {
 			items: result?.[0] ?? [],
 			staticData: JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject,
 		};
+	}
+
+	/** The description of one of our nodes (default: MNotify), as n8n loaded it from dist/. */
+	async nodeDescription(name = 'mNotify'): Promise<INodeType['description']> {
+		await this.ensureLoaded();
+		return (this.loader.getNode(name).type as INodeType).description;
+	}
+
+	/** The parameters of our credential type, as n8n loaded it from dist/. */
+	async credentialProperties(name = 'mNotifyApi'): Promise<ICredentialType['properties']> {
+		await this.ensureLoaded();
+		return this.loader.getCredential(name).type.properties;
+	}
+
+	/**
+	 * Calls a node's list search (a resource locator's "From List") the way the editor does, with
+	 * n8n's LoadOptionsContext for the node named `nodeName`.
+	 */
+	async listSearch(
+		workflowJson: IWorkflowBase,
+		nodeName: string,
+		method: string,
+		options: { credentials: RunOptions['credentials']; filter?: string; paginationToken?: string },
+	): Promise<INodeListSearchResult> {
+		const workflow = await this.workflowFor(workflowJson);
+		const node = workflow.getNode(nodeName);
+		const nodeType = node && workflow.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+		const search = nodeType?.methods?.listSearch?.[method];
+		if (!node || !search) throw new Error(`${nodeName} has no list search ${method}`);
+		const context = new LoadOptionsContext(
+			workflow,
+			node,
+			stubAdditionalData(baseAdditionalData(options.credentials)),
+			'parameters',
+		);
+		return await search.call(context, options.filter, options.paginationToken);
 	}
 }
 

@@ -7,6 +7,7 @@ import {
 	buildTemplateRequest,
 	checkAttachments,
 	serializeTemplateVariables,
+	storedTexts,
 } from '../../nodes/MNotify/helpers/requestBuilders';
 import { InputError } from '../../nodes/MNotify/helpers/validation';
 
@@ -24,7 +25,7 @@ describe('buildNotificationRequest', () => {
 				...texts,
 				translations: [{ language: 'ru', subject: 'Заголовок', body: 'Текст', shortBody: '' }],
 			},
-			resolutionPolicy: buildResolutionPolicy('IDNO', 'Administrator'),
+			resolutionPolicy: buildResolutionPolicy('IDNP', 'Administrator'),
 		});
 		expect(request).toEqual({
 			priority: 'Medium',
@@ -35,7 +36,7 @@ describe('buildNotificationRequest', () => {
 			subject: { ro: 'Titlu', ru: 'Заголовок' },
 			body: { ro: '<p>Text</p>', ru: 'Текст' },
 			bodyShort: { ro: 'Scurt' },
-			resolutionPolicy: { type: 'IDNO', parameters: { direction: 'Administrator' } },
+			resolutionPolicy: { type: 'IDNP', parameters: { direction: 'Administrator' } },
 		});
 	});
 
@@ -160,5 +161,81 @@ describe('templates and lists', () => {
 	it('serializes JSON variables and drops empty ones', () => {
 		expect(serializeTemplateVariables('json', undefined, '{"a":1}')).toBe('{"a":1}');
 		expect(serializeTemplateVariables('json', undefined, '{}')).toBeUndefined();
+	});
+});
+
+describe('resolution policy: both or neither', () => {
+	it('builds the policy from Resolve To and Direction, in the spelling MNotify documents', () => {
+		expect(buildResolutionPolicy('idnp', 'founder')).toEqual({
+			type: 'IDNP',
+			parameters: { direction: 'Founder' },
+		});
+		expect(buildResolutionPolicy('', '  ')).toBeUndefined();
+		expect(buildResolutionPolicy(undefined, null)).toBeUndefined();
+	});
+
+	it('refuses one without the other, naming the missing field', () => {
+		expect(() => buildResolutionPolicy('IDNP', '')).toThrow(
+			expect.objectContaining({
+				field: 'Resolution Policy › Direction',
+				message: 'Resolution Policy resolves to IDNP but has no Direction',
+			}),
+		);
+		expect(() => buildResolutionPolicy('', 'Owner')).toThrow(
+			expect.objectContaining({ field: 'Resolution Policy › Resolve To' }),
+		);
+		expect(() => buildResolutionPolicy('IDNP', 'CEO')).toThrow(
+			expect.objectContaining({ field: 'Resolution Policy › Direction' }),
+		);
+	});
+
+	it('leaves an unlisted Resolve To value for MNotify to judge', () => {
+		expect(buildResolutionPolicy('Passport', 'Owner')).toEqual({
+			type: 'Passport',
+			parameters: { direction: 'Owner' },
+		});
+	});
+});
+
+describe('template texts', () => {
+	const complete = { name: 'Aviz', description: 'Anual', content: texts };
+
+	it.each([
+		[{ ...complete, description: '' }, 'Description'],
+		[{ ...complete, content: { ...texts, body: '' } }, 'Body'],
+		[{ ...complete, content: { ...texts, shortBody: '' } }, 'Short Body'],
+	])('requires every field of a new template %#', (input, field) => {
+		expect(() => buildTemplateRequest(input)).toThrow(expect.objectContaining({ field }));
+	});
+
+	it("takes the template's own texts in every language, placeholders untouched", () => {
+		const template = {
+			name: 'Aviz',
+			subject: { ro: 'Plată la {{dueDate}}', en: 'Due {{dueDate}}', ru: 7 },
+			body: { ro: '<p>{{amount}} lei</p>' },
+			bodyShort: { ro: '{{amount}} lei', ru: '{{amount}} лей' },
+			unknownField: true,
+		};
+		expect(storedTexts(template, 'Aviz')).toEqual({
+			subject: { ro: 'Plată la {{dueDate}}', en: 'Due {{dueDate}}' },
+			body: { ro: '<p>{{amount}} lei</p>' },
+			bodyShort: { ro: '{{amount}} lei', ru: '{{amount}} лей' },
+		});
+	});
+
+	it('refuses a stored template that lacks a Romanian text or breaks a limit, naming it', () => {
+		expect(() => storedTexts({ subject: { ro: 'S' }, body: { en: 'B' } }, 'Vechi')).toThrow(
+			/^Template "Vechi" has no body or short body in Romanian$/,
+		);
+		expect(() =>
+			storedTexts(
+				{ subject: { ro: 's'.repeat(42) }, body: { ro: 'B' }, bodyShort: { ro: 'b' } },
+				'Lung',
+			),
+		).toThrow(
+			expect.objectContaining({
+				field: 'Template "Lung" › Subject (Romanian)',
+			}),
+		);
 	});
 });

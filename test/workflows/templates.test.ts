@@ -71,6 +71,61 @@ describe('Template operations over mTLS', () => {
 		});
 	});
 
+	it('changes every field on update, translations included, keeping what is not given', async () => {
+		const id = await createTemplate();
+		await runNode(
+			{
+				resource: 'template',
+				operation: 'update',
+				templateId: byId(id),
+				updateFields: {
+					description: 'Notificare anuală, actualizată',
+					shortBody: 'Plătiți {{amount}} lei',
+					translations: {
+						translation: [
+							{ language: 'en', subject: 'Tax {{year}}', body: 'Pay {{amount}}', shortBody: 'Pay' },
+							{ language: 'ru', shortBody: 'К оплате' },
+						],
+					},
+				},
+			},
+			fixture.credentials,
+		);
+		const [stored] = await runNode(
+			{ resource: 'template', operation: 'get', templateId: byId(id) },
+			fixture.credentials,
+		);
+		expect(stored.json).toMatchObject({
+			name: 'Aviz impozit',
+			description: 'Notificare anuală, actualizată',
+			subject: { ro: 'Impozit {{year}}', ru: 'Налог {{year}}', en: 'Tax {{year}}' },
+			body: { ro: templateTexts.body, ru: 'К оплате {{amount}} лей', en: 'Pay {{amount}}' },
+			bodyShort: { ro: 'Plătiți {{amount}} lei', ru: 'К оплате', en: 'Pay' },
+		});
+	});
+
+	it('requires every field of a new template before any call (the strictest reading)', async () => {
+		const before = fixture.sandbox.stats.requests;
+		for (const [missing, field] of [
+			['description', 'Description'],
+			['shortBody', 'Short Body'],
+			['body', 'Body'],
+		]) {
+			// Mapped from an item (n8n itself refuses a required field left empty in the panel).
+			const error = await runNodeExpectingError(
+				{
+					resource: 'template',
+					operation: 'create',
+					...templateTexts,
+					[missing]: '={{ $json.x }}',
+				},
+				fixture.credentials,
+			);
+			expect(error.message).toBe(`${field} is empty (item 0)`);
+		}
+		expect(fixture.sandbox.stats.requests).toBe(before);
+	});
+
 	it('previews with variables and the built-in recipient placeholders, sending nothing', async () => {
 		const id = await createTemplate();
 		const before = fixture.sandbox.stats.notificationsAccepted;

@@ -64,11 +64,7 @@ const PART_LABELS: Record<TextPart, string> = {
  * lengths MNotify enforces: subject ≤ 41 (e-mail subject), short body ≤ 160 (one SMS). `where`
  * prefixes the field names in errors, for texts that do not come from the panel's fields.
  */
-export function buildContent(
-	input: ContentInput,
-	required: TextPart[],
-	where = '',
-): BuiltContent {
+export function buildContent(input: ContentInput, required: TextPart[], where = ''): BuiltContent {
 	const texts: Record<TextPart, Partial<Record<Language, string>>> = {
 		subject: {},
 		body: {},

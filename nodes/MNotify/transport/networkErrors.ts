@@ -163,6 +163,16 @@ export function describeRequestFailure(
 	};
 }
 
+const PROXY_UNREACHABLE: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	EHOSTUNREACH: 'host unreachable',
+	ENETUNREACH: 'network unreachable',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'host name lookup failed',
+	ETIMEDOUT: 'timed out',
+	UND_ERR_CONNECT_TIMEOUT: 'timed out',
+};
+
 /**
  * Failures of the proxy itself: it could not be reached, or it refused to open the tunnel. Either
  * way the request never reached MNotify. The proxy is named without its user or password.
@@ -183,10 +193,12 @@ function describeProxyFailure(
 			refused[1] === '502' || refused[1] === '503' || refused[1] === '504',
 		];
 	}
-	if (CONNECT_PHASE_CODES.has(code) || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
+	const unreachable = PROXY_UNREACHABLE[code];
+	if (unreachable) {
+		// In words: n8n replaces a message that names a code such as ECONNREFUSED with its own.
 		return [
-			`Could not reach the proxy ${proxy} on the way to MNotify (${code})`,
-			`Check the proxy address and that n8n may use it. ${fromEnvironment}`,
+			`Could not reach the proxy ${proxy} on the way to MNotify: ${unreachable}`,
+			`Check the proxy address and that this n8n server may use it. ${fromEnvironment}`,
 			code !== 'ENOTFOUND',
 		];
 	}

@@ -64,7 +64,7 @@ export const resolutionProperties: INodeProperties[] = [
 		],
 	},
 	...RESOLUTION_DIRECTIONS.map((direction): INodeProperties => ({
-		displayName: `MNotify will not notify the recipients themselves: it notifies the ${PEOPLE[direction]} of each one (e.g. of each company given by IDNO), found by the identifier chosen in Resolve To.`,
+		displayName: `With Direction ${direction}, MNotify does not notify the recipients themselves but the ${PEOPLE[direction]} of each one (e.g. of each company given by IDNO), found by the identifier chosen in Resolve To.`,
 		name: `resolution${direction}Notice`,
 		type: 'notice',
 		default: '',

@@ -1,0 +1,174 @@
+/**
+ * Corporate proxies: with HTTPS_PROXY set, the node reaches MNotify through a real CONNECT proxy on
+ * 127.0.0.1, with mutual TLS end to end inside the tunnel (the proxy only sees encrypted bytes,
+ * and the sandbox still authenticates the client certificate); NO_PROXY bypasses it; a proxy that
+ * refuses or is down is named, without its password. Through n8n's engine.
+ */
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+
+import { testCredentials } from '../../nodes/MNotify/methods/credentialTest';
+import type { MNotifyCredentials } from '../../nodes/MNotify/transport/clientCertificate';
+import { useSandbox } from '../support/sandbox';
+import {
+	engine,
+	items,
+	runNode,
+	runNodeExpectingError,
+	sendParameters,
+} from '../support/workflows';
+
+interface ConnectProxy {
+	url: string;
+	/** `host:port` of every tunnel opened, in order. */
+	tunnels: string[];
+	/** Every byte clients sent through the tunnels. */
+	received: () => Buffer;
+	close: () => Promise<void>;
+}
+
+/** A minimal HTTP proxy that only tunnels (CONNECT), optionally wanting Basic credentials. */
+async function startConnectProxy(basicAuth?: string): Promise<ConnectProxy> {
+	const tunnels: string[] = [];
+	const chunks: Buffer[] = [];
+	const sockets = new Set<Socket>();
+	const server: Server = createServer((_, response) => response.writeHead(405).end());
+	server.on('connect', (request, client: Socket, head: Buffer) => {
+		sockets.add(client);
+		client.on('error', () => client.destroy());
+		const expected = basicAuth && `Basic ${Buffer.from(basicAuth).toString('base64')}`;
+		if (expected && request.headers['proxy-authorization'] !== expected) {
+			client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n\r\n');
+			return;
+		}
+		const target = request.url ?? '';
+		tunnels.push(target);
+		const [host, port] = [target.slice(0, target.lastIndexOf(':')), target.split(':').pop()];
+		const upstream = connect(Number(port), host, () => {
+			client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+			if (head.length > 0) upstream.write(head);
+			client.on('data', (chunk: Buffer) => chunks.push(chunk));
+			upstream.pipe(client);
+			client.pipe(upstream);
+		});
+		sockets.add(upstream);
+		upstream.on('error', () => client.destroy());
+		client.on('close', () => upstream.destroy());
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return {
+		url: `http://127.0.0.1:${port}`,
+		tunnels,
+		received: () => Buffer.concat(chunks),
+		close: async () => {
+			for (const socket of sockets) socket.destroy();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		},
+	};
+}
+
+const fixture = useSandbox();
+const PROXY_VARIABLES = /^(npm_config_)?(https?|all|no)_proxy$/i;
+const savedEnvironment = { ...process.env };
+
+/** Sets the proxy variables for the next run; the node's pools are rebuilt to read them. */
+async function useEnvironment(variables: Record<string, string>): Promise<void> {
+	for (const key of Object.keys(process.env))
+		if (PROXY_VARIABLES.test(key)) delete process.env[key];
+	Object.assign(process.env, variables);
+	await engine().closeConnections();
+}
+
+let proxy: ConnectProxy;
+beforeEach(async () => {
+	proxy = await startConnectProxy('ion:s3cret-proxy-password');
+});
+afterEach(async () => {
+	await useEnvironment({});
+	Object.assign(process.env, savedEnvironment);
+	await proxy.close();
+});
+
+const subject = 'Aviz prin proxy';
+const send = (count: number) =>
+	runNode(
+		sendParameters([{ type: 'IDNP', value: '2000000000000' }], { subject }),
+		fixture.credentials,
+		{
+			startItems: items(count, () => ({})),
+		},
+	);
+
+describe('HTTPS_PROXY', () => {
+	it('tunnels every request through the proxy, mutual TLS end to end, keeping connections alive', async () => {
+		await useEnvironment({
+			HTTPS_PROXY: proxy.url.replace('http://', 'http://ion:s3cret-proxy-password@'),
+		});
+		const before = fixture.sandbox.stats.notificationsAccepted;
+		const first = await send(4);
+		const tunnelsAfterFirstRun = proxy.tunnels.length;
+		const second = await send(4);
+
+		// The sandbox accepted them: it authenticated the client certificate through the tunnel.
+		expect([...first, ...second].every((item) => typeof item.json.id === 'string')).toBe(true);
+		expect(fixture.sandbox.stats.notificationsAccepted - before).toBe(8);
+		expect(new Set(proxy.tunnels)).toEqual(new Set([`127.0.0.1:${fixture.sandbox.port}`]));
+		expect(tunnelsAfterFirstRun).toBeGreaterThanOrEqual(1);
+		expect(tunnelsAfterFirstRun).toBeLessThanOrEqual(4);
+		// The second execution reused the pooled connections: no new tunnel.
+		expect(proxy.tunnels.length).toBe(tunnelsAfterFirstRun);
+
+		// The proxy saw a TLS handshake and encrypted records only.
+		const seen = proxy.received();
+		expect(seen[0]).toBe(0x16);
+		expect(seen.includes('POST /api/notification')).toBe(false);
+		expect(seen.includes(subject)).toBe(false);
+	});
+
+	it('runs the credential test through the proxy too', async () => {
+		await useEnvironment({
+			HTTPS_PROXY: proxy.url.replace('http://', 'http://ion:s3cret-proxy-password@'),
+		});
+		const result = await testCredentials(fixture.credentials as unknown as MNotifyCredentials);
+		expect(result.status).toBe('OK');
+		expect(proxy.tunnels).toHaveLength(1);
+	});
+
+	it('connects directly to hosts in NO_PROXY', async () => {
+		await useEnvironment({ HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' });
+		await send(2);
+		expect(proxy.tunnels).toEqual([]);
+	});
+
+	it('says so when the proxy refuses the tunnel, without its password, and sends nothing', async () => {
+		await useEnvironment({
+			https_proxy: proxy.url.replace('http://', 'http://ion:wrong-password@'),
+		});
+		const before = fixture.sandbox.stats.requests;
+		const error = await runNodeExpectingError(
+			sendParameters([{ type: 'IDNP', value: '2000000000000' }]),
+			fixture.credentials,
+		);
+		expect(error.message).toBe(
+			`The proxy ${proxy.url} refused to open a connection to MNotify at 127.0.0.1:${fixture.sandbox.port} (407)`,
+		);
+		expect(error.description).toMatch(/wants a user and password.*HTTPS_PROXY/);
+		expect(`${error.message} ${error.description}`).not.toContain('wrong-password');
+		expect(fixture.sandbox.stats.requests).toBe(before);
+	});
+
+	it('says so when the proxy cannot be reached', async () => {
+		const address = proxy.url;
+		await proxy.close();
+		proxy = await startConnectProxy();
+		await useEnvironment({ HTTPS_PROXY: address });
+		const error = await runNodeExpectingError(
+			{ resource: 'notification', operation: 'getMany', limit: 1 },
+			fixture.credentials,
+		);
+		expect(error.message).toBe(
+			`Could not reach the proxy ${address} on the way to MNotify: connection refused`,
+		);
+	});
+});
