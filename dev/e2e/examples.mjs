@@ -203,6 +203,15 @@ export const exampleAssertions = {
 				assert.deepEqual(n.recipients, [{ type: 'IDNP', value: c.idnp }]);
 				const dueDate = c.dueDate.split('-').reverse().join('.');
 				assert.equal(n.subject, `Plată scadentă la ${dueDate}`, 'template subject rendered');
+				// The strict contract: the template's own texts travel with it, placeholders as stored.
+				assert.deepEqual(
+					[n.request.subject?.ro, n.request.bodyShort?.ro],
+					[
+						'Plată scadentă la {{dueDate}}',
+						'Plata de {{amount}} lei pentru {{service}} este scadenta la {{dueDate}}.',
+					],
+					'sent with the template texts',
+				);
 				assert.deepEqual(JSON.parse(n.request.template.variables), {
 					amount: c.amount,
 					dueDate,
@@ -233,7 +242,7 @@ export const exampleAssertions = {
 		},
 	},
 
-	// 2. Open data (companies, JSON) → Filter active → Set → Send to IDNO, policy IDNO/Administrator.
+	// 2. Open data (companies, JSON) → Filter active → Set → Send to IDNO, resolved to IDNP/Administrator.
 	'companies-open-data.json': {
 		async prepare(workflow, ctx) {
 			node(workflow, 'Get Companies (Open Data)').parameters.url =
@@ -252,7 +261,7 @@ export const exampleAssertions = {
 			for (const [i, n] of notifications.entries()) {
 				const company = active[i];
 				assert.deepEqual(n.recipients, [{ type: 'IDNO', value: company.IDNO }]);
-				const policy = { type: 'IDNO', parameters: { direction: 'Administrator' } };
+				const policy = { type: 'IDNP', parameters: { direction: 'Administrator' } };
 				assert.deepEqual(
 					n.request.resolutionPolicy,
 					policy,
@@ -273,7 +282,7 @@ export const exampleAssertions = {
 					`${c.Denumirea} (${c.Statutul}) must not be notified`,
 				);
 			}
-			return `${companies().length} companies -> ${sent.length} notices to IDNO ${active.map((c) => c.IDNO).join(', ')} (IDNO/Administrator)`;
+			return `${companies().length} companies -> ${sent.length} notices to IDNO ${active.map((c) => c.IDNO).join(', ')} (resolved to IDNP/Administrator)`;
 		},
 	},
 

@@ -51,6 +51,28 @@ export function linearWorkflow(steps: StepDefinition[]): IWorkflowBase {
 	} as unknown as IWorkflowBase;
 }
 
+/** A workflow with only the MNotify Trigger, named "MNotify Trigger", with these parameters. */
+export function triggerWorkflow(parameters: IDataObject): IWorkflowBase {
+	return {
+		id: 'triggerTest',
+		name: 'MNotify Trigger test',
+		nodes: [
+			{
+				id: 't1',
+				name: 'MNotify Trigger',
+				type: 'n8n-nodes-mnotify.mNotifyTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: parameters as INode['parameters'],
+				credentials: CREDENTIAL_REFERENCE,
+			},
+		],
+		connections: {},
+		active: false,
+		settings: { executionOrder: 'v1' },
+	} as unknown as IWorkflowBase;
+}
+
 let sharedEngine: WorkflowEngine | undefined;
 
 export function engine(): WorkflowEngine {

@@ -44,7 +44,7 @@ async function createTemplate(overrides: IDataObject = {}): Promise<string> {
 const byId = (id: string) => ({ __rl: true, mode: 'id', value: id });
 
 /** Send with a template, the variables mapped from each item's `amount` and `dueDate`. */
-function templateSend(templateId: unknown, overrides: IDataObject = {}): IDataObject {
+function templateSend(templateId: IDataObject, overrides: IDataObject = {}): IDataObject {
 	return {
 		resource: 'notification',
 		operation: 'send',

@@ -28,12 +28,17 @@ describe('Template operations over mTLS', () => {
 
 	const byId = (id: string) => ({ __rl: true, mode: 'id', value: id });
 
-	it('creates (quoted id answer), gets and lists templates', async () => {
-		const id = await createTemplate();
+	async function readTemplate(id: string) {
 		const [template] = await runNode(
 			{ resource: 'template', operation: 'get', templateId: byId(id) },
 			fixture.credentials,
 		);
+		return template;
+	}
+
+	it('creates (quoted id answer), gets and lists templates', async () => {
+		const id = await createTemplate();
+		const template = await readTemplate(id);
 		expect(template.json).toMatchObject({
 			id,
 			name: 'Aviz impozit',
@@ -59,10 +64,7 @@ describe('Template operations over mTLS', () => {
 			fixture.credentials,
 		);
 		expect(updated.json).toMatchObject({ id, name: 'Aviz impozit 2027' });
-		const [stored] = await runNode(
-			{ resource: 'template', operation: 'get', templateId: byId(id) },
-			fixture.credentials,
-		);
+		const stored = await readTemplate(id);
 		expect(stored.json).toMatchObject({
 			name: 'Aviz impozit 2027',
 			description: 'Notificare anuală',
@@ -91,10 +93,7 @@ describe('Template operations over mTLS', () => {
 			},
 			fixture.credentials,
 		);
-		const [stored] = await runNode(
-			{ resource: 'template', operation: 'get', templateId: byId(id) },
-			fixture.credentials,
-		);
+		const stored = await readTemplate(id);
 		expect(stored.json).toMatchObject({
 			name: 'Aviz impozit',
 			description: 'Notificare anuală, actualizată',

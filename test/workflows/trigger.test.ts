@@ -1,26 +1,9 @@
-import type { IDataObject, IWorkflowBase } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { useSandbox } from '../support/sandbox';
-import { engine, runNode, sendParameters } from '../support/workflows';
+import { engine, runNode, sendParameters, triggerWorkflow } from '../support/workflows';
 
-const triggerWorkflow = {
-	id: 'triggerTest',
-	name: 'MNotify Trigger test',
-	nodes: [
-		{
-			id: 't1',
-			name: 'MNotify Trigger',
-			type: 'n8n-nodes-mnotify.mNotifyTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { statuses: ['Delivered', 'Failed'], onlyNewNotifications: true },
-			credentials: { mNotifyApi: { id: 'test-credential', name: 'MNotify test' } },
-		},
-	],
-	connections: {},
-	active: false,
-	settings: { executionOrder: 'v1' },
-} as unknown as IWorkflowBase;
+const workflow = triggerWorkflow({ statuses: ['Delivered', 'Failed'], onlyNewNotifications: true });
 
 describe('MNotify Trigger (polling) with the sandbox clock', () => {
 	const fixture = useSandbox({ statusStepMs: 1000 });
@@ -30,7 +13,7 @@ describe('MNotify Trigger (polling) with the sandbox clock', () => {
 		return sent.json.id as string;
 	};
 	const poll = async (staticData?: IDataObject, mode?: 'manual') =>
-		await engine().poll(triggerWorkflow, 'MNotify Trigger', {
+		await engine().poll(workflow, 'MNotify Trigger', {
 			credentials: { mNotifyApi: fixture.credentials },
 			staticData,
 			mode,

@@ -4,11 +4,18 @@
  * hints for the rules people trip on, "e.g." placeholders, labels short enough not to be cut,
  * and the Notification picker. Over real TLS, through n8n's engine.
  */
-import type { IDataObject, INodeProperties, IWorkflowBase } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { sandboxCredentials } from '../../dev/harness/sandboxCredentials';
 import { useSandbox } from '../support/sandbox';
-import { engine, linearWorkflow, runNode, runSteps, sendParameters } from '../support/workflows';
+import {
+	engine,
+	linearWorkflow,
+	runNode,
+	runSteps,
+	sendParameters,
+	triggerWorkflow,
+} from '../support/workflows';
 
 const fixture = useSandbox();
 
@@ -22,21 +29,7 @@ function expiringCredentials(): Record<string, string> {
 	return sandboxCredentials(fixture.sandbox.url, certificate);
 }
 
-const triggerWorkflow = {
-	...linearWorkflow([]),
-	nodes: [
-		{
-			id: 't1',
-			name: 'MNotify Trigger',
-			type: 'n8n-nodes-mnotify.mNotifyTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { statuses: ['Delivered'], onlyNewNotifications: true },
-			credentials: { mNotifyApi: { id: 'expiring', name: 'expiring' } },
-		},
-	],
-	connections: {},
-} as unknown as IWorkflowBase;
+const trigger = triggerWorkflow({ statuses: ['Delivered'], onlyNewNotifications: true });
 
 describe('the certificate-expiry warning', () => {
 	it('is an execution hint on every run of the node while the certificate ends within 30 days', async () => {
@@ -64,13 +57,13 @@ describe('the certificate-expiry warning', () => {
 
 	it('rides on the items the trigger emits, and on its test event', async () => {
 		const credentials = { mNotifyApi: expiringCredentials() };
-		const activation = await engine().poll(triggerWorkflow, 'MNotify Trigger', { credentials });
+		const activation = await engine().poll(trigger, 'MNotify Trigger', { credentials });
 		await runNode(
 			sendParameters([{ type: 'IDNP', value: '2000000000000' }]),
 			credentials.mNotifyApi,
 		);
 		fixture.sandbox.advanceClock(10_000);
-		const next = await engine().poll(triggerWorkflow, 'MNotify Trigger', {
+		const next = await engine().poll(trigger, 'MNotify Trigger', {
 			credentials,
 			staticData: activation.staticData,
 		});
@@ -79,13 +72,13 @@ describe('the certificate-expiry warning', () => {
 			status: 'Delivered',
 			certificateWarning: expect.stringMatching(EXPIRY_HINT),
 		});
-		const sample = await engine().poll(triggerWorkflow, 'MNotify Trigger', {
+		const sample = await engine().poll(trigger, 'MNotify Trigger', {
 			credentials,
 			mode: 'manual',
 		});
 		expect(sample.items[0].json.certificateWarning).toMatch(EXPIRY_HINT);
 
-		const valid = await engine().poll(triggerWorkflow, 'MNotify Trigger', {
+		const valid = await engine().poll(trigger, 'MNotify Trigger', {
 			credentials: { mNotifyApi: fixture.credentials },
 			mode: 'manual',
 		});

@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
 import { exampleAssertions } from '../examples.mjs';
+import { contractCases, exampleCredential } from './contract.mjs';
 import { bindCredentials } from '../lib/n8n.mjs';
 import { REPO_DIR, loadWorkflow } from '../lib/util.mjs';
 
@@ -32,20 +33,6 @@ const BAD_CERTIFICATES = [
 		reason: /passphrase|password|decrypt|mac/i,
 	},
 ];
-
-/**
- * The saved credential the examples use (once per run): the good client certificate as a user fills
- * the dialog. Returns {mNotifyApi: {id, name}} for bindCredentials(). (The CLI's export file has its
- * own case, so a problem there does not hide whether the examples work.)
- */
-async function exampleCredential(ctx) {
-	ctx.state.exampleCredential ??= await ctx.n8n.importCredentialExport({
-		name: 'MNotify sandbox',
-		type: CREDENTIAL_TYPE,
-		data: ctx.sandbox.credentialData(),
-	});
-	return ctx.state.exampleCredential;
-}
 
 function assertIcons(icons, what) {
 	assert.ok(icons.length > 0, `${what}: no iconUrl`);
@@ -173,6 +160,7 @@ export const packageCases = [
 			return `imported as ${byType[CREDENTIAL_TYPE].id}; test ${res.status}`;
 		},
 	},
+	...contractCases,
 	...exampleFiles.map((file) => ({
 		name: `example: ${file}`,
 		async run(ctx) {
