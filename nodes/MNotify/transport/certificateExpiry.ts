@@ -1,3 +1,5 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
 import type { CertificateInfo } from './clientCertificate';
 
 /** How long before its end a client certificate is worth a warning on every run. */
@@ -26,4 +28,27 @@ export function certificateExpiryMessage(
 ): string | undefined {
 	const warning = expiryWarning(certificate, now);
 	return warning && `The MNotify client certificate ${certificate?.serialNumber} ${warning}`;
+}
+
+/**
+ * n8n's credential panel does not keep the test's expiry warning in view, so a certificate that
+ * ends soon is named on every run of the node, as an execution hint. Polling triggers cannot show
+ * hints in n8n: they put the warning on the items they emit instead.
+ */
+export function hintCertificateExpiry(
+	context: object,
+	certificate: CertificateInfo | undefined,
+): void {
+	const message = certificateExpiryMessage(certificate);
+	if (
+		message &&
+		'addExecutionHints' in context &&
+		typeof context.addExecutionHints === 'function'
+	) {
+		(context as Pick<IExecuteFunctions, 'addExecutionHints'>).addExecutionHints({
+			message,
+			type: 'warning',
+			location: 'outputPane',
+		});
+	}
 }

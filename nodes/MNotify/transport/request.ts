@@ -13,8 +13,8 @@ import {
 	type RequestSettings,
 } from './client';
 import { obtainClient } from './clientCache';
-import { certificateExpiryMessage } from './certificateExpiry';
-import type { CertificateInfo, MNotifyCredentials, Result } from './clientCertificate';
+import { certificateExpiryMessage, hintCertificateExpiry } from './certificateExpiry';
+import type { MNotifyCredentials, Result } from './clientCertificate';
 import { MNOTIFY_CREDENTIAL_TYPE as CREDENTIAL_TYPE } from '../../../credentials/MNotifyApi.credentials';
 import { UUID_PATTERN } from '../helpers/interfaces';
 import { describeHttpStatus, type HttpContext } from './httpErrors';
@@ -100,23 +100,7 @@ async function clientForExecution(this: MNotifyContext, itemIndex: number): Prom
 	return obtained.client;
 }
 
-/**
- * n8n's credential panel does not show the test's expiry warning for long, so a certificate that
- * ends soon is named on every run, as an execution hint. Triggers have no hints in n8n: they ask
- * certificateExpiryWarning instead.
- */
-function hintCertificateExpiry(context: MNotifyContext, certificate: CertificateInfo | undefined) {
-	const message = certificateExpiryMessage(certificate);
-	if (
-		message &&
-		'addExecutionHints' in context &&
-		typeof context.addExecutionHints === 'function'
-	) {
-		context.addExecutionHints({ message, type: 'warning', location: 'outputPane' });
-	}
-}
-
-/** The expiry warning for this context's credential, or undefined (see hintCertificateExpiry). */
+/** The expiry warning for this context's credential, for triggers (see hintCertificateExpiry). */
 export async function certificateExpiryWarning(this: MNotifyContext): Promise<string | undefined> {
 	return certificateExpiryMessage((await clientForExecution.call(this, 0)).certificate);
 }
