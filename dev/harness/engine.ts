@@ -196,10 +196,28 @@ export class WorkflowEngine {
 
 	/** Executes the workflow and resolves with n8n's run data once the engine reports the end. */
 	async run(workflowJson: IWorkflowBase, options: RunOptions): Promise<IRun> {
+		return await (
+			await this.start(workflowJson, options)
+		).finished;
+	}
+
+	/**
+	 * Starts the workflow and hands back what n8n's Stop button acts on. n8n stops an execution by
+	 * cancelling the PCancelable that `WorkflowExecute.processRunExecutionData` returns (see
+	 * ActiveExecutions.stopExecution in the n8n package): the engine aborts the execution's cancel
+	 * signal and reports the end at once (`finished`: what n8n saves), while the node that was
+	 * running goes on until it returns (`settled`).
+	 */
+	async start(workflowJson: IWorkflowBase, options: RunOptions): Promise<RunningExecution> {
 		const workflow = await this.workflowFor(workflowJson);
 		const hooks = new ExecutionLifecycleHooks('manual', '1', workflowJson);
+		let customDataAtFinish: Record<string, string> = {};
 		const finished = new Promise<IRun>((resolve) => {
-			hooks.addHandler('workflowExecuteAfter', (run) => resolve(run));
+			hooks.addHandler('workflowExecuteAfter', (run) => {
+				// What n8n would save now; the node running at a stop may still change it later.
+				customDataAtFinish = { ...(run.data.resultData.metadata ?? {}) };
+				resolve(run);
+			});
 		});
 		const additionalData = stubAdditionalData({
 			...baseAdditionalData(options.credentials),
@@ -220,10 +238,21 @@ export class WorkflowEngine {
 			},
 		});
 
-		await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(
-			workflow,
-		);
-		return await finished;
+		const execution = new WorkflowExecute(
+			additionalData,
+			'manual',
+			runExecutionData,
+		).processRunExecutionData(workflow);
+		const settled = Promise.resolve(execution).then(() => undefined);
+		return {
+			finished,
+			settled,
+			stop: () => execution.cancel(),
+			customData: async () => {
+				await finished;
+				return customDataAtFinish;
+			},
+		};
 	}
 
 	/**
@@ -293,6 +322,17 @@ export class WorkflowEngine {
 		);
 		return await search.call(context, options.filter, options.paginationToken);
 	}
+}
+
+export interface RunningExecution {
+	/** The run as n8n reports (and saves) it: at the end, or at once after a stop. */
+	finished: Promise<IRun>;
+	/** Resolves when the engine itself is done, i.e. the node running at a stop has returned. */
+	settled: Promise<void>;
+	/** What n8n's Stop button does. */
+	stop(): void;
+	/** The execution's custom data as it was when the engine reported the end (n8n saves that). */
+	customData(): Promise<Record<string, string>>;
 }
 
 export interface PollOptions {

@@ -17,10 +17,26 @@ export type SandboxFault =
 	/**
 	 * before-body: the socket is destroyed as soon as the headers arrive (nothing stored).
 	 * during-body: destroyed once the first chunk of the body arrived (nothing stored).
+	 * after-read: the whole request was read, then the socket is destroyed (nothing stored).
 	 * after-body: the request is processed (a notification IS stored), then the socket is
 	 * destroyed instead of answering.
 	 */
-	| { kind: 'reset'; when: 'before-body' | 'during-body' | 'after-body' }
+	| { kind: 'reset'; when: 'before-body' | 'during-body' | 'after-read' | 'after-body' }
+	/** The request is processed, then never answered: the socket stays open until the client leaves. */
+	| { kind: 'hold' }
+	/** The request is processed; the answer's headers go out, then its body one byte every `intervalMs`. */
+	| { kind: 'drip'; intervalMs: number }
+	/** The request is processed and answered 200 with a JSON object of about `bytes` bytes. */
+	| { kind: 'oversized'; bytes: number }
+	/**
+	 * Answers 200 with this body instead of the real answer (wrong shapes: `null`, `42`, `[1,2]`,
+	 * `{"recipients": 7}`…). The request is processed first unless `process` is false.
+	 */
+	| { kind: 'body'; body: string; contentType?: string; process?: boolean }
+	/** A list endpoint that ignores `Page` and always answers the first page. */
+	| { kind: 'ignore-page' }
+	/** A list endpoint whose page size is capped lower than what the client asks for. */
+	| { kind: 'page-size-cap'; max: number }
 	/** The request is processed; the response declares more bytes than it sends, then closes. */
 	| { kind: 'truncated-body' }
 	/** 200 with an HTML page (a proxy's error page, say); the request is not processed. */
@@ -95,6 +111,12 @@ export function describeFault(fault: SandboxFault): string {
 			return `status ${fault.status}`;
 		case 'reset':
 			return `reset ${fault.when}`;
+		case 'drip':
+			return `drip every ${fault.intervalMs}ms`;
+		case 'oversized':
+			return `oversized ${fault.bytes} bytes`;
+		case 'page-size-cap':
+			return `page size capped at ${fault.max}`;
 		default:
 			return fault.kind;
 	}
@@ -104,8 +126,60 @@ const PROXY_ERROR_PAGE =
 	'<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>' +
 	'<body><h1>Bad Gateway</h1><p>The upstream MNotify service did not answer.</p></body></html>';
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** The query a list endpoint sees under the paging faults. */
+export function faultedQuery(
+	fault: SandboxFault | undefined,
+	query: URLSearchParams,
+): URLSearchParams {
+	if (fault?.kind !== 'ignore-page' && fault?.kind !== 'page-size-cap') return query;
+	const rewritten = new URLSearchParams();
+	for (const [name, value] of query) {
+		const key = name.toLowerCase();
+		if (fault.kind === 'ignore-page' && key === 'page') continue;
+		if (fault.kind === 'page-size-cap' && key === 'itemsperpage') {
+			rewritten.set(name, String(Math.min(Number(value) || fault.max, fault.max)));
+			continue;
+		}
+		rewritten.append(name, value);
+	}
+	// ASP.NET's default page size (10) would differ from the cap: the cap applies to it too.
+	if (fault.kind === 'page-size-cap' && !rewritten.has('ItemsPerPage')) {
+		const asked = [...query].find(([name]) => name.toLowerCase() === 'itemsperpage');
+		if (!asked) rewritten.set('ItemsPerPage', String(fault.max));
+	}
+	return rewritten;
+}
+
+/** The faults whose answer replaces the endpoint's, after it processed the request. */
+export function answerAfterProcessing(
+	fault: SandboxFault | undefined,
+	processed: SandboxResponse,
+): SandboxResponse {
+	if (fault?.kind === 'oversized') {
+		const padding = 'x'.repeat(Math.max(0, fault.bytes - 20));
+		return {
+			status: 200,
+			headers: { 'Content-Type': JSON_TYPE },
+			body: `{"padding":"${padding}"}`,
+		};
+	}
+	if (fault?.kind === 'body') return replacedBody(fault);
+	return processed;
+}
+
+function replacedBody(fault: { body: string; contentType?: string }): SandboxResponse {
+	return {
+		status: 200,
+		headers: { 'Content-Type': fault.contentType ?? JSON_TYPE },
+		body: fault.body,
+	};
+}
+
 /** The response that replaces normal processing, for faults that answer instead of MNotify. */
 export function replacementResponse(fault: SandboxFault | undefined): SandboxResponse | undefined {
+	if (fault?.kind === 'body' && fault.process === false) return replacedBody(fault);
 	if (fault?.kind === 'non-json') {
 		return {
 			status: 200,

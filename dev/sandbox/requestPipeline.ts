@@ -6,8 +6,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+	answerAfterProcessing,
 	describeFault,
 	type FaultInjector,
+	faultedQuery,
 	replacementResponse,
 	type SandboxFault,
 } from './faults';
@@ -48,6 +50,29 @@ function writeResponse(res: ServerResponse, response: SandboxResponse): void {
 	res.end(response.body);
 }
 
+/** Declares the full length, then sends the body one byte every `intervalMs` until done or gone. */
+async function writeDrippingResponse(
+	res: ServerResponse,
+	response: SandboxResponse,
+	intervalMs: number,
+): Promise<void> {
+	const body = Buffer.from(response.body);
+	res.writeHead(response.status, { ...response.headers, 'Content-Length': body.length });
+	for (let offset = 0; offset < body.length && !res.destroyed; offset++) {
+		res.write(body.subarray(offset, offset + 1));
+		await sleep(intervalMs);
+	}
+	if (!res.destroyed) res.end();
+}
+
+/** Resolves when the client has gone away (the socket closed). */
+function socketClosed(req: IncomingMessage): Promise<void> {
+	return new Promise((resolve) => {
+		if (req.socket.destroyed) resolve();
+		else req.socket.once('close', () => resolve());
+	});
+}
+
 /** Declares the full length, sends half of the body, then ends the connection. */
 function writeTruncatedResponse(res: ServerResponse, response: SandboxResponse): void {
 	const body = Buffer.from(response.body);
@@ -71,6 +96,7 @@ function answer(
 	call: IncomingCall,
 	req: IncomingMessage,
 	body: Buffer,
+	fault: SandboxFault | undefined,
 ): SandboxResponse {
 	if (call.sender === undefined) {
 		return textResponse(
@@ -84,7 +110,7 @@ function answer(
 		state: deps.state,
 		sender: call.sender,
 		id: match.id,
-		query: call.query,
+		query: faultedQuery(fault, call.query),
 		body,
 		contentType: req.headers['content-type'],
 	});
@@ -111,15 +137,28 @@ async function processRequest(
 	let response: SandboxResponse;
 	try {
 		const body = await readRequestBody(req);
-		response = replacementResponse(fault) ?? answer(deps, call, req, body);
+		if (fault?.kind === 'reset' && fault.when === 'after-read') {
+			req.socket.destroy();
+			return 'read, not processed, connection reset';
+		}
+		response = replacementResponse(fault) ?? answer(deps, call, req, body, fault);
 	} catch (error) {
 		if (!(error instanceof HttpError)) throw error;
 		response = error.response;
 	}
+	response = answerAfterProcessing(fault, response);
 
 	if (fault?.kind === 'reset') {
 		req.socket.destroy();
 		return `${response.status} dropped, connection reset`;
+	}
+	if (fault?.kind === 'hold') {
+		await socketClosed(req);
+		return `${response.status} held, never answered`;
+	}
+	if (fault?.kind === 'drip') {
+		await writeDrippingResponse(res, response, fault.intervalMs);
+		return `${response.status} dripped`;
 	}
 	if (fault?.kind === 'truncated-body') {
 		writeTruncatedResponse(res, response);

@@ -7,15 +7,17 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { readNotificationDetails, wrongShape } from './helpers/answers';
 import {
 	CREDENTIAL_TYPE,
 	certificateExpiryWarning,
 	fetchList,
 	listPages,
 	mnotifyApiRequest,
+	releaseClient,
 } from './transport';
 import { statusOptions } from './actions/common.descriptions';
-import { DEFAULT_PAGE_SIZE, DELIVERY_PROGRESSION } from './helpers/interfaces';
+import { DEFAULT_PAGE_SIZE, DELIVERY_PROGRESSION, UUID_PATTERN } from './helpers/interfaces';
 import { mNotifyApiTest } from './methods/credentialTest';
 import {
 	advanceState,
@@ -84,42 +86,54 @@ export class MNotifyTrigger implements INodeType {
 	methods = { credentialTest: { mNotifyApiTest } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const statuses = this.getNodeParameter('statuses', []) as string[];
-		const onlyNewNotifications = this.getNodeParameter('onlyNewNotifications', true) as boolean;
-		const includeDetails = this.getNodeParameter('includeDetails', false) as boolean;
-
-		if (this.getMode() === 'manual') {
-			return [
-				withCertificateWarning(
-					[{ json: await sampleEvent.call(this, statuses) }],
-					await certificateExpiryWarning.call(this),
-				),
-			];
+		try {
+			return await pollChanges.call(this);
+		} finally {
+			releaseClient(this);
 		}
-
-		const state = this.getWorkflowStaticData('node') as TriggerState;
-		const changes = await readChangesSince.call(this, state);
-		const firstPoll = state.watermark === undefined;
-		Object.assign(state, advanceState(state, changes));
-		if (firstPoll) {
-			// The first poll only sets the starting point, on the server's clock, so nothing that
-			// happened before activation is emitted and clock differences do not matter.
-			state.watchingSince = state.watermark ?? 0;
-			return null;
-		}
-
-		const emitted = changesToEmit(changes, state, { statuses, onlyNewNotifications });
-		if (emitted.length === 0) return null;
-		Object.assign(state, rememberEmitted(state, emitted));
-		const items: INodeExecutionData[] = [];
-		for (const change of emitted) {
-			const details = includeDetails ? await readDetails.call(this, String(change.id)) : {};
-			items.push({ json: { ...change, ...details } as IDataObject });
-		}
-		const warning = await certificateExpiryWarning.call(this);
-		if (warning) this.logger.warn(warning);
-		return [withCertificateWarning(items, warning)];
 	}
+}
+
+/**
+ * One poll. The static data (watermark, emitted statuses) changes only once every read of the
+ * poll succeeded: n8n keeps the workflow (and its static data) in memory between polls, so a
+ * state moved on before a failed read would skip that change for good.
+ */
+async function pollChanges(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+	const statuses = this.getNodeParameter('statuses', []) as string[];
+	const onlyNewNotifications = this.getNodeParameter('onlyNewNotifications', true) as boolean;
+	const includeDetails = this.getNodeParameter('includeDetails', false) as boolean;
+
+	if (this.getMode() === 'manual') {
+		return [
+			withCertificateWarning(
+				[{ json: await sampleEvent.call(this, statuses) }],
+				await certificateExpiryWarning.call(this),
+			),
+		];
+	}
+
+	const state = this.getWorkflowStaticData('node') as TriggerState;
+	const changes = await readChangesSince.call(this, state);
+	const next = advanceState(state, changes);
+	if (state.watermark === undefined) {
+		// The first poll only sets the starting point, on the server's clock, so nothing that
+		// happened before activation is emitted and clock differences do not matter.
+		Object.assign(state, next, { watchingSince: next.watermark ?? 0 });
+		return null;
+	}
+
+	const emitted = changesToEmit(changes, next, { statuses, onlyNewNotifications });
+	const items: INodeExecutionData[] = [];
+	for (const change of emitted) {
+		const details = includeDetails ? await readDetails.call(this, change.id) : {};
+		items.push({ json: { ...change, ...details } as IDataObject });
+	}
+	Object.assign(state, emitted.length > 0 ? rememberEmitted(next, emitted) : next);
+	if (items.length === 0) return null;
+	const warning = await certificateExpiryWarning.call(this);
+	if (warning) this.logger.warn(warning);
+	return [withCertificateWarning(items, warning)];
 }
 
 /**
@@ -163,13 +177,27 @@ async function readChangesSince(
 	return changes;
 }
 
-async function readDetails(this: IPollFunctions, id: string): Promise<IDataObject> {
-	const details = (await mnotifyApiRequest.call(this, {
+/** A notification's recipients and messages; a failed read fails the poll (retried next time). */
+async function readDetails(this: IPollFunctions, id: unknown): Promise<IDataObject> {
+	if (typeof id !== 'string' || !UUID_PATTERN.test(id)) {
+		return {
+			detailsError: `MNotify listed ${wrongShape(id)} as a notification id; its details were not read`,
+		};
+	}
+	const answer = await mnotifyApiRequest.call(this, {
 		method: 'GET',
 		path: `/api/notification/${encodeURIComponent(id)}`,
 		action: `get notification ${id}`,
-	})) as IDataObject;
-	return { recipients: details.recipients ?? [] };
+	});
+	const read = readNotificationDetails(answer);
+	if (!read.ok) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`MNotify's answer about notification ${id} could not be read: ${read.problem}`,
+			{ description: 'The change will be emitted by a later poll once MNotify answers properly.' },
+		);
+	}
+	return { recipients: read.details.recipients ?? [] };
 }
 
 /** "Fetch test event": the latest real notification in a chosen status, or a realistic example. */

@@ -118,9 +118,9 @@ const scenarios: Scenario[] = [
 	{
 		name: 'a timeout',
 		credentials: () => main.credentials,
-		parameters: markedSendParameters({ options: { timeoutSeconds: 0.5 } }),
-		fault: { kind: 'delay', ms: 1_500 },
-		says: /did not answer within 0.5 seconds/,
+		parameters: markedSendParameters({ options: { timeoutSeconds: 1 } }),
+		fault: { kind: 'delay', ms: 2_000 },
+		says: /did not answer within 1 seconds/,
 	},
 	{
 		name: 'Continue On Fail error items for a certificate MNotify does not know',

@@ -1,9 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { isPlainObject, wrongShape } from '../helpers/answers';
 import { DEFAULT_CONCURRENCY, runWithConcurrency } from '../helpers/concurrency';
 import { InputError } from '../helpers/validation';
+import { releaseClient } from '../transport';
 import * as notification from './notification/Notification.resource';
+import { recordStoppedRun, tallySends, withSendReport } from './sendReport';
 import * as template from './template/Template.resource';
 import type { ItemOutcome, ItemTask, OperationModule } from './types';
 
@@ -16,9 +19,18 @@ const RESOURCES: Record<string, Record<string, OperationModule>> = {
  * Runs the chosen operation for every input item in two phases: first every item is validated
  * (on its own without network, then with the reads some checks need, such as a template's
  * placeholders), so bad input stops the run before anything is sent; then the requests run with
- * bounded concurrency. Outputs keep the input order and point back at their items.
+ * bounded concurrency. Outputs keep the input order and point back at their items. n8n's Stop
+ * (the execution's cancel signal) starts no further item.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	try {
+		return await runOperation.call(this);
+	} finally {
+		releaseClient(this);
+	}
+}
+
+async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operationName = this.getNodeParameter('operation', 0) as string;
@@ -30,7 +42,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		);
 	}
 	const continueOnFail = this.continueOnFail();
-	await operation.beforeAll?.call(this, items.length);
+	try {
+		await operation.beforeAll?.call(this, items.length);
+	} catch (error) {
+		throw toNodeError.call(this, error, 0);
+	}
 
 	const outcomes: ItemOutcome[] = items.map((_, itemIndex) => ({ itemIndex }));
 	const tasks: Array<ItemTask | undefined> = [];
@@ -55,46 +71,95 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 	}
 
-	const concurrency = operation.concurrency?.call(this) ?? DEFAULT_CONCURRENCY;
-	await runWithConcurrency(tasks.length, concurrency, async (itemIndex) => {
+	const stopSignal = this.getExecutionCancelSignal?.();
+	const running = new Set<number>();
+	const notifiesPeople = operation.notifiesPeople === true;
+	if (notifiesPeople) {
+		this.onExecutionCancellation?.(() => recordStoppedRun(this, tallySends(outcomes, running)));
+	}
+	await runWithConcurrency(tasks.length, concurrencyOf.call(this, operation), async (itemIndex) => {
+		if (stopSignal?.aborted) return false;
 		const task = tasks[itemIndex];
 		if (!task) return true;
+		const outcome = outcomes[itemIndex];
+		running.add(itemIndex);
 		try {
-			const result = await task();
-			outcomes[itemIndex].output = Array.isArray(result) ? result : [result];
+			outcome.output = checkedOutput.call(this, await task(), itemIndex);
+			if (notifiesPeople) outcome.sent = { id: idOf(outcome.output[0]) };
 			return true;
 		} catch (error) {
-			outcomes[itemIndex].error = toNodeError.call(this, error, itemIndex);
+			outcome.error = toNodeError.call(this, error, itemIndex);
 			return continueOnFail;
+		} finally {
+			running.delete(itemIndex);
+			if (notifiesPeople && stopSignal?.aborted) {
+				const late = `finished item ${itemIndex} after the stop (${outcome.sent ? `sent: ${outcome.sent.id ?? 'id not returned'}` : 'not sent or unknown'})`;
+				recordStoppedRun(this, tallySends(outcomes, running), late);
+			}
 		}
 	});
+	// n8n keeps no output of a stopped execution: what was sent is in its custom data and log.
+	if (stopSignal?.aborted) return [[]];
 
-	const firstFailure = outcomes.find((outcome) => outcome.error);
-	if (!continueOnFail && firstFailure?.error) {
-		throw operation.notifiesPeople
-			? withEarlierResults(firstFailure.error, outcomes)
-			: firstFailure.error;
-	}
-
+	stopOnFailure(outcomes, continueOnFail, notifiesPeople);
 	await operation.finish?.call(this, outcomes);
+	stopOnFailure(outcomes, continueOnFail, notifiesPeople);
 
-	// n8n sends an item to the error output only if it carries the error; with "Continue" (regular
-	// output) it would replace the item's JSON by the bare message, losing the description.
 	const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
 	const returnData: INodeExecutionData[] = [];
 	for (const outcome of outcomes) {
 		const pairedItem = { item: outcome.itemIndex };
 		if (outcome.error) {
-			returnData.push({
-				json: errorJson(outcome.error),
-				...(toErrorOutput ? { error: outcome.error } : {}),
-				pairedItem,
-			});
+			returnData.push({ json: errorJson(outcome, toErrorOutput), pairedItem });
 			continue;
 		}
 		for (const json of outcome.output ?? []) returnData.push({ json, pairedItem });
 	}
 	return [returnData];
+}
+
+/** Without Continue On Fail, the first failing item stops the run, naming what went out. */
+function stopOnFailure(outcomes: ItemOutcome[], continueOnFail: boolean, notifiesPeople: boolean) {
+	const firstFailure = outcomes.find((outcome) => outcome.error);
+	if (continueOnFail || !firstFailure?.error) return;
+	throw notifiesPeople
+		? withSendReport(firstFailure.error, tallySends(outcomes, new Set()))
+		: firstFailure.error;
+}
+
+/** The operation's concurrency; an invalid option was already reported on its item. */
+function concurrencyOf(this: IExecuteFunctions, operation: OperationModule): number {
+	try {
+		return operation.concurrency?.call(this) ?? DEFAULT_CONCURRENCY;
+	} catch {
+		return DEFAULT_CONCURRENCY;
+	}
+}
+
+/** n8n needs an object as each item's JSON: an answer of another shape fails its item clearly. */
+function checkedOutput(
+	this: IExecuteFunctions,
+	result: IDataObject | IDataObject[],
+	itemIndex: number,
+): IDataObject[] {
+	const outputs: unknown[] = Array.isArray(result) ? result : [result];
+	const wrong = outputs.findIndex((json) => !isPlainObject(json));
+	if (wrong !== -1) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`MNotify answered with ${wrongShape(outputs[wrong])} where an object was expected`,
+			{
+				description:
+					'This is not an answer MNotify gives: check that the credential points at the MNotify API. Nothing was output for this item.',
+				itemIndex,
+			},
+		);
+	}
+	return outputs as IDataObject[];
+}
+
+function idOf(json: IDataObject | undefined): string | undefined {
+	return typeof json?.id === 'string' ? json.id : undefined;
 }
 
 function toNodeError(
@@ -113,23 +178,27 @@ function toNodeError(
 	return new NodeOperationError(this.getNode(), message, { itemIndex });
 }
 
-/** A run that stops part-way tells which sends already went out, so none is repeated by mistake. */
-function withEarlierResults(
-	error: NodeApiError | NodeOperationError,
-	outcomes: ItemOutcome[],
-): NodeApiError | NodeOperationError {
-	const done = outcomes.filter((outcome) => outcome.output && !outcome.error);
-	if (done.length === 0) return error;
-	const sent = done
-		.map((outcome) => `item ${outcome.itemIndex}: ${String(outcome.output?.[0]?.id ?? '?')}`)
-		.join(', ');
-	error.description = `${error.description ?? ''} Before this failure, ${done.length} notification(s) were already sent (${sent}). Remove those items before running again, or turn on "Continue On Fail" to get one result per item.`;
-	return error;
-}
-
-function errorJson(error: NodeApiError | NodeOperationError): IDataObject {
-	const json: IDataObject = { error: error.message };
-	if (error.description) json.description = error.description;
-	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
-	return json;
+/**
+ * An item's error as output JSON. On the regular output ("Continue") it has the message, the
+ * explanation and the HTTP code. On the error output n8n routes an item by its JSON only when
+ * it holds nothing but `error` and `message` (n8n 1.x; 2.x also allows `details`), and then puts
+ * the input item's fields under it, so the failed branch knows who failed. (An item carrying
+ * `error` itself would have its JSON replaced by the bare message: see n8n-core's
+ * WorkflowExecute.handleNodeErrorOutput and normalizeNodeErrors.)
+ */
+function errorJson(outcome: ItemOutcome, toErrorOutput: boolean): IDataObject {
+	const error = outcome.error!;
+	const httpCode = error instanceof NodeApiError ? error.httpCode : undefined;
+	if (toErrorOutput) {
+		const explanation = [error.description, httpCode ? `HTTP status ${httpCode}.` : '']
+			.filter(Boolean)
+			.join(' ');
+		return { error: error.message, message: explanation || error.message };
+	}
+	return {
+		...(outcome.errorFields ?? {}),
+		error: error.message,
+		...(error.description ? { description: error.description } : {}),
+		...(httpCode ? { httpCode } : {}),
+	};
 }

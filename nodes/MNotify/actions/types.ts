@@ -19,6 +19,13 @@ export interface ItemOutcome {
 	itemIndex: number;
 	output?: IDataObject[];
 	error?: NodeApiError | NodeOperationError;
+	/**
+	 * Fields of the output kept beside the error, e.g. the id of a notification that was sent but
+	 * failed to be delivered.
+	 */
+	errorFields?: IDataObject;
+	/** For operations that notify people: the item's notification went out, with this id if known. */
+	sent?: { id?: string };
 }
 
 /**

@@ -19,3 +19,18 @@ export async function runWithConcurrency(
 	};
 	await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, count)) }, worker));
 }
+
+/** Waits `ms`, or less when the signal aborts first; says whether it waited the whole time. */
+export async function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+	if (signal?.aborted) return false;
+	return await new Promise<boolean>((resolve) => {
+		const done = (completed: boolean) => {
+			clearTimeout(timer);
+			signal?.removeEventListener('abort', stop);
+			resolve(completed);
+		};
+		const stop = () => done(false);
+		const timer = setTimeout(() => done(true), ms);
+		signal?.addEventListener('abort', stop, { once: true });
+	});
+}

@@ -116,7 +116,13 @@ export const NOTIFICATION_STATUSES = [
 ] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
-/** Statuses after which a notification no longer changes. */
+/** No status follows these: waiting for anything else ends here. */
+export const END_STATUSES: readonly NotificationStatus[] = ['Read', 'Failed', 'Cancelled'];
+
+/**
+ * The statuses where a delivery has come to an outcome, the default to wait for. A Delivered
+ * notification can still move on to Read.
+ */
 export const FINAL_STATUSES: readonly NotificationStatus[] = [
 	'Delivered',
 	'Read',

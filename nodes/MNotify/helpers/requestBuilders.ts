@@ -28,6 +28,7 @@ import {
 	requireText,
 	validateMaxLength,
 	validateRecipientValue,
+	validateAttachmentFileName,
 	validateUuid,
 } from './validation';
 
@@ -176,7 +177,8 @@ export function serializeTemplateVariables(
 	if (mode === 'json') {
 		variables = parseVariablesObject(json, `${field} (JSON)`);
 	} else {
-		variables = {};
+		// No prototype: a variable named "__proto__" is data like any other, not dropped.
+		variables = Object.create(null) as Record<string, unknown>;
 		(pairs ?? []).forEach((pair, index) => {
 			const name = requireText(pair.name, `${field} › Variable ${index + 1} › Name`).trim();
 			variables[name] = pair.value ?? '';
@@ -245,6 +247,7 @@ export function checkAttachments(files: AttachmentFile[]): void {
 	let total = 0;
 	for (const file of files) {
 		const field = `Attachments › ${file.source}`;
+		validateAttachmentFileName(file.fileName, field, file.source);
 		const extension = attachmentExtension(file.fileName);
 		if (!ALLOWED_ATTACHMENT_EXTENSIONS.includes(extension)) {
 			throw new InputError(
@@ -254,14 +257,33 @@ export function checkAttachments(files: AttachmentFile[]): void {
 			);
 		}
 		total += file.sizeBytes;
+		if (total > LIMITS.attachmentsTotalBytes) throw attachmentsTooLarge(file, field);
+	}
+}
+
+/**
+ * The 10 MB total on the bytes actually read: n8n's `bytes` metadata (used for the early check)
+ * can be wrong, and nothing larger may leave.
+ */
+export function checkAttachmentBytes(files: Array<AttachmentFile & { bytesRead: number }>): void {
+	let total = 0;
+	for (const file of files) {
+		total += file.bytesRead;
 		if (total > LIMITS.attachmentsTotalBytes) {
-			throw new InputError(
-				field,
-				`Attachments exceed 10 MB in total when "${file.fileName}" (${file.source}, ${formatBytes(file.sizeBytes)}) is added`,
-				'MNotify accepts at most 10 MB of attachments per notification. Send fewer or smaller files.',
+			throw attachmentsTooLarge(
+				{ ...file, sizeBytes: file.bytesRead },
+				`Attachments › ${file.source}`,
 			);
 		}
 	}
+}
+
+function attachmentsTooLarge(file: AttachmentFile, field: string): InputError {
+	return new InputError(
+		field,
+		`Attachments exceed 10 MB in total when "${file.fileName}" (${file.source}, ${formatBytes(file.sizeBytes)}) is added`,
+		'MNotify accepts at most 10 MB of attachments per notification. Send fewer or smaller files.',
+	);
 }
 
 export function formatBytes(bytes: number): string {

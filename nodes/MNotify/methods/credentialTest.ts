@@ -17,8 +17,9 @@ export async function mNotifyApiTest(
 export async function testCredentials(
 	credentials: MNotifyCredentials,
 	now = new Date(),
+	deadlineSeconds?: number,
 ): Promise<INodeCredentialTestResult> {
-	const check = await checkCredentials(credentials, now);
+	const check = await checkCredentials(credentials, now, deadlineSeconds);
 	return check.ok
 		? { status: 'OK', message: check.message }
 		: { status: 'Error', message: `${check.problem.message}. ${check.problem.description}` };

@@ -8,25 +8,42 @@ import {
 	type Result,
 } from './clientCertificate';
 
-/** Enough for every credential a busy n8n uses at once; older pools are closed. */
+/** Enough for every credential a busy n8n uses at once; older pools are retired. */
 const MAX_CACHED_CLIENTS = 16;
 
-/** Clients by credential fingerprint, least recently used first (Map keeps insertion order). */
-const clientsByFingerprint = new Map<string, MNotifyClient>();
+/**
+ * A pool and how many executions use it. A retired pool (its credential was edited, or it fell
+ * out of the cache) takes no new users and is closed when its last user is done, so a running
+ * batch is never cut off.
+ */
+interface PoolEntry {
+	client: MNotifyClient;
+	users: number;
+	retired: boolean;
+}
+
+/** A pool lent to one execution; `release` when the execution no longer needs it. */
+export interface ClientLease {
+	client: MNotifyClient;
+	release(): void;
+}
+
+/** Pools by credential fingerprint, least recently used first (Map keeps insertion order). */
+const poolsByFingerprint = new Map<string, PoolEntry>();
 /** The fingerprint last seen for each saved credential, to retire pools when it is edited. */
 const fingerprintByCredentialId = new Map<string, string>();
 
-/** Counts certificate parses in this process, so tests and benchmarks can prove the caching. */
-export const clientCacheStatistics = { certificateLoads: 0 };
+/** Counts certificate parses and pool closings in this process, so tests and benchmarks can prove the caching. */
+export const clientCacheStatistics = { certificateLoads: 0, poolsClosed: 0 };
 
 /**
- * The pooled client for a credential. The certificate is parsed once per credential content and
- * process; editing a credential retires its old pool.
+ * Lends the pooled client for a credential. The certificate is parsed once per credential content
+ * and process; editing a credential retires its old pool, which closes once nothing uses it.
  */
 export function obtainClient(
 	credentials: MNotifyCredentials,
 	credentialId?: string,
-): Result<{ client: MNotifyClient }> {
+): Result<{ lease: ClientLease }> {
 	const resolved = resolveOrigin(credentials);
 	if (!resolved.ok) return resolved;
 	const fingerprint = fingerprintCredentials(credentials, resolved.origin);
@@ -37,42 +54,69 @@ export function obtainClient(
 		fingerprintByCredentialId.set(credentialId, fingerprint);
 	}
 
-	const cached = clientsByFingerprint.get(fingerprint);
-	if (cached) {
-		clientsByFingerprint.delete(fingerprint);
-		clientsByFingerprint.set(fingerprint, cached);
-		return checkedForDates(cached);
+	let entry = poolsByFingerprint.get(fingerprint);
+	if (entry) {
+		poolsByFingerprint.delete(fingerprint);
+		poolsByFingerprint.set(fingerprint, entry);
+	} else {
+		const loaded = loadClientCertificate(credentials);
+		clientCacheStatistics.certificateLoads++;
+		if (!loaded.ok) return loaded;
+		const tls12Context = () => {
+			const capped = loadClientCertificate(credentials, { maxVersion: 'TLSv1.2' });
+			return capped.ok ? capped.secureContext : undefined;
+		};
+		const client = new MNotifyClient(
+			resolved.origin,
+			loaded.secureContext,
+			loaded.certificate,
+			tls12Context,
+		);
+		entry = { client, users: 0, retired: false };
+		poolsByFingerprint.set(fingerprint, entry);
+		if (poolsByFingerprint.size > MAX_CACHED_CLIENTS) {
+			retire(poolsByFingerprint.keys().next().value as string);
+		}
 	}
 
-	const loaded = loadClientCertificate(credentials);
-	clientCacheStatistics.certificateLoads++;
-	if (!loaded.ok) return loaded;
-
-	const client = new MNotifyClient(resolved.origin, loaded.secureContext, loaded.certificate);
-	clientsByFingerprint.set(fingerprint, client);
-	if (clientsByFingerprint.size > MAX_CACHED_CLIENTS) {
-		retire(clientsByFingerprint.keys().next().value as string);
-	}
-	return checkedForDates(client);
+	// An expired certificate fails every handshake; say so plainly instead of as a TLS error.
+	const datesProblem = checkValidity(entry.client.certificate);
+	if (datesProblem) return { ok: false, problem: datesProblem };
+	return { ok: true, lease: lend(entry) };
 }
 
-/** An expired certificate fails every handshake; say so plainly instead of as a TLS error. */
-function checkedForDates(client: MNotifyClient): Result<{ client: MNotifyClient }> {
-	const problem = checkValidity(client.certificate);
-	return problem ? { ok: false, problem } : { ok: true, client };
+function lend(entry: PoolEntry): ClientLease {
+	entry.users++;
+	let released = false;
+	return {
+		client: entry.client,
+		release: () => {
+			if (released) return;
+			released = true;
+			entry.users--;
+			closeIfUnused(entry);
+		},
+	};
 }
 
 function retire(fingerprint: string): void {
-	const client = clientsByFingerprint.get(fingerprint);
-	clientsByFingerprint.delete(fingerprint);
-	// Requests still running on the old pool finish; close() waits for them.
-	void client?.close().catch(() => undefined);
+	const entry = poolsByFingerprint.get(fingerprint);
+	if (!entry) return;
+	poolsByFingerprint.delete(fingerprint);
+	entry.retired = true;
+	closeIfUnused(entry);
+}
+
+function closeIfUnused(entry: PoolEntry): void {
+	if (!entry.retired || entry.users > 0) return;
+	clientCacheStatistics.poolsClosed++;
+	void entry.client.close().catch(() => undefined);
 }
 
 /** Closes every pool (tests, benchmarks and shutdown). */
 export async function closeAllClients(): Promise<void> {
-	const clients = [...clientsByFingerprint.values()];
-	clientsByFingerprint.clear();
+	const entries = [...poolsByFingerprint.values()];
+	poolsByFingerprint.clear();
 	fingerprintByCredentialId.clear();
-	await Promise.all(clients.map(async (client) => await client.close()));
+	await Promise.all(entries.map(async (entry) => await entry.client.close()));
 }

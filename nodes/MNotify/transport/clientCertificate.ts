@@ -21,6 +21,19 @@ export const ENVIRONMENT_ORIGINS = {
 	production: 'https://mnotify.gov.md:8443',
 } as const;
 
+/**
+ * Whether the credential sends to the production MNotify, whatever its environment label says
+ * (a Custom URL naming the production host counts).
+ */
+export function reachesProduction(credentials: MNotifyCredentials): boolean {
+	if (credentials.environment === 'production') return true;
+	const resolved = resolveOrigin(credentials);
+	if (!resolved.ok) return false;
+	const host = new URL(resolved.origin).hostname.toLowerCase().replace(/\.$/, '');
+	const production = new URL(ENVIRONMENT_ORIGINS.production).hostname;
+	return host === production || host.endsWith(`.${production}`);
+}
+
 /** Facts about the client certificate worth telling the user (never the key). */
 export interface CertificateInfo {
 	subject: string;
@@ -104,7 +117,7 @@ export function loadClientCertificate(
 			const secureContext = createSecureContext({ cert, key, passphrase, ca, ...protocol });
 			return { ok: true, secureContext, certificate: describeCertificate(cert) };
 		} catch (error) {
-			return { ok: false, problem: explainLoadFailure(error, 'pem') };
+			return { ok: false, problem: explainLoadFailure(error, 'pem', passphrase) };
 		}
 	}
 
@@ -124,7 +137,7 @@ export function loadClientCertificate(
 		});
 		return { ok: true, secureContext, certificate: describeCertificate(leafOf(secureContext)) };
 	} catch (error) {
-		return { ok: false, problem: explainLoadFailure(error, 'pfx') };
+		return { ok: false, problem: explainLoadFailure(error, 'pfx', passphrase) };
 	}
 }
 
@@ -200,9 +213,23 @@ export function checkValidity(certificate: CertificateInfo | undefined, now = ne
 	return undefined;
 }
 
-function explainLoadFailure(error: unknown, format: 'pfx' | 'pem'): Problem {
+function explainLoadFailure(
+	error: unknown,
+	format: 'pfx' | 'pem',
+	passphrase: string | undefined,
+): Problem {
 	const reason = `${messageOf(error)} ${codeOf(error)}`;
-	if (/mac verify failure|bad decrypt|BAD_DECRYPT|bad password/i.test(reason)) {
+	const cannotDecrypt = /mac verify failure|bad decrypt|BAD_DECRYPT|bad password/i.test(reason);
+	if (cannotDecrypt && passphrase === undefined) {
+		return {
+			message: 'The certificate passphrase is missing',
+			description:
+				format === 'pfx'
+					? "The PFX file is protected by a passphrase. Type it in the credential's Passphrase field."
+					: "The private key is encrypted. Type its passphrase in the credential's Passphrase field.",
+		};
+	}
+	if (cannotDecrypt) {
 		return {
 			message: 'The certificate passphrase is wrong',
 			description:

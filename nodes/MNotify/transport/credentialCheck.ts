@@ -1,5 +1,3 @@
-import { connect, type SecureContext } from 'node:tls';
-
 import { expiryWarning } from './certificateExpiry';
 import { MNotifyClient } from './client';
 import {
@@ -9,10 +7,14 @@ import {
 	type MNotifyCredentials,
 } from './clientCertificate';
 import { describeHttpStatus } from './httpErrors';
-import { clientCertificateRefused, codeOf, describeRequestFailure } from './networkErrors';
+import { mayBeSilentRefusal, probeCertificateRefusal } from './handshakeProbe';
+import type { RequestFailure } from './networkErrors';
 import type { Problem } from './problem';
 
 export type CredentialCheck = { ok: true; message: string } | { ok: false; problem: Problem };
+
+/** The whole test (request, answer, and the TLS 1.2 probe when one is needed) ends within this. */
+const CHECK_DEADLINE_SECONDS = 15;
 
 /**
  * Checks a credential with a real authenticated call (list one notification) over a fresh
@@ -22,6 +24,7 @@ export type CredentialCheck = { ok: true; message: string } | { ok: false; probl
 export async function checkCredentials(
 	credentials: MNotifyCredentials,
 	now = new Date(),
+	deadlineSeconds = CHECK_DEADLINE_SECONDS,
 ): Promise<CredentialCheck> {
 	const resolved = resolveOrigin(credentials);
 	if (!resolved.ok) return failure(resolved.problem);
@@ -32,16 +35,18 @@ export async function checkCredentials(
 
 	// A throwaway pool: the test must see the credential as typed, not a cached connection.
 	const client = new MNotifyClient(resolved.origin, loaded.secureContext, loaded.certificate);
+	const deadline = new AbortController();
+	const timer = setTimeout(() => deadline.abort(), deadlineSeconds * 1000);
 	try {
 		const outcome = await client.request(
 			{ method: 'GET', path: '/api/notification', query: { Page: 1, ItemsPerPage: 1 } },
-			{ timeoutSeconds: 15, maxRetries: 0 },
+			{ timeoutSeconds: deadlineSeconds, maxRetries: 0 },
 		);
 		if (outcome.kind === 'failure') {
 			// The diagnosis connects directly, which a network behind a proxy may not allow.
 			const diagnosis = client.proxy
 				? undefined
-				: await diagnoseClosedConnection(credentials, resolved.origin, outcome.code);
+				: await diagnoseFailure(credentials, resolved.origin, outcome, deadline.signal);
 			return failure(diagnosis ?? outcome.problem);
 		}
 		if (outcome.status !== 200) {
@@ -50,6 +55,7 @@ export async function checkCredentials(
 			);
 		}
 	} finally {
+		clearTimeout(timer);
 		await client.close();
 	}
 
@@ -65,48 +71,25 @@ export async function checkCredentials(
 	};
 }
 
-const CLOSED_WITHOUT_ANSWER = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
-
 /**
- * Under TLS 1.3 a server refuses a client certificate only after the client has finished its
- * handshake, so the client just sees the connection close. One more handshake, capped at TLS 1.2
- * where the refusal is part of the handshake, tells a refused certificate from a network fault.
+ * A connection closed without an answer may be a TLS 1.3 refusal of the certificate: the TLS 1.2
+ * probe tells (handshakeProbe.ts), within what is left of the test's deadline.
  */
-async function diagnoseClosedConnection(
+async function diagnoseFailure(
 	credentials: MNotifyCredentials,
 	origin: string,
-	code: string,
+	outcome: RequestFailure,
+	deadline: AbortSignal,
 ): Promise<Problem | undefined> {
-	if (!CLOSED_WITHOUT_ANSWER.has(code)) return undefined;
+	if (deadline.aborted || !mayBeSilentRefusal(outcome)) return undefined;
 	const loaded = loadClientCertificate(credentials, { maxVersion: 'TLSv1.2' });
 	if (!loaded.ok) return undefined;
-	const error = await handshakeError(origin, loaded.secureContext);
-	if (!error) return undefined;
-	// A server without TLS 1.2 proves nothing; a server certificate problem is reported as such.
-	if (/PROTOCOL_VERSION|WRONG_VERSION|UNSUPPORTED_PROTOCOL/.test(codeOf(error))) return undefined;
-	const failure = describeRequestFailure(error, origin, 15);
-	if (!failure.mayHaveReachedServer) return failure.problem;
-	return clientCertificateRefused(new URL(origin).host).problem;
-}
-
-function handshakeError(origin: string, secureContext: SecureContext): Promise<unknown> {
-	const url = new URL(origin);
-	return new Promise((resolve) => {
-		const socket = connect({
-			host: url.hostname,
-			port: Number(url.port || 443),
-			servername: /^[\d.]+$/.test(url.hostname) ? undefined : url.hostname,
-			secureContext,
-			timeout: 10_000,
-		});
-		const finish = (result: unknown) => {
-			socket.destroy();
-			resolve(result);
-		};
-		socket.once('secureConnect', () => finish(undefined));
-		socket.once('error', (error) => finish(error));
-		socket.once('timeout', () => finish(undefined));
-	});
+	return await Promise.race([
+		probeCertificateRefusal(origin, loaded.secureContext),
+		new Promise<undefined>((resolve) =>
+			deadline.addEventListener('abort', () => resolve(undefined)),
+		),
+	]);
 }
 
 function failure(problem: Problem): CredentialCheck {

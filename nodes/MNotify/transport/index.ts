@@ -4,15 +4,17 @@
  */
 export { MNOTIFY_CREDENTIAL_TYPE as CREDENTIAL_TYPE } from '../../../credentials/MNotifyApi.credentials';
 export { readTimeoutSettings, type RequestSettings } from './client';
-export type { MNotifyCredentials } from './clientCertificate';
+export { reachesProduction, type MNotifyCredentials } from './clientCertificate';
 export { checkCredentials, type CredentialCheck } from './credentialCheck';
 export { messageOf } from './networkErrors';
 export { fetchList, listPages, type ListRequest } from './paging';
 export {
 	certificateExpiryWarning,
 	mnotifyApiRequest,
+	outcomeUnknown,
 	parseBody,
 	readReturnedId,
+	releaseClient,
 	type ApiCall,
 	type MNotifyContext,
 } from './request';

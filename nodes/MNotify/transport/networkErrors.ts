@@ -5,8 +5,9 @@ import { describeProxy } from './proxy';
 export interface RequestFailure {
 	problem: Problem;
 	/**
-	 * False only when the request certainly never reached MNotify's application: the connection
-	 * or the TLS handshake failed. Only then may a send be retried without risking a duplicate.
+	 * False only when the request certainly never reached MNotify's application: its connection
+	 * could not be opened, or MNotify's TLS layer refused the certificate. Only then may a send be
+	 * retried (the first case) without risking a duplicate.
 	 */
 	mayHaveReachedServer: boolean;
 	/** Worth another try for a request that is safe to repeat (a passing network fault). */
@@ -15,14 +16,7 @@ export interface RequestFailure {
 	code: string;
 }
 
-const CONNECT_PHASE_CODES = new Set([
-	'ECONNREFUSED',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'EAI_AGAIN',
-	'UND_ERR_CONNECT_TIMEOUT',
-]);
-
+/** Server certificate problems: the connection is refused on our side, before anything is sent. */
 const UNTRUSTED_SERVER_CODES = new Set([
 	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 	'SELF_SIGNED_CERT_IN_CHAIN',
@@ -31,6 +25,14 @@ const UNTRUSTED_SERVER_CODES = new Set([
 	'UNABLE_TO_GET_ISSUER_CERT',
 	'CERT_UNTRUSTED',
 ]);
+
+/**
+ * TLS alerts by which a server refuses the client certificate. Its TLS layer sends them before
+ * any request reaches MNotify's application, even when (TLS 1.3) the client has already written
+ * the request after its side of the handshake.
+ */
+const CERTIFICATE_REFUSED_ALERT =
+	/ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_REQUIRED|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|HANDSHAKE_FAILURE)/;
 
 export function codeOf(error: unknown): string {
 	let current: unknown = error;
@@ -48,90 +50,37 @@ export function messageOf(error: unknown): string {
 	return typeof message === 'string' ? message : '';
 }
 
+/** Where the request was when it failed, and the proxy it went through, if any. */
+export interface FailureContext {
+	/** undici had handed the request to an established connection (see writePhase.ts). */
+	written: boolean;
+	proxy?: string;
+}
+
 /**
- * Classifies a network or TLS error from undici. The wording is ours: raw TLS messages are not
- * shown, so nothing from the handshake (which involves the certificate) can leak into the UI.
+ * Classifies a network or TLS error from undici. Whether the request may have reached MNotify
+ * comes from the phase it failed in (writePhase.ts), never from the error code alone: the same
+ * ETIMEDOUT or ECONNRESET can come before or after the request was written. The wording is ours:
+ * raw TLS messages are not shown, so nothing about the certificate can leak into the UI.
  */
 export function describeRequestFailure(
 	error: unknown,
 	origin: string,
 	timeoutSeconds: number,
-	proxy?: string,
+	{ written, proxy }: FailureContext,
 ): RequestFailure {
 	const code = codeOf(error);
-	const text = `${code} ${messageOf(error)}`;
 	const host = new URL(origin).host;
-	const notReached = (
-		message: string,
-		description: string,
-		transient: boolean,
-	): RequestFailure => ({
-		problem: { message, description },
-		mayHaveReachedServer: false,
-		transient,
-		code,
-	});
-	if (proxy) {
-		const throughProxy = describeProxyFailure(text, code, host, describeProxy(proxy));
-		if (throughProxy) return notReached(...throughProxy);
-	}
-	const allowList =
-		'MNotify only answers IP addresses registered with MEGA: check that the public IP of this n8n server (or its VPN) is on the allow-list for this environment.';
-
-	if (code === 'ECONNREFUSED') {
-		return notReached(
-			`Could not connect to MNotify at ${host}: connection refused`,
-			`Nothing accepted the connection. Check the environment or Base URL in the credential. ${allowList}`,
-			true,
-		);
-	}
-	if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
-		return notReached(
-			`Connecting to MNotify at ${host} timed out`,
-			`The connection was silently dropped. ${allowList}`,
-			true,
-		);
-	}
-	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-		return notReached(
-			`The MNotify host ${host} could not be found`,
-			'Check the environment or Base URL in the credential, and the DNS or VPN of this n8n server.',
-			code === 'EAI_AGAIN',
-		);
-	}
-	if (code === 'UND_ERR_CLOSED' || code === 'UND_ERR_DESTROYED') {
-		// The pool was closed (the credential was edited) before this request was dispatched.
-		return notReached(
+	if (code === 'UND_ERR_CLOSED') {
+		// Raised by the pool when asked to dispatch after it was closed: nothing was written.
+		return notSent(
+			code,
+			false,
 			'The connection pool for this credential was closed before the request was sent',
-			'The credential was changed while the workflow ran. Run the workflow again.',
-			false,
+			'Run the workflow again.',
 		);
 	}
-	if (CONNECT_PHASE_CODES.has(code)) {
-		return notReached(`Could not reach MNotify at ${host} (${code})`, allowList, true);
-	}
-	if (UNTRUSTED_SERVER_CODES.has(code)) {
-		return notReached(
-			`The MNotify server certificate at ${host} is not trusted (${code})`,
-			'Add the certificate of the authority that signed it to "Extra CA Certificates" in the credential. The server is always verified; this check cannot be switched off.',
-			false,
-		);
-	}
-	if (code === 'CERT_HAS_EXPIRED') {
-		return notReached(
-			`The MNotify server certificate at ${host} has expired`,
-			'This is a problem on the server side (or the clock of this machine is wrong). Contact MEGA support.',
-			false,
-		);
-	}
-	if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-		return notReached(
-			`The MNotify server certificate is not valid for the host name ${host}`,
-			'Use the host name the server certificate was issued for in the Base URL (an IP address only works if the certificate names it).',
-			false,
-		);
-	}
-	if (/alert|ERR_SSL_|handshake/i.test(text)) {
+	if (CERTIFICATE_REFUSED_ALERT.test(code)) {
 		return {
 			...clientCertificateRefused(host),
 			mayHaveReachedServer: false,
@@ -139,27 +88,173 @@ export function describeRequestFailure(
 			code,
 		};
 	}
+	if (!written) {
+		const throughProxy =
+			proxy &&
+			describeProxyFailure(`${code} ${messageOf(error)}`, code, host, describeProxy(proxy));
+		if (throughProxy) return notSent(code, throughProxy[2], throughProxy[0], throughProxy[1]);
+		return describeConnectFailure(code, messageOf(error), host);
+	}
 	if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-		return {
-			problem: {
-				message: `MNotify did not answer within ${timeoutSeconds} seconds`,
-				description:
-					'The request reached the server but no complete answer came back in time. Raise the timeout in the node options, or try later.',
-			},
-			mayHaveReachedServer: true,
-			transient: true,
-			code,
-		};
+		return timeoutFailure(timeoutSeconds, true, code);
 	}
 	return {
 		problem: {
 			message: `The connection to MNotify at ${host} broke before an answer arrived${code ? ` (${code})` : ''}`,
 			description:
-				'The network or the server closed the connection without answering. If this happens on every request, MNotify is probably refusing the client certificate (TLS 1.3 servers do so right after the handshake): run the credential test, which tells these apart. Otherwise it was a passing fault; try again later.',
+				'The network or the server closed the connection after the request was sent, without answering. It was a passing fault unless it happens on every request; then run the credential test.',
 		},
 		mayHaveReachedServer: true,
 		transient: true,
 		code,
+	};
+}
+
+/** A connection that could not be opened: nothing was written, so even a send may be retried. */
+function describeConnectFailure(code: string, message: string, host: string): RequestFailure {
+	const allowList =
+		'MNotify only answers IP addresses registered with MEGA: check that the public IP of this n8n server (or its VPN) is on the allow-list for this environment.';
+	if (code === 'ECONNREFUSED') {
+		return notSent(
+			code,
+			true,
+			`Could not connect to MNotify at ${host}: connection refused`,
+			`Nothing accepted the connection. Check the environment or Base URL in the credential. ${allowList}`,
+		);
+	}
+	if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
+		return notSent(
+			code,
+			true,
+			`Connecting to MNotify at ${host} timed out`,
+			`The connection was silently dropped. ${allowList}`,
+		);
+	}
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+		return notSent(
+			code,
+			code === 'EAI_AGAIN',
+			`The MNotify host ${host} could not be found`,
+			'Check the environment or Base URL in the credential, and the DNS or VPN of this n8n server.',
+		);
+	}
+	const serverProblem = serverCertificateProblem(code, host);
+	if (serverProblem)
+		return { problem: serverProblem, mayHaveReachedServer: false, transient: false, code };
+	if (/alert|ERR_SSL_/i.test(`${code} ${message}`)) {
+		return {
+			...clientCertificateRefused(host),
+			mayHaveReachedServer: false,
+			transient: false,
+			code,
+		};
+	}
+	return notSent(
+		code,
+		true,
+		`Could not open a connection to MNotify at ${host}${code ? ` (${code})` : ''}`,
+		`The connection failed before the TLS handshake was complete, so nothing was sent. ${allowList}`,
+	);
+}
+
+/** Problems with MNotify's own certificate, found by our side of the handshake. */
+export function serverCertificateProblem(code: string, host: string): Problem | undefined {
+	if (UNTRUSTED_SERVER_CODES.has(code)) {
+		return {
+			message: `The MNotify server certificate at ${host} is not trusted (${code})`,
+			description:
+				'Add the certificate of the authority that signed it to "Extra CA Certificates" in the credential. The server is always verified; this check cannot be switched off.',
+		};
+	}
+	if (code === 'CERT_HAS_EXPIRED') {
+		return {
+			message: `The MNotify server certificate at ${host} has expired`,
+			description:
+				'This is a problem on the server side (or the clock of this machine is wrong). Contact MEGA support.',
+		};
+	}
+	if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+		return {
+			message: `The MNotify server certificate is not valid for the host name ${host}`,
+			description:
+				'Use the host name the server certificate was issued for in the Base URL (an IP address only works if the certificate names it).',
+		};
+	}
+	return undefined;
+}
+
+function notSent(
+	code: string,
+	transient: boolean,
+	message: string,
+	description: string,
+): RequestFailure {
+	return { problem: { message, description }, mayHaveReachedServer: false, transient, code };
+}
+
+/**
+ * No complete answer within the request's deadline. Unless the request was still waiting for a
+ * connection (`written` false), it may have arrived.
+ */
+export function timeoutFailure(
+	timeoutSeconds: number,
+	written = true,
+	code = 'TIMEOUT',
+): RequestFailure {
+	return {
+		problem: {
+			message: `MNotify did not answer within ${timeoutSeconds} seconds`,
+			description: written
+				? 'No complete answer came back in time (the Timeout counts from connecting to the last byte of the answer). Raise the timeout in the node options, or try later.'
+				: 'No connection could be opened in time, so nothing was sent. Raise the timeout in the node options, or try later.',
+		},
+		mayHaveReachedServer: written,
+		transient: true,
+		code,
+	};
+}
+
+/** An answer too large to be a real MNotify answer: refused, not read, and not asked again. */
+export function oversizedAnswerFailure(limitBytes: number): RequestFailure {
+	return {
+		problem: {
+			message: `MNotify's answer is larger than ${Math.round(limitBytes / 1024 / 1024)} MB`,
+			description:
+				'No MNotify answer is that large; something between n8n and MNotify (a proxy, a wrong Base URL) answered instead. The answer was not read.',
+		},
+		mayHaveReachedServer: true,
+		transient: false,
+		code: 'ANSWER_TOO_LARGE',
+	};
+}
+
+/** A path that is not API words and ids (an id carrying "/" or ".."): never requested. */
+export function unsafePathFailure(path: string): RequestFailure {
+	return {
+		problem: {
+			message: `Refused to request "${path.slice(0, 80)}": it is not an MNotify API path`,
+			description: 'An id in it is not a UUID. Nothing was sent.',
+		},
+		mayHaveReachedServer: false,
+		transient: false,
+		code: 'UNSAFE_PATH',
+	};
+}
+
+/** The execution was stopped: the request was abandoned, or never started. */
+export function stoppedFailure(started: boolean): RequestFailure {
+	return {
+		problem: {
+			message: started
+				? 'The execution was stopped while waiting for MNotify'
+				: 'The execution was stopped before this request was sent',
+			description: started
+				? 'The request was abandoned when the execution was stopped.'
+				: 'Nothing was sent for it.',
+		},
+		mayHaveReachedServer: started,
+		transient: false,
+		code: 'STOPPED',
 	};
 }
 
@@ -211,7 +306,7 @@ export function clientCertificateRefused(host: string): { problem: Problem } {
 		problem: {
 			message: `MNotify at ${host} refused the client certificate during the TLS handshake`,
 			description:
-				'The server does not accept this certificate: it may be issued by an authority MNotify does not trust, be expired or revoked, or be for another environment. Use the certificate STISC issued for this information system.',
+				'Nothing was sent: MNotify closes the connection before reading any request from a certificate it does not accept. It may be issued by an authority MNotify does not trust, be expired or revoked, or be for another environment. Use the certificate STISC issued for this information system.',
 		},
 	};
 }

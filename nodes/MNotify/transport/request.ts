@@ -12,7 +12,7 @@ import {
 	type MNotifyClient,
 	type RequestSettings,
 } from './client';
-import { obtainClient } from './clientCache';
+import { obtainClient, type ClientLease } from './clientCache';
 import { certificateExpiryMessage, hintCertificateExpiry } from './certificateExpiry';
 import type { MNotifyCredentials, Result } from './clientCertificate';
 import { MNOTIFY_CREDENTIAL_TYPE as CREDENTIAL_TYPE } from '../../../credentials/MNotifyApi.credentials';
@@ -29,67 +29,114 @@ export interface ApiCall extends ApiRequest, HttpContext {
 /**
  * The one place the node talks to MNotify: picks the pooled mTLS client for the credential,
  * sends the request and turns every failure into an n8n error naming the cause and the item.
- * Returns the parsed JSON answer, or the text when it is not JSON.
+ * Returns the parsed JSON answer, or the text when it is not JSON. A failed write whose outcome
+ * is unknown (it may have been accepted) is marked so: see `outcomeUnknown`.
  */
 export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Promise<unknown> {
 	const node = this.getNode();
 	const itemIndex = call.itemIndex ?? 0;
 	const client = await clientForExecution.call(this, itemIndex);
-	const outcome = await client.request(call, call.settings ?? DEFAULT_REQUEST_SETTINGS);
+	const outcome = await client.request(
+		call,
+		call.settings ?? DEFAULT_REQUEST_SETTINGS,
+		stopSignalOf(this),
+	);
+	const isWrite = call.method !== 'GET';
 	if (outcome.kind === 'failure') {
+		const unknown = isWrite && outcome.mayHaveReachedServer;
 		const maybeSent =
-			call.maybeAcceptedHint && outcome.mayHaveReachedServer
+			unknown && call.maybeAcceptedHint
 				? ` The request may have reached MNotify and been accepted: ${call.maybeAcceptedHint}`
 				: '';
-		throw new NodeOperationError(node, outcome.problem.message, {
-			description: `${outcome.problem.description}${maybeSent}`,
-			itemIndex,
-		});
+		return rejectWith(
+			new NodeOperationError(node, outcome.problem.message, {
+				description: `${outcome.problem.description}${maybeSent}`,
+				itemIndex,
+			}),
+			unknown,
+		);
 	}
 
 	if (outcome.status < 200 || outcome.status >= 300) {
 		const problem = describeHttpStatus(outcome.status, outcome.text, call);
-		throw new NodeApiError(node, errorDetails(problem.responseBody), {
+		const error = new NodeApiError(node, errorDetails(problem.responseBody), {
 			message: problem.message,
 			description: problem.description,
 			httpCode: String(outcome.status),
 			itemIndex,
 		});
+		// A 5xx does not say whether the write was carried out; a 4xx refuses it.
+		return rejectWith(error, isWrite && outcome.status >= 500);
 	}
 	const answer = readAnswer(outcome.text);
 	if (answer.kind === 'text' && !UUID_PATTERN.test(answer.value)) {
 		const body = answer.value;
 		const page = /^<(!doctype|html)/i.test(body);
-		throw new NodeApiError(
-			node,
-			{ body: body.slice(0, 200) },
-			{
-				message: `MNotify's answer to the request to ${call.action} is not JSON`,
-				description: `It is ${page ? 'a web page, probably from a proxy or firewall between n8n and MNotify' : 'plain text'}.${call.maybeAcceptedHint ? ` The request may have reached MNotify and been accepted: ${call.maybeAcceptedHint}` : ' Try again later.'}`,
-				httpCode: String(outcome.status),
-				itemIndex,
-			},
+		return rejectWith(
+			new NodeApiError(
+				node,
+				{ body: body.slice(0, 200) },
+				{
+					message: `MNotify's answer to the request to ${call.action} is not JSON`,
+					description: `It is ${page ? 'a web page, probably from a proxy or firewall between n8n and MNotify' : 'plain text'}.${call.maybeAcceptedHint ? ` The request may have reached MNotify and been accepted: ${call.maybeAcceptedHint}` : ' Try again later.'}`,
+					httpCode: String(outcome.status),
+					itemIndex,
+				},
+			),
+			isWrite,
 		);
 	}
 	return answer.value;
 }
 
 /**
+ * Errors of writes that may have been carried out although they failed (the connection broke
+ * after the request was written, a 5xx, an answer that is not MNotify's). The router names the
+ * items behind them, so nobody sends them again blindly.
+ */
+const unknownOutcomes = new WeakSet<object>();
+
+function rejectWith(error: NodeApiError | NodeOperationError, outcomeIsUnknown: boolean): never {
+	if (outcomeIsUnknown) unknownOutcomes.add(error);
+	throw error;
+}
+
+/** Whether this error comes from a write that may nevertheless have been carried out. */
+export function outcomeUnknown(error: unknown): boolean {
+	return typeof error === 'object' && error !== null && unknownOutcomes.has(error);
+}
+
+/** The execution's cancel signal (n8n's Stop), where the context has one. */
+function stopSignalOf(context: MNotifyContext): AbortSignal | undefined {
+	const withSignal = context as { getExecutionCancelSignal?: () => AbortSignal | undefined };
+	return typeof withSignal.getExecutionCancelSignal === 'function'
+		? withSignal.getExecutionCancelSignal()
+		: undefined;
+}
+
+/**
  * The pooled client, looked up once per node execution: every item uses the same credential
  * (n8n credentials cannot depend on item data), and reading and fingerprinting it per item would
- * cost more than a request on a fast network.
+ * cost more than a request on a fast network. The execution holds a lease on the pool until
+ * `releaseClient`, so a credential edited meanwhile cannot close the pool under it.
  */
-const clientsByExecution = new WeakMap<MNotifyContext, Result<{ client: MNotifyClient }>>();
+const leasesByExecution = new WeakMap<MNotifyContext, Result<{ lease: ClientLease }>>();
+
+/** Safety net: a context dropped without `releaseClient` still gives its lease back. */
+const forgottenLeases = new FinalizationRegistry<ClientLease>((lease) => lease.release());
 
 async function clientForExecution(this: MNotifyContext, itemIndex: number): Promise<MNotifyClient> {
-	let obtained = clientsByExecution.get(this);
+	let obtained = leasesByExecution.get(this);
 	if (!obtained) {
 		const node = this.getNode();
 		const credentials = await this.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE, itemIndex);
 		// A failure is remembered too: a wrong passphrase is not retried for every item.
 		obtained = obtainClient(credentials, node.credentials?.[CREDENTIAL_TYPE]?.id ?? undefined);
-		clientsByExecution.set(this, obtained);
-		if (obtained.ok) hintCertificateExpiry(this, obtained.client.certificate);
+		leasesByExecution.set(this, obtained);
+		if (obtained.ok) {
+			forgottenLeases.register(this, obtained.lease, obtained.lease);
+			hintCertificateExpiry(this, obtained.lease.client.certificate);
+		}
 	}
 	if (!obtained.ok) {
 		throw new NodeOperationError(this.getNode(), obtained.problem.message, {
@@ -97,7 +144,7 @@ async function clientForExecution(this: MNotifyContext, itemIndex: number): Prom
 			itemIndex,
 		});
 	}
-	return obtained.client;
+	return obtained.lease.client;
 }
 
 /** The expiry warning for this context's credential, for triggers (see hintCertificateExpiry). */
@@ -105,9 +152,24 @@ export async function certificateExpiryWarning(this: MNotifyContext): Promise<st
 	return certificateExpiryMessage((await clientForExecution.call(this, 0)).certificate);
 }
 
+/** Gives back the pool this execution used; call it when the node (or poll, or search) is done. */
+export function releaseClient(context: MNotifyContext): void {
+	const obtained = leasesByExecution.get(context);
+	leasesByExecution.delete(context);
+	if (!obtained?.ok) return;
+	forgottenLeases.unregister(obtained.lease);
+	obtained.lease.release();
+}
+
+/** Larger error bodies are kept as a shortened text, so an error never carries megabytes. */
+const MAX_KEPT_ERROR_BODY = 2_000;
+
 function errorDetails(body: unknown): JsonObject {
+	if (body === undefined) return {};
+	const text = typeof body === 'string' ? body : JSON.stringify(body);
+	if (text.length > MAX_KEPT_ERROR_BODY) return { body: `${text.slice(0, MAX_KEPT_ERROR_BODY)}…` };
 	if (body && typeof body === 'object' && !Array.isArray(body)) return body as JsonObject;
-	return body === undefined ? {} : { body: body as string };
+	return { body: text };
 }
 
 /** How JSON text can start; anything else is plain text, without paying for a failed parse. */
@@ -132,9 +194,12 @@ export function parseBody(text: string): unknown {
 	return readAnswer(text).value;
 }
 
-/** Create, update, delete and cancel answer with an id, bare or JSON-quoted (docs/contract.md §12): accept both. */
+/**
+ * Create, update, delete and cancel answer with an id, bare or JSON-quoted (docs/contract.md
+ * §12): accept both, and only a UUID, since the id goes into URLs and outputs.
+ */
 export function readReturnedId(body: unknown): string | undefined {
 	if (typeof body !== 'string') return undefined;
 	const id = body.trim().replace(/^"|"$/g, '');
-	return id === '' ? undefined : id;
+	return UUID_PATTERN.test(id) ? id.toLowerCase() : undefined;
 }

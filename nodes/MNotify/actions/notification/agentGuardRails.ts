@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, type MNotifyCredentials } from '../../transport';
+import { CREDENTIAL_TYPE, reachesProduction, type MNotifyCredentials } from '../../transport';
 import { readOptions } from './send.options';
 import { readParameter } from '../parameters';
 
@@ -21,7 +21,7 @@ export async function checkAgentGuardRails(
 	if (!isAgentToolCall(this)) return;
 	const options = readOptions(this, 0);
 	const credentials = await this.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE);
-	if (credentials.environment === 'production' && !options.allowProductionFromAgents) {
+	if (reachesProduction(credentials) && !options.allowProductionFromAgents) {
 		throw new NodeOperationError(
 			this.getNode(),
 			'An AI agent tried to send a notification with a Production credential',
@@ -31,6 +31,8 @@ export async function checkAgentGuardRails(
 			},
 		);
 	}
+	// The cap counts recipient identifiers: the people a resolution policy reaches behind one
+	// IDNO are MNotify's to count (the README says so).
 	let recipients = 0;
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		recipients += (readParameter(this, 'recipients.recipient', itemIndex, []) as unknown[]).length;

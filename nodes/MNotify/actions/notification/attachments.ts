@@ -1,7 +1,7 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import type { Attachment } from '../../helpers/interfaces';
-import type { AttachmentFile } from '../../helpers/requestBuilders';
+import { checkAttachmentBytes, type AttachmentFile } from '../../helpers/requestBuilders';
 
 /** An attachment checked before sending; its bytes stay in the item's binary property. */
 export interface BinaryAttachment extends AttachmentFile {
@@ -58,18 +58,21 @@ async function sizeOf(
 	return (await context.helpers.getBinaryDataBuffer(itemIndex, property)).length;
 }
 
-/** Reads the bytes only when sending, so a large batch does not hold every file at once. */
+/**
+ * Reads the bytes only when sending, so a large batch does not hold every file at once, and
+ * checks the 10 MB total on what was read (the metadata checked earlier may be wrong).
+ */
 export async function readAttachments(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	files: BinaryAttachment[],
 ): Promise<Attachment[]> {
-	return await Promise.all(
+	const read = await Promise.all(
 		files.map(async (file) => ({
-			fileName: file.fileName,
-			base64: (await context.helpers.getBinaryDataBuffer(itemIndex, file.property)).toString(
-				'base64',
-			),
+			...file,
+			bytes: await context.helpers.getBinaryDataBuffer(itemIndex, file.property),
 		})),
 	);
+	checkAttachmentBytes(read.map((file) => ({ ...file, bytesRead: file.bytes.length })));
+	return read.map((file) => ({ fileName: file.fileName, base64: file.bytes.toString('base64') }));
 }

@@ -18,7 +18,7 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 	return async () => {
 		const answer = await mnotifyApiRequest.call(this, {
 			method: 'DELETE',
-			path: `/api/notification/${id}`,
+			path: `/api/notification/${encodeURIComponent(id)}`,
 			action: `cancel notification ${id}`,
 			conflictHint:
 				'It was already sent on to its channels (or delivered, failed or cancelled), so it can no longer be cancelled.',

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import type { NotificationDetails } from '../../helpers/interfaces';
+import { readNotificationDetails } from '../../helpers/answers';
 import { flattenMessages } from '../../helpers/responses';
 import { mnotifyApiRequest } from '../../transport';
 import { notificationLocator, outputFormatOption } from '../common.descriptions';
@@ -20,12 +20,23 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 	const id = readNotificationId(this, itemIndex);
 	const output = readParameter(this, 'output', itemIndex, 'notification') as string;
 	return async () => {
-		const details = (await mnotifyApiRequest.call(this, {
+		const answer = await mnotifyApiRequest.call(this, {
 			method: 'GET',
-			path: `/api/notification/${id}`,
+			path: `/api/notification/${encodeURIComponent(id)}`,
 			action: `get notification ${id}`,
 			itemIndex,
-		})) as NotificationDetails;
-		return output === 'messages' ? flattenMessages(details) : (details as IDataObject);
+		});
+		const read = readNotificationDetails(answer);
+		if (!read.ok) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`MNotify's answer about notification ${id} could not be read: ${read.problem}`,
+				{
+					description: 'Check that the credential points at the MNotify API, not another service.',
+					itemIndex,
+				},
+			);
+		}
+		return output === 'messages' ? flattenMessages(read.details) : (read.details as IDataObject);
 	};
 }

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { fetchList } from '../../transport';
-import { readListRequest } from '../listRequest';
+import { createdAfterOption, readListRequest } from '../listRequest';
 import { listProperties } from '../common.descriptions';
 import type { ItemTask } from '../types';
 
@@ -11,7 +11,11 @@ const properties: INodeProperties[] = listProperties([
 	{ name: 'ID', value: 'id' },
 	{ name: 'Last Updated At', value: 'lastUpdatedAt' },
 	{ name: 'Status', value: 'status' },
-]);
+]).map((property) =>
+	property.name === 'options'
+		? { ...property, options: [createdAfterOption, ...(property.options ?? [])] }
+		: property,
+);
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['notification'], operation: ['getMany'] } },

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_CONCURRENCY } from '../../helpers/concurrency';
+import { checkOptionValues } from '../../helpers/validation';
 import { outputFormatOption, statusOptions } from '../common.descriptions';
 import { timeoutOption } from '../shared';
 import { readParameter } from '../parameters';
@@ -37,6 +38,15 @@ export const sendOptions: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 32 },
 			default: DEFAULT_CONCURRENCY,
 			description: 'How many notifications to send at the same time when there are many items',
+		},
+		{
+			displayName: 'Failed Delivery Is an Error',
+			name: 'failedDeliveryIsError',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether a notification that ends in status Failed becomes an item error (for the error output or Continue On Fail to branch on) instead of a normal item with status Failed',
+			displayOptions: { show: { waitForDelivery: [true] } },
 		},
 		{
 			displayName: 'Max Recipients per Agent Call',
@@ -100,6 +110,7 @@ export interface SendOptions {
 	output?: string;
 	attachmentProperties?: string;
 	concurrency?: number;
+	failedDeliveryIsError?: boolean;
 	pollIntervalSeconds?: number;
 	timeoutSeconds?: number;
 	waitForDelivery?: boolean;
@@ -107,8 +118,10 @@ export interface SendOptions {
 	waitUntilStatuses?: string[];
 }
 
+/** The options, each checked against its description in the panel (an input error if wrong). */
 export function readOptions(context: IExecuteFunctions, itemIndex: number): SendOptions {
-	return readParameter(context, 'options', itemIndex, {}) as SendOptions;
+	const values = readParameter(context, 'options', itemIndex, {});
+	return checkOptionValues(values, sendOptions.options as INodeProperties[]) as SendOptions;
 }
 
 export function concurrency(this: IExecuteFunctions): number {

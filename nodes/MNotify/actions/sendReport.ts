@@ -1,0 +1,120 @@
+import type { IExecuteFunctions, NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { outcomeUnknown } from '../transport';
+import type { ItemOutcome } from './types';
+
+/**
+ * What became of each item of a run that notifies people, for when the run stops part-way (a
+ * failure, or n8n's Stop): nobody should be notified twice by a re-run, and no notification that
+ * may exist should go unmentioned.
+ */
+export interface SendTally {
+	sent: Array<{ itemIndex: number; id?: string }>;
+	/** Items whose request may have been accepted: it failed after leaving, or was still running. */
+	unknown: number[];
+	notSent: number[];
+}
+
+export function tallySends(outcomes: ItemOutcome[], running: ReadonlySet<number>): SendTally {
+	const tally: SendTally = { sent: [], unknown: [], notSent: [] };
+	for (const outcome of outcomes) {
+		if (outcome.sent) tally.sent.push({ itemIndex: outcome.itemIndex, id: outcome.sent.id });
+		else if (running.has(outcome.itemIndex) || outcomeUnknown(outcome.error)) {
+			tally.unknown.push(outcome.itemIndex);
+		} else tally.notSent.push(outcome.itemIndex);
+	}
+	return tally;
+}
+
+/** Ids listed in an error or the custom data; beyond this, they are in n8n's log. */
+const MAX_LISTED = 200;
+
+function listSent(sent: SendTally['sent'], max = MAX_LISTED): string {
+	const shown = sent
+		.slice(0, max)
+		.map(({ itemIndex, id }) => `item ${itemIndex} (${id ?? 'id not returned'})`);
+	const more = sent.length - shown.length;
+	return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+/** "items 3, 5–9": consecutive indexes written as ranges. */
+export function itemRanges(indexes: number[]): string {
+	const parts: string[] = [];
+	for (let start = 0; start < indexes.length;) {
+		let end = start;
+		while (end + 1 < indexes.length && indexes[end + 1] === indexes[end] + 1) end++;
+		parts.push(end === start ? String(indexes[start]) : `${indexes[start]}–${indexes[end]}`);
+		start = end + 1;
+	}
+	return `${indexes.length === 1 && !parts[0].includes('–') ? 'item' : 'items'} ${parts.join(', ')}`;
+}
+
+/** Every item's fate in words, and what may safely be sent again. */
+export function describeTally(tally: SendTally): string {
+	const parts: string[] = [];
+	if (tally.sent.length > 0) {
+		parts.push(`Sent (do not send these again): ${listSent(tally.sent)}.`);
+	}
+	if (tally.unknown.length > 0) {
+		parts.push(
+			`Outcome unknown, they may have been accepted: ${itemRanges(tally.unknown)}. Check them with Notification → Get Many (newest first) before sending any of them again.`,
+		);
+	}
+	if (tally.notSent.length > 0) {
+		parts.push(`Not sent: ${itemRanges(tally.notSent)}.`);
+	}
+	return parts.join(' ');
+}
+
+/** The error a run stops with, naming every item that went out or may have. */
+export function withSendReport(
+	error: NodeApiError | NodeOperationError,
+	tally: SendTally,
+): NodeApiError | NodeOperationError {
+	if (tally.sent.length === 0 && tally.unknown.length === 0) return error;
+	error.description =
+		`${error.description ?? ''} This run stopped part-way. ${describeTally(tally)}`.trim();
+	return error;
+}
+
+/** n8n keeps at most 10 custom data entries per execution, each up to 512 characters. */
+const CUSTOM_DATA_VALUE_LENGTH = 500;
+
+function fitted(text: string): string {
+	if (text.length <= CUSTOM_DATA_VALUE_LENGTH) return text;
+	const more = " … (the rest is in n8n's log)";
+	return `${text.slice(0, CUSTOM_DATA_VALUE_LENGTH - more.length)}${more}`;
+}
+
+/**
+ * After n8n's Stop the node's output is not kept, so what was sent is recorded where an operator
+ * looks: the execution's custom data (saved with the stopped execution; shown in its list and
+ * details) and n8n's log (every id). Called at the stop and again as running sends finish.
+ */
+export function recordStoppedRun(
+	context: IExecuteFunctions,
+	tally: SendTally,
+	late?: string,
+): void {
+	const node = context.getNode().name;
+	const summary = `${tally.sent.length} sent, ${tally.unknown.length} outcome unknown (still running or failed after leaving), ${tally.notSent.length} not sent`;
+	const entries: Record<string, string> = {
+		mnotify_stopped: fitted(`${node}: stopped; ${summary}`),
+		mnotify_sent: fitted(listSent(tally.sent) || 'none'),
+		mnotify_unknown: fitted(tally.unknown.length > 0 ? itemRanges(tally.unknown) : 'none'),
+	};
+	for (const [key, value] of Object.entries(entries)) {
+		try {
+			context.customData.set(key, value);
+		} catch {
+			// Custom data is a courtesy: the log below has everything.
+		}
+	}
+	const sentIds = tally.sent
+		.map(({ itemIndex, id }) => `item ${itemIndex}: ${id ?? 'id not returned'}`)
+		.join(', ');
+	context.logger.warn(
+		`MNotify node "${node}" ${late ?? 'was stopped'}: ${summary}. Sent: ${sentIds || 'none'}. Outcome unknown: ${tally.unknown.length > 0 ? itemRanges(tally.unknown) : 'none'}.`,
+		{ node, sent: tally.sent, outcomeUnknown: tally.unknown },
+	);
+}

@@ -1,0 +1,60 @@
+/**
+ * Shape checks of MNotify's answers before they are used: fields are optional ("tolerant
+ * reading", docs/contract.md §12), but a value of the wrong kind (`null`, a number, a list where
+ * an object belongs) is named instead of crashing the engine or reaching the output.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { NotificationDetails } from './interfaces';
+
+export function isPlainObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** How a value looks, for messages: "null", "a number (42)", "a list", "text". */
+export function wrongShape(value: unknown): string {
+	if (value === null) return 'null';
+	if (value === undefined) return 'nothing';
+	if (Array.isArray(value)) return 'a list';
+	if (typeof value === 'string')
+		return `text ("${value.length > 40 ? `${value.slice(0, 40)}…` : value}")`;
+	if (typeof value === 'object') return 'an object';
+	return `a ${typeof value} (${String(value)})`;
+}
+
+/** What is wrong with a notification's details, or undefined when they can be used. */
+export function notificationDetailsProblem(value: unknown): string | undefined {
+	if (!isPlainObject(value)) return `the answer is ${wrongShape(value)}, not a notification`;
+	if (value.status !== undefined && typeof value.status !== 'string') {
+		return `its status is ${wrongShape(value.status)}`;
+	}
+	if (value.recipients === undefined) return undefined;
+	if (!Array.isArray(value.recipients)) return `its recipients are ${wrongShape(value.recipients)}`;
+	for (const [index, recipient] of value.recipients.entries()) {
+		if (!isPlainObject(recipient)) return `recipient ${index + 1} is ${wrongShape(recipient)}`;
+		const messages = recipient.messages;
+		if (messages === undefined) continue;
+		if (!Array.isArray(messages))
+			return `the messages of recipient ${index + 1} are ${wrongShape(messages)}`;
+		const wrong = (messages as unknown[]).findIndex((entry) => !isPlainObject(entry));
+		if (wrong !== -1) {
+			return `message ${wrong + 1} of recipient ${index + 1} is ${wrongShape(messages[wrong])}`;
+		}
+	}
+	return undefined;
+}
+
+/** The details once checked; the type says what was checked. */
+export function readNotificationDetails(
+	value: unknown,
+): { ok: true; details: NotificationDetails } | { ok: false; problem: string } {
+	const problem = notificationDetailsProblem(value);
+	return problem ? { ok: false, problem } : { ok: true, details: value as NotificationDetails };
+}
+
+/** What is wrong with one page of a list, or undefined when every entry is an object. */
+export function listPageProblem(value: unknown): string | undefined {
+	if (!Array.isArray(value)) return `the answer is ${wrongShape(value)}, not a list`;
+	const index = value.findIndex((entry) => !isPlainObject(entry));
+	return index === -1 ? undefined : `entry ${index + 1} is ${wrongShape(value[index])}`;
+}
