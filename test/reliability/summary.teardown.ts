@@ -11,13 +11,20 @@ export default function printReliabilitySummary(): void {
 	// Only tallies written since this jest process started belong to this run.
 	const tallies = takeTallies(Date.now() - process.uptime() * 1000);
 	if (tallies.length === 0) return;
-	const total = (count: Count) => tallies.reduce((sum, tally) => sum + tally[count], 0);
+	// Tallies of an older layout lack the newer counts.
+	const total = (count: Count) => tallies.reduce((sum, tally) => sum + (tally[count] ?? 0), 0);
 	const rows: Array<[string, string]> = [
 		['faults injected', String(total('faultsInjected'))],
 		[
 			'sends attempted (POSTs started / reached MNotify)',
 			`${total('sendsAttempted')} / ${total('sendsReceived')}`,
 		],
+		['sends started after Stop (must be 0)', String(total('sendsStartedAfterStop'))],
+		[
+			'writes replayed after the request may have left (must be 0)',
+			String(total('writesReplayed')),
+		],
+		['unknown outcomes not named (must be 0)', String(total('unknownOutcomesNotNamed'))],
 		['duplicate notifications (must be 0)', String(total('duplicateNotifications'))],
 		['secret leaks found (must be 0)', String(total('secretLeaks'))],
 		[

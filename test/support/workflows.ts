@@ -10,6 +10,8 @@ export interface StepDefinition {
 	parameters: IDataObject;
 	/** n8n's "On Error" setting: 'continueRegularOutput' is Continue On Fail. */
 	onError?: INode['onError'];
+	/** The saved credential's id; every step shares one unless told otherwise. */
+	credentialId?: string;
 }
 
 /** A linear workflow: Manual Trigger → step 1 → step 2 → … with the MNotify node in each step. */
@@ -30,7 +32,9 @@ export function linearWorkflow(steps: StepDefinition[]): IWorkflowBase {
 			typeVersion: 1,
 			position: [200 * (index + 1), 0],
 			parameters: step.parameters as INode['parameters'],
-			credentials: CREDENTIAL_REFERENCE,
+			credentials: step.credentialId
+				? { mNotifyApi: { id: step.credentialId, name: step.credentialId } }
+				: CREDENTIAL_REFERENCE,
 			...(step.onError ? { onError: step.onError } : {}),
 		})),
 	];

@@ -7,7 +7,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IRun } from 'n8n-workflow';
 
 import {
 	startSandbox,
@@ -19,9 +19,10 @@ import {
 	type SandboxOptions,
 } from '../../../dev/sandbox/server';
 import { sandboxCredentials } from '../../../dev/harness/sandboxCredentials';
-import { engine, runSteps, sendParameters } from '../../support/workflows';
+import { engine, linearWorkflow, runSteps, sendParameters } from '../../support/workflows';
 import { recordTally } from './ledger';
 import { SecretWatch } from './secrets';
+import { SendWatch } from './sendWatch';
 
 /** Every notification sent by these suites has a subject starting with this, unique per item. */
 export const MARKER_PREFIX = 'rel:';
@@ -36,6 +37,8 @@ export interface NodeError {
 export interface Execution {
 	/** Output items (with Continue On Fail, error items too). */
 	output: INodeExecutionData[];
+	/** The error output's items (On Error → Continue (using error output)). */
+	errorOutput: INodeExecutionData[];
 	/** The error the node stopped the workflow with. */
 	error?: NodeError;
 	elapsedMs: number;
@@ -44,10 +47,22 @@ export interface Execution {
 export interface ExecuteOptions {
 	items?: INodeExecutionData[];
 	continueOnFail?: boolean;
+	/** n8n's "On Error" setting, when not just Continue On Fail. */
+	onError?: 'continueRegularOutput' | 'continueErrorOutput';
+	/** The saved credential's id (runs share one unless told otherwise). */
+	credentialId?: string;
 }
 
-interface UndiciRequestEvent {
-	request: { method: string; path: string; origin: string };
+/** A run stopped with n8n's Stop, and what an operator can find about it afterwards. */
+export interface StoppedExecution {
+	/** When the stop was pressed, after the start. */
+	stoppedAfterMs: number;
+	/** The execution's custom data as n8n saved it at the stop. */
+	customData: Record<string, string>;
+	/** What n8n's logger printed meanwhile (the node's account of what went out). */
+	log: string;
+	/** How long the stopped node ran on after the stop. */
+	settledAfterStopMs: number;
 }
 
 interface UndiciConnectEvent {
@@ -133,20 +148,16 @@ export class ReliabilitySuite {
 	readonly secrets = new SecretWatch();
 	readonly sandboxes: SandboxHandle[] = [];
 	readonly malformed = { total: 0, rejectedBeforeNetwork: 0 };
-	private sendsAttempted = 0;
+	readonly sends = new SendWatch();
+	/** Notifications that exist but that no output, error, custom data or log told about. */
+	unknownOutcomesNotNamed = 0;
 	private markers = 0;
-
-	private readonly countSend = (message: unknown) => {
-		const { request } = message as UndiciRequestEvent;
-		const path = request.path.split('?')[0].toLowerCase();
-		if (request.method === 'POST' && path === '/api/notification') this.sendsAttempted += 1;
-	};
 
 	constructor(readonly name: string) {}
 
 	start(): void {
 		this.secrets.startCapture();
-		diagnosticsChannel.subscribe('undici:request:create', this.countSend);
+		this.sends.start();
 	}
 
 	/** Registers a sandbox started before the tests of the enclosing block, closed at the end. */
@@ -179,13 +190,59 @@ export class ReliabilitySuite {
 				{
 					name: 'MNotify',
 					parameters,
-					onError: options.continueOnFail ? 'continueRegularOutput' : undefined,
+					onError:
+						options.onError ?? (options.continueOnFail ? 'continueRegularOutput' : undefined),
+					credentialId: options.credentialId,
 				},
 			],
 			credentials,
 			options.items,
 		);
-		const elapsedMs = Date.now() - startedAt;
+		return this.outcomeOf(run, Date.now() - startedAt);
+	}
+
+	/**
+	 * Starts one MNotify node through n8n's engine and presses Stop as n8n does (it cancels the
+	 * engine's execution) once `stopWhen` holds; then waits until the stopped node has returned.
+	 */
+	async executeAndStop(
+		parameters: IDataObject,
+		credentials: Record<string, string>,
+		options: ExecuteOptions & { stopWhen: () => boolean },
+	): Promise<StoppedExecution> {
+		const workflow = linearWorkflow([
+			{ name: 'MNotify', parameters, credentialId: options.credentialId },
+		]);
+		let execution: Awaited<ReturnType<ReturnType<typeof engine>['start']>> | undefined;
+		let stoppedAt = 0;
+		let settledAt = 0;
+		const startedAt = Date.now();
+		const log = await this.secrets.silently(async () => {
+			execution = await engine().start(workflow, {
+				credentials: { mNotifyApi: credentials },
+				startItems: options.items,
+			});
+			while (!options.stopWhen() && Date.now() - startedAt < 20_000) await sleep(5);
+			stoppedAt = Date.now();
+			execution.stop();
+			await execution.settled;
+			settledAt = Date.now();
+			this.sends.stoppedBetween(stoppedAt, settledAt);
+			// n8n's logger writes through a stream, a moment after the call.
+			await sleep(100);
+		});
+		const run = await execution!.finished;
+		this.secrets.record('stopped run', run.data.resultData);
+		this.secrets.record('stopped run log', log);
+		return {
+			stoppedAfterMs: stoppedAt - startedAt,
+			customData: await execution!.customData(),
+			log,
+			settledAfterStopMs: settledAt - stoppedAt,
+		};
+	}
+
+	private outcomeOf(run: IRun, elapsedMs: number): Execution {
 		const task = run.data.resultData.runData.MNotify?.[0];
 		const failure = task?.error ?? run.data.resultData.error;
 		this.secrets.record('node output', task?.data);
@@ -193,7 +250,8 @@ export class ReliabilitySuite {
 		this.secrets.record('run error', run.data.resultData.error);
 
 		const output = task?.data?.main?.[0] ?? [];
-		if (!failure) return { output, elapsedMs };
+		const errorOutput = task?.data?.main?.[1] ?? [];
+		if (!failure) return { output, errorOutput, elapsedMs };
 		const details = failure as unknown as {
 			message: string;
 			description?: string | null;
@@ -202,6 +260,7 @@ export class ReliabilitySuite {
 		};
 		return {
 			output,
+			errorOutput,
 			elapsedMs,
 			error: {
 				message: details.message,
@@ -210,6 +269,43 @@ export class ReliabilitySuite {
 				httpCode: details.httpCode ?? undefined,
 			},
 		};
+	}
+
+	/**
+	 * Counts (and remembers for the summary) the items whose notification the sandbox stored but
+	 * that nothing the user sees accounts for: not an output id, not named as sent or as of
+	 * unknown outcome in the error, the error items, the custom data or the log.
+	 */
+	checkOutcomesNamed(
+		handle: SandboxHandle,
+		items: INodeExecutionData[],
+		seen: { run?: Execution; texts?: string[] },
+	): string[] {
+		const texts = [...(seen.texts ?? [])];
+		const run = seen.run;
+		if (run?.error) texts.push(`${run.error.message} ${run.error.description}`);
+		const unknownItems = new Set(texts.flatMap(itemsNamedUnknown));
+		const outputs = [...(run?.output ?? []), ...(run?.errorOutput ?? [])];
+		const unnamed: string[] = [];
+		items.forEach((item, index) => {
+			const subject = item.json.subject as string;
+			const stored = handle.sandbox.notifications().filter((record) => record.subject === subject);
+			for (const { id } of stored) {
+				const own = outputs.filter(
+					(output) => (output.pairedItem as { item: number })?.item === index,
+				);
+				const named =
+					own.some(
+						(output) => output.json.id === id || saysMaybeAccepted(JSON.stringify(output.json)),
+					) ||
+					texts.some((text) => text.includes(id)) ||
+					unknownItems.has(index) ||
+					(run?.error?.itemIndex === index && saysMaybeAccepted(run.error.description));
+				if (!named) unnamed.push(`item ${index} (${id})`);
+			}
+		});
+		this.unknownOutcomesNotNamed += unnamed.length;
+		return unnamed;
 	}
 
 	/** Sandboxes whose block ran (a filtered run may skip some). */
@@ -234,7 +330,10 @@ export class ReliabilitySuite {
 			recordTally({
 				suite: this.name,
 				faultsInjected: total((handle) => handle.sandbox.stats.faultsInjected),
-				sendsAttempted: this.sendsAttempted,
+				sendsAttempted: this.sends.attempted,
+				sendsStartedAfterStop: this.sends.startedAfterStop,
+				writesReplayed: this.sends.writesReplayed,
+				unknownOutcomesNotNamed: this.unknownOutcomesNotNamed,
 				sendsReceived: total((handle) => handle.sandbox.stats.notificationSendsReceived),
 				duplicateNotifications: this.duplicateNotifications(),
 				secretLeaks: this.secrets.leaks().length,
@@ -242,7 +341,7 @@ export class ReliabilitySuite {
 				malformedRejectedBeforeNetwork: this.malformed.rejectedBeforeNetwork,
 			});
 		} finally {
-			diagnosticsChannel.unsubscribe('undici:request:create', this.countSend);
+			this.sends.stop();
 			this.secrets.stopCapture();
 			await engine().closeConnections();
 			await Promise.all(started.map(async (handle) => await handle.sandbox.close()));
@@ -345,6 +444,33 @@ export function markedSendParameters(overrides: IDataObject = {}): IDataObject {
 		subject: '={{ $json.subject }}',
 		...overrides,
 	});
+}
+
+/** What errors say when a send may exist although it failed. */
+export const MAYBE_ACCEPTED =
+	/may (or may not )?have (reached MNotify and )?been accepted|Outcome unknown, they may have been accepted/;
+
+function saysMaybeAccepted(text: string): boolean {
+	return MAYBE_ACCEPTED.test(text);
+}
+
+/** Item indexes an error or record lists as of unknown outcome ("…: items 3, 5–7."). */
+function itemsNamedUnknown(text: string): number[] {
+	const lists = [
+		...text.matchAll(/Outcome unknown[^:]*: (items? [\d–, ]+)/g),
+		...text.matchAll(/"?mnotify_unknown"?[:=]\s*"?(items? [\d–, ]+)/g),
+	].map((match) => match[1]);
+	return lists.flatMap((list) =>
+		list
+			.replace(/^items? /, '')
+			.split(',')
+			.flatMap((part) => {
+				const [from, to = from] = part.trim().split('–').map(Number);
+				return Number.isFinite(from)
+					? Array.from({ length: to - from + 1 }, (_, k) => from + k)
+					: [];
+			}),
+	);
 }
 
 /** The last tests of every file: nothing stored twice, no secret shown anywhere. */

@@ -22,6 +22,12 @@ export interface SuiteTally {
 	sendsAttempted: number;
 	/** POST /api/notification requests the sandboxes received. */
 	sendsReceived: number;
+	/** Sends the node started after n8n's Stop, while the stopped node still ran (must be 0). */
+	sendsStartedAfterStop: number;
+	/** Sends repeated after an earlier copy had been written to a socket (must be 0). */
+	writesReplayed: number;
+	/** Stored notifications that no output, error, custom data or log named (must be 0). */
+	unknownOutcomesNotNamed: number;
 	/** Notifications stored more than once for one item (by its unique subject). */
 	duplicateNotifications: number;
 	/** Protected secrets found in outputs, errors or console/stdout/stderr. */
