@@ -258,13 +258,15 @@ export class WorkflowEngine {
 	/**
 	 * Polls a trigger node the way an active workflow does (n8n's PollContext in "trigger" mode)
 	 * or as "Fetch Test Event" does ("manual"). Pass the static data returned by the previous
-	 * poll to simulate the next one, or a restart of n8n.
+	 * poll to simulate the next one, or a restart of n8n. A poll that fails answers its error
+	 * with the static data as the failed poll left it: n8n keeps the workflow, and so that data,
+	 * in memory for the next poll.
 	 */
 	async poll(
 		workflowJson: IWorkflowBase,
 		nodeName: string,
 		options: PollOptions,
-	): Promise<{ items: INodeExecutionData[]; staticData: IDataObject }> {
+	): Promise<{ items: INodeExecutionData[]; staticData: IDataObject; error?: Error }> {
 		const workflow = await this.workflowFor(
 			workflowJson,
 			structuredClone(options.staticData ?? {}),
@@ -280,11 +282,13 @@ export class WorkflowEngine {
 			mode,
 			mode === 'manual' ? 'manual' : 'activate',
 		);
-		const result = await nodeType.poll.call(context);
-		return {
-			items: result?.[0] ?? [],
-			staticData: JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject,
-		};
+		const staticData = () => JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+		try {
+			const result = await nodeType.poll.call(context);
+			return { items: result?.[0] ?? [], staticData: staticData() };
+		} catch (error) {
+			return { items: [], staticData: staticData(), error: error as Error };
+		}
 	}
 
 	/** The description of one of our nodes (default: MNotify), as n8n loaded it from dist/. */

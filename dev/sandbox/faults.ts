@@ -29,10 +29,11 @@ export type SandboxFault =
 	/** The request is processed and answered 200 with a JSON object of about `bytes` bytes. */
 	| { kind: 'oversized'; bytes: number }
 	/**
-	 * Answers 200 with this body instead of the real answer (wrong shapes: `null`, `42`, `[1,2]`,
-	 * `{"recipients": 7}`…). The request is processed first unless `process` is false.
+	 * Answers with this body (and status, 200 by default) instead of the real answer (wrong
+	 * shapes: `null`, `42`, `[1,2]`, `{"recipients": 7}`…, or a huge error body). The request is
+	 * processed first unless `process` is false.
 	 */
-	| { kind: 'body'; body: string; contentType?: string; process?: boolean }
+	| { kind: 'body'; body: string; status?: number; contentType?: string; process?: boolean }
 	/** A list endpoint that ignores `Page` and always answers the first page. */
 	| { kind: 'ignore-page' }
 	/** A list endpoint whose page size is capped lower than what the client asks for. */
@@ -169,9 +170,13 @@ export function answerAfterProcessing(
 	return processed;
 }
 
-function replacedBody(fault: { body: string; contentType?: string }): SandboxResponse {
+function replacedBody(fault: {
+	body: string;
+	status?: number;
+	contentType?: string;
+}): SandboxResponse {
 	return {
-		status: 200,
+		status: fault.status ?? 200,
 		headers: { 'Content-Type': fault.contentType ?? JSON_TYPE },
 		body: fault.body,
 	};

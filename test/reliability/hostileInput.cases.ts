@@ -47,7 +47,12 @@ const sendBase: IDataObject = {
 	resolutionPolicy: {
 		policy: { resolveTo: fromItem('policyType', ''), direction: fromItem('policyDirection', '') },
 	},
-	options: { attachmentProperties: fromItem('attach', '') },
+	options: {
+		attachmentProperties: fromItem('attach', ''),
+		concurrency: fromItem('concurrency', 4),
+		timeoutSeconds: fromItem('timeout', 30),
+		waitUntilStatuses: fromItem('waitUntil', ['Delivered']),
+	},
 };
 
 const listOf = (resource: string): IDataObject => ({
@@ -60,6 +65,7 @@ const listOf = (resource: string): IDataObject => ({
 		itemsPerPage: fromItem('itemsPerPage', 10),
 		orderField: fromItem('orderField', 'createdAt'),
 		searchById: fromItem('searchById', ''),
+		timeoutSeconds: fromItem('timeout', 30),
 	},
 });
 
@@ -316,6 +322,19 @@ const FORBIDDEN_FILE_NAMES: BadValues = [
 	['no extension', 'factura'],
 	['a trailing dot', 'factura.'],
 	['a trailing space after .pdf', 'factura.pdf '],
+	['a NUL', 'factura\u0000.pdf'],
+	['a newline', 'factura\nnoua.pdf'],
+	['a parent folder', '../../factura.pdf'],
+	['a path', 'acte/factura.pdf'],
+	['a Windows path', 'acte\\factura.pdf'],
+];
+
+/** Options are checked against the panel's own rules, like any field. */
+const TIMEOUTS: BadValues = [
+	['text', 'soon'],
+	['zero', 0],
+	['a negative number', -5],
+	...WRONG_TYPES,
 ];
 
 const send = 'Notification → Send (texts)';
@@ -433,6 +452,27 @@ export const HOSTILE_CASES: HostileCase[] = [
 	),
 	// An unknown Resolve To value is for MNotify to judge (the docs disagree on the values).
 
+	// Options
+	...cases(send, 'Options › Concurrency', 'concurrency', [
+		['text', 'many'],
+		['zero', 0],
+		['33', 33],
+		['NaN', Number.NaN],
+		...WRONG_TYPES,
+	]),
+	...cases(send, 'Options › Timeout (Seconds)', 'timeout', TIMEOUTS),
+	// Shown, and so read, only when waiting for delivery.
+	...cases(
+		send,
+		'Options › Wait Until Status',
+		'waitUntil',
+		[
+			['a misspelt status', ['Deliverd']],
+			['one status as text', 'Delivered'],
+		],
+		{ parameters: { options: { ...(sendBase.options as IDataObject), waitForDelivery: true } } },
+	),
+
 	// Attachments
 	...FORBIDDEN_FILE_NAMES.map(([label, fileName]): HostileCase => ({
 		operation: send,
@@ -461,6 +501,13 @@ export const HOSTILE_CASES: HostileCase[] = [
 		label: 'two files of 6 MB',
 		item: { attach: 'data, more' },
 		binary: { data: binaryFile('a.pdf', 6 * MEGABYTE), more: binaryFile('b.pdf', 6 * MEGABYTE) },
+	},
+	{
+		operation: send,
+		field: 'Attachments',
+		label: 'a file of 10 MB and 1 byte whose metadata says 10 bytes',
+		item: { attach: 'data' },
+		binary: { data: { ...binaryFile('scan.pdf', 10 * MEGABYTE + 1), bytes: 10 } },
 	},
 	{
 		operation: send,
@@ -504,6 +551,7 @@ export const HOSTILE_CASES: HostileCase[] = [
 			},
 		),
 		...cases(operation, 'Limit', 'limit', [...PAGE_NUMBERS], { bug: 'B4' }),
+		...cases(operation, 'Options › Timeout (Seconds)', 'timeout', TIMEOUTS),
 		...cases(operation, 'Order By', 'orderField', [
 			['a direction appended', 'createdAt desc'],
 			['a dash', 'created-at'],

@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, reachesProduction, type MNotifyCredentials } from '../../transport';
-import { readOptions } from './send.options';
+import { readOptions, type SendOptions } from './send.options';
 import { readParameter } from '../parameters';
 
 /** n8n runs a node used by an AI agent as a tool under the node type name plus "Tool". */
@@ -19,7 +19,11 @@ export async function checkAgentGuardRails(
 	itemCount: number,
 ): Promise<void> {
 	if (!isAgentToolCall(this)) return;
-	const options = readOptions(this, 0);
+	// Invalid options are reported on their item; the strict defaults apply meanwhile.
+	let options: SendOptions = {};
+	try {
+		options = readOptions(this, 0);
+	} catch {}
 	const credentials = await this.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE);
 	if (reachesProduction(credentials) && !options.allowProductionFromAgents) {
 		throw new NodeOperationError(

@@ -2,13 +2,13 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { readNotificationDetails } from '../../helpers/answers';
-import { pause, runWithConcurrency } from '../../helpers/concurrency';
+import { DEFAULT_CONCURRENCY, pause, runWithConcurrency } from '../../helpers/concurrency';
 import type { NotificationDetails } from '../../helpers/interfaces';
 import { FINAL_STATUSES } from '../../helpers/interfaces';
 import { flattenMessages, hasReachedAny } from '../../helpers/responses';
 import { messageOf, mnotifyApiRequest, readTimeoutSettings } from '../../transport';
 import type { ItemOutcome } from '../types';
-import { concurrency, readOptions } from './send.options';
+import { readOptions } from './send.options';
 
 /** One sent notification being waited for. */
 interface Watched {
@@ -29,7 +29,10 @@ export async function waitForDelivery(
 	this: IExecuteFunctions,
 	outcomes: ItemOutcome[],
 ): Promise<void> {
-	const options = readOptions(this, 0);
+	// The options of the first item that was sent (an item with invalid options failed already).
+	const first = outcomes.find((outcome) => !outcome.error);
+	if (!first) return;
+	const options = readOptions(this, first.itemIndex);
 	if (!options.waitForDelivery) return;
 	const targets = options.waitUntilStatuses?.length
 		? options.waitUntilStatuses
@@ -55,11 +58,15 @@ export async function waitForDelivery(
 			maxRetries: 0,
 		};
 		const stillWaiting: Watched[] = [];
-		await runWithConcurrency(waiting.length, concurrency.call(this), async (index) => {
-			const watched = waiting[index];
-			if (await readStatus.call(this, watched, targets, settings)) stillWaiting.push(watched);
-			return true;
-		});
+		await runWithConcurrency(
+			waiting.length,
+			options.concurrency ?? DEFAULT_CONCURRENCY,
+			async (index) => {
+				const watched = waiting[index];
+				if (await readStatus.call(this, watched, targets, settings)) stillWaiting.push(watched);
+				return true;
+			},
+		);
 		waiting = stillWaiting;
 		const untilDeadline = deadline - Date.now();
 		if (waiting.length === 0 || untilDeadline <= 0 || stopSignal?.aborted) break;
