@@ -86,6 +86,26 @@ function fitted(text: string): string {
 	return `${text.slice(0, CUSTOM_DATA_VALUE_LENGTH - more.length)}${more}`;
 }
 
+interface CustomData {
+	set(key: string, value: string): void;
+}
+
+/**
+ * The execution's custom data: `this.customData` in n8n 2.x; n8n 1.x has only the expressions'
+ * `$execution.customData`, which writes to the same place.
+ */
+function customDataOf(context: IExecuteFunctions): CustomData | undefined {
+	try {
+		const direct = (context as { customData?: CustomData }).customData;
+		if (direct) return direct;
+		const execution = context.getWorkflowDataProxy(0).$execution as
+			{ customData?: CustomData } | undefined;
+		return execution?.customData;
+	} catch {
+		return undefined;
+	}
+}
+
 /**
  * After n8n's Stop the node's output is not kept, so what was sent is recorded where an operator
  * looks: the execution's custom data (saved with the stopped execution; shown in its list and
@@ -103,9 +123,10 @@ export function recordStoppedRun(
 		mnotify_sent: fitted(listSent(tally.sent) || 'none'),
 		mnotify_unknown: fitted(tally.unknown.length > 0 ? itemRanges(tally.unknown) : 'none'),
 	};
+	const customData = customDataOf(context);
 	for (const [key, value] of Object.entries(entries)) {
 		try {
-			context.customData.set(key, value);
+			customData?.set(key, value);
 		} catch {
 			// Custom data is a courtesy: the log below has everything.
 		}
