@@ -4,15 +4,16 @@
  * waiting for statuses (issues 11 and 12), through n8n's engine over real mTLS against the
  * sandbox. Every test here failed on 0.1.0.
  */
-import type { IDataObject, INodeExecutionData, IWorkflowBase } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { engine, linearWorkflow } from '../support/workflows';
+import { engine, linearWorkflow, triggerWorkflow } from '../support/workflows';
 import {
 	closingChecks,
 	markedItems,
 	markedSendParameters,
 	MAYBE_ACCEPTED,
 	reliabilitySuite,
+	SEND_PATH,
 } from './support/harness';
 
 const suite = reliabilitySuite('answers');
@@ -20,7 +21,6 @@ const main = suite.sandbox();
 /** A sandbox of its own for the lists, so their contents are known. */
 const lists = suite.sandbox({ statusStepMs: 50 });
 
-const SEND_PATH = '/api/notification';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 beforeEach(() => {
@@ -213,27 +213,48 @@ describe('11. Return All always ends; 12.6 it never truncates', () => {
 	});
 });
 
-describe('6. The trigger loses no change', () => {
-	const triggerWorkflow = {
-		id: 'triggerSafety',
-		name: 'MNotify Trigger safety',
-		nodes: [
+describe('12.6 One Item per Message keeps every field MNotify returns', () => {
+	it("keeps the recipient's and the message's own fields, known or not", async () => {
+		const run = await suite.execute(
 			{
-				id: 't1',
-				name: 'MNotify Trigger',
-				type: 'n8n-nodes-mnotify.mNotifyTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: { statuses: ['Delivered'], onlyNewNotifications: true, includeDetails: true },
-				credentials: { mNotifyApi: { id: 'trigger-safety', name: 'MNotify trigger' } },
+				...markedSendParameters({
+					recipients: { recipient: [{ type: 'Email', value: 'fail@example.md' }] },
+				}),
+				options: {
+					waitForDelivery: true,
+					pollIntervalSeconds: 1,
+					waitTimeoutSeconds: 5,
+					output: 'messages',
+				},
 			},
-		],
-		connections: {},
-		active: false,
-		settings: { executionOrder: 'v1' },
-	} as unknown as IWorkflowBase;
+			main.credentials,
+			{ items: markedItems(suite, 1) },
+		);
+		expect(run.error).toBeUndefined();
+		const [row] = run.output.map((item) => item.json);
+		const details = main.sandbox.notifications().find((record) => record.id === row.notificationId);
+		expect(details).toBeDefined();
+		expect(row).toMatchObject({
+			notificationStatus: 'Failed',
+			recipientType: 'Email',
+			recipientValue: 'fail@example.md',
+			recipientIsLegal: false,
+			recipientCreatedBy: expect.any(String),
+			messageStatus: 'Failed',
+			createdBy: expect.any(String),
+			lastUpdatedBy: expect.any(String),
+			failureReason: expect.stringMatching(/rejected/),
+		});
+	});
+});
+
+describe('6. The trigger loses no change', () => {
+	const workflow = triggerWorkflow(
+		{ statuses: ['Delivered'], onlyNewNotifications: true, includeDetails: true },
+		'trigger-safety',
+	);
 	const poll = async (staticData?: IDataObject) =>
-		await engine().poll(triggerWorkflow, 'MNotify Trigger', {
+		await engine().poll(workflow, 'MNotify Trigger', {
 			credentials: { mNotifyApi: main.credentials },
 			staticData,
 		});

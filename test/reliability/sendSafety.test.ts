@@ -7,7 +7,7 @@
 // The node tells n8n's log what it sent before a Stop: keep the logger on (captured, not shown).
 process.env.N8N_LOG_LEVEL = 'warn';
 
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IDataObject } from 'n8n-workflow';
 
@@ -19,6 +19,7 @@ import {
 	markedSendParameters,
 	MAYBE_ACCEPTED,
 	reliabilitySuite,
+	SEND_PATH,
 } from './support/harness';
 
 const suite = reliabilitySuite('sendSafety');
@@ -26,7 +27,6 @@ const main = suite.sandbox();
 /** Statuses frozen at Pending: a wait for delivery never ends by itself. */
 const frozen = suite.sandbox({ statusStepMs: 0 });
 
-const SEND_PATH = '/api/notification';
 const STATUS_PATH = /^\/api\/notification\/[0-9a-f-]{36}$/i;
 
 beforeEach(() => {
@@ -95,29 +95,31 @@ describe('1. Stop stops', () => {
 class HandshakeCutter {
 	cut = 0;
 	private readonly sockets = new Set<Socket>();
-	private constructor(private readonly server: Server) {}
+	private readonly server = createServer((socket) => this.relay(socket));
+
+	private constructor(private readonly targetPort: number) {}
 
 	static async open(targetPort: number): Promise<HandshakeCutter> {
-		let cutter: HandshakeCutter | undefined;
-		const server = createServer((socket) => {
-			cutter!.sockets.add(socket);
-			socket.on('error', () => undefined);
-			if (cutter!.cut === 0) {
-				cutter!.cut++;
-				// The client's hello arrives; the connection is reset before the server's answer.
-				socket.once('data', () => socket.resetAndDestroy());
-				return;
-			}
-			const target = connect(targetPort, '127.0.0.1');
-			cutter!.sockets.add(target);
-			target.on('error', () => undefined);
-			socket.pipe(target).pipe(socket);
-			socket.on('close', () => target.destroy());
-			target.on('close', () => socket.destroy());
-		});
-		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-		cutter = new HandshakeCutter(server);
+		const cutter = new HandshakeCutter(targetPort);
+		await new Promise<void>((resolve) => cutter.server.listen(0, '127.0.0.1', resolve));
 		return cutter;
+	}
+
+	private relay(socket: Socket): void {
+		this.sockets.add(socket);
+		socket.on('error', () => undefined);
+		if (this.cut === 0) {
+			this.cut++;
+			// The client's hello arrives; the connection is reset before the server answers it.
+			socket.once('data', () => socket.resetAndDestroy());
+			return;
+		}
+		const target = connect(this.targetPort, '127.0.0.1');
+		this.sockets.add(target);
+		target.on('error', () => undefined);
+		socket.pipe(target).pipe(socket);
+		socket.on('close', () => target.destroy());
+		target.on('close', () => socket.destroy());
 	}
 
 	get url(): string {

@@ -56,9 +56,12 @@ export function linearWorkflow(steps: StepDefinition[]): IWorkflowBase {
 }
 
 /** A workflow with only the MNotify Trigger, named "MNotify Trigger", with these parameters. */
-export function triggerWorkflow(parameters: IDataObject): IWorkflowBase {
+export function triggerWorkflow(
+	parameters: IDataObject,
+	credentialId = CREDENTIAL_REFERENCE.mNotifyApi.id,
+): IWorkflowBase {
 	return {
-		id: 'triggerTest',
+		id: `trigger-${credentialId}`,
 		name: 'MNotify Trigger test',
 		nodes: [
 			{
@@ -68,7 +71,7 @@ export function triggerWorkflow(parameters: IDataObject): IWorkflowBase {
 				typeVersion: 1,
 				position: [0, 0],
 				parameters: parameters as INode['parameters'],
-				credentials: CREDENTIAL_REFERENCE,
+				credentials: { mNotifyApi: { ...CREDENTIAL_REFERENCE.mNotifyApi, id: credentialId } },
 			},
 		],
 		connections: {},

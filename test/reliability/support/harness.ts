@@ -24,6 +24,9 @@ import { recordTally } from './ledger';
 import { SecretWatch } from './secrets';
 import { SendWatch } from './sendWatch';
 
+/** Where sends go. */
+export const SEND_PATH = '/api/notification';
+
 /** Every notification sent by these suites has a subject starting with this, unique per item. */
 export const MARKER_PREFIX = 'rel:';
 

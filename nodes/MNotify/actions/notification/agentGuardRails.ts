@@ -10,6 +10,15 @@ function isAgentToolCall(context: IExecuteFunctions): boolean {
 	return context.getNode().type.endsWith('Tool');
 }
 
+/** Invalid options are reported on their item; the strict defaults guard meanwhile. */
+function optionsOrStrictDefaults(context: IExecuteFunctions): SendOptions {
+	try {
+		return readOptions(context, 0);
+	} catch {
+		return {};
+	}
+}
+
 /**
  * Guard rails for AI agents: no Production sends unless the workflow author opted in, and a cap
  * on how many people one tool call may notify. Checked before anything is sent.
@@ -19,11 +28,7 @@ export async function checkAgentGuardRails(
 	itemCount: number,
 ): Promise<void> {
 	if (!isAgentToolCall(this)) return;
-	// Invalid options are reported on their item; the strict defaults apply meanwhile.
-	let options: SendOptions = {};
-	try {
-		options = readOptions(this, 0);
-	} catch {}
+	const options = optionsOrStrictDefaults(this);
 	const credentials = await this.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE);
 	if (reachesProduction(credentials) && !options.allowProductionFromAgents) {
 		throw new NodeOperationError(
