@@ -339,15 +339,17 @@ describe('9. A pool is closed only when nothing uses it', () => {
 		);
 		while (main.acceptedWith(items[0].json.subject as string) === 0) await sleep(5);
 
-		// The same saved credential, edited (new content); then 17 other credentials, one run each.
-		const edited = { ...main.credentials, caCertificates: `${main.credentials.caCertificates}\n` };
+		// The same saved credential, edited to another certificate; then 17 other credentials.
+		const replacement = main.issue();
+		const edited = { ...replacement.credentials, caCertificates: main.sandbox.caPem };
+		const [editedItem] = markedItems(suite, 1);
 		const others = Array.from({ length: 17 }, (_, k) => ({
 			...main.credentials,
 			caCertificates: `${main.credentials.caCertificates}${'\n'.repeat(k + 2)}`,
 		}));
 		const meanwhile = [
 			await suite.execute(markedSendParameters(), edited, {
-				items: markedItems(suite, 1),
+				items: [editedItem],
 				credentialId: 'edited-during-batch',
 			}),
 		];
@@ -365,6 +367,11 @@ describe('9. A pool is closed only when nothing uses it', () => {
 		expect(run.error).toBeUndefined();
 		expect(run.output).toHaveLength(12);
 		for (const item of items) expect(main.acceptedWith(item.json.subject as string)).toBe(1);
+		// The run after the edit used the edited credential (a new pool), the batch the old one.
+		const senderOf = (subject: unknown) =>
+			main.sandbox.notifications().find((record) => record.subject === subject)?.senderId;
+		expect(senderOf(editedItem.json.subject)).toBe(replacement.certificate.senderId);
+		expect(senderOf(items[11].json.subject)).toBe(main.certificate.senderId);
 	});
 });
 

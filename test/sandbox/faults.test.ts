@@ -155,3 +155,55 @@ describe('keep-alive', () => {
 		expect(sandbox.stats).toMatchObject({ tlsHandshakes: 1, connections: 1 });
 	});
 });
+
+describe('faults for the send-safety suites', () => {
+	it('after-read: the whole request is read, nothing is stored, the connection is reset', async () => {
+		sandbox.injectFault({ kind: 'reset', when: 'after-read' }, { method: 'POST' });
+		await expect(sendNotification('after-read')).rejects.toThrow();
+		expect(storedWithSubject('after-read')).toBe(0);
+	});
+
+	it('body: any answer, with its status, after processing unless told otherwise', async () => {
+		sandbox.injectFault({ kind: 'body', body: 'null' }, { method: 'POST' });
+		const answered = await sendNotification('body-processed');
+		expect({ status: answered.status, text: answered.text }).toEqual({ status: 200, text: 'null' });
+		expect(storedWithSubject('body-processed')).toBe(1);
+
+		sandbox.injectFault(
+			{ kind: 'body', body: '{"x":1}', status: 502, process: false },
+			{ method: 'POST' },
+		);
+		expect((await sendNotification('body-not-processed')).status).toBe(502);
+		expect(storedWithSubject('body-not-processed')).toBe(0);
+	});
+
+	it('oversized: processed, then answered with about the given number of bytes', async () => {
+		sandbox.injectFault({ kind: 'oversized', bytes: 100_000 }, { method: 'POST' });
+		const answered = await sendNotification('oversized');
+		expect(answered.text.length).toBeGreaterThanOrEqual(99_990);
+		expect(storedWithSubject('oversized')).toBe(1);
+	});
+
+	it('drip: the answer arrives one byte per interval', async () => {
+		sandbox.injectFault({ kind: 'drip', intervalMs: 20 }, { method: 'POST' });
+		const started = Date.now();
+		const answered = await sendNotification('drip');
+		expect(answered.text).toMatch(UUID);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(36 * 20 - 20);
+	});
+
+	it('ignore-page and page-size-cap change what a list endpoint sees', async () => {
+		for (let index = 0; index < 3; index++) await sendNotification(`page-${index}`);
+		const page = (number: number) =>
+			call(agent, sandbox, 'GET', `/api/notification?Page=${number}&ItemsPerPage=2`);
+		const first = (await page(1)).json();
+		expect((await page(2)).json()).not.toEqual(first);
+		sandbox.injectFault({ kind: 'ignore-page' }, { method: 'GET' });
+		expect((await page(2)).json()).toEqual(first);
+
+		sandbox.injectFault({ kind: 'page-size-cap', max: 1 }, { method: 'GET' });
+		expect(
+			(await call(agent, sandbox, 'GET', '/api/notification?Page=1&ItemsPerPage=2')).json(),
+		).toHaveLength(1);
+	});
+});
