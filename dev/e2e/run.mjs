@@ -20,7 +20,6 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { builtinCases } from './cases/builtin.mjs';
-import { safetyCases } from './cases/safety.mjs';
 import { N8nServer, OWNER } from './lib/n8n.mjs';
 import { installPackage } from './lib/package.mjs';
 import { E2E_DIR, REPO_DIR, readEnvFile, run } from './lib/util.mjs';
@@ -224,9 +223,7 @@ async function main() {
 	);
 
 	ctx = { n8n, sandbox, target, workDir, state: {} };
-	const cases = [...builtinCases, ...packageCases, ...safetyCases].filter(
-		(c) => !only || c.name.includes(only),
-	);
+	const cases = [...builtinCases, ...packageCases].filter((c) => !only || c.name.includes(only));
 	for (const c of cases) await step(c.name, () => c.run(ctx));
 
 	if (flag('--keep')) {

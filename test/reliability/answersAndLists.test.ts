@@ -6,7 +6,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { engine, linearWorkflow, triggerWorkflow } from '../support/workflows';
+import { engine, linearWorkflow, templateParameters, triggerWorkflow } from '../support/workflows';
 import {
 	closingChecks,
 	markedItems,
@@ -285,13 +285,7 @@ describe('6. The trigger loses no change', () => {
 describe('12. Template variables have no prototype', () => {
 	it('a variable named __proto__ is sent as data, not dropped', async () => {
 		const template = await suite.execute(
-			{
-				resource: 'template',
-				operation: 'create',
-				name: suite.marker(),
-				subject: 'Aviz {{nume}}',
-				body: 'Corp',
-			},
+			templateParameters({ name: suite.marker(), subject: 'Aviz {{nume}}' }),
 			main.credentials,
 		);
 		const run = await suite.execute(

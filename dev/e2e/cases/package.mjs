@@ -6,6 +6,7 @@ import path from 'node:path';
 
 import { exampleAssertions } from '../examples.mjs';
 import { contractCases, exampleCredential } from './contract.mjs';
+import { safetyCases } from './safety.mjs';
 import { bindCredentials } from '../lib/n8n.mjs';
 import { REPO_DIR, loadWorkflow } from '../lib/util.mjs';
 
@@ -191,4 +192,5 @@ export const packageCases = [
 			}
 		},
 	})),
+	...safetyCases,
 ];
