@@ -4,88 +4,20 @@
  * and the sandbox still authenticates the client certificate); NO_PROXY bypasses it; a proxy that
  * refuses or is down is named, without its password. Through n8n's engine.
  */
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
-
 import { testCredentials } from '../../nodes/MNotify/methods/credentialTest';
 import type { MNotifyCredentials } from '../../nodes/MNotify/transport/clientCertificate';
+import { startConnectProxy, useProxyEnvironment, type ConnectProxy } from '../support/connectProxy';
 import { useSandbox } from '../support/sandbox';
-import {
-	engine,
-	items,
-	runNode,
-	runNodeExpectingError,
-	sendParameters,
-} from '../support/workflows';
-
-interface ConnectProxy {
-	url: string;
-	/** `host:port` of every tunnel opened, in order. */
-	tunnels: string[];
-	/** Every byte clients sent through the tunnels. */
-	received: () => Buffer;
-	close: () => Promise<void>;
-}
-
-/** A minimal HTTP proxy that only tunnels (CONNECT), optionally wanting Basic credentials. */
-async function startConnectProxy(basicAuth?: string): Promise<ConnectProxy> {
-	const tunnels: string[] = [];
-	const chunks: Buffer[] = [];
-	const sockets = new Set<Socket>();
-	const server: Server = createServer((_, response) => response.writeHead(405).end());
-	server.on('connect', (request, client: Socket, head: Buffer) => {
-		sockets.add(client);
-		client.on('error', () => client.destroy());
-		const expected = basicAuth && `Basic ${Buffer.from(basicAuth).toString('base64')}`;
-		if (expected && request.headers['proxy-authorization'] !== expected) {
-			client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n\r\n');
-			return;
-		}
-		const target = request.url ?? '';
-		tunnels.push(target);
-		const [host, port] = [target.slice(0, target.lastIndexOf(':')), target.split(':').pop()];
-		const upstream = connect(Number(port), host, () => {
-			client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-			if (head.length > 0) upstream.write(head);
-			client.on('data', (chunk: Buffer) => chunks.push(chunk));
-			upstream.pipe(client);
-			client.pipe(upstream);
-		});
-		sockets.add(upstream);
-		upstream.on('error', () => client.destroy());
-		client.on('close', () => upstream.destroy());
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as AddressInfo;
-	return {
-		url: `http://127.0.0.1:${port}`,
-		tunnels,
-		received: () => Buffer.concat(chunks),
-		close: async () => {
-			for (const socket of sockets) socket.destroy();
-			await new Promise<void>((resolve) => server.close(() => resolve()));
-		},
-	};
-}
+import { items, runNode, runNodeExpectingError, sendParameters } from '../support/workflows';
 
 const fixture = useSandbox();
-const PROXY_VARIABLES = /^(npm_config_)?(https?|all|no)_proxy$/i;
 const savedEnvironment = { ...process.env };
-
-/** Sets the proxy variables for the next run; the node's pools are rebuilt to read them. */
-async function useEnvironment(variables: Record<string, string>): Promise<void> {
-	for (const key of Object.keys(process.env))
-		if (PROXY_VARIABLES.test(key)) delete process.env[key];
-	Object.assign(process.env, variables);
-	await engine().closeConnections();
-}
-
 let proxy: ConnectProxy;
 beforeEach(async () => {
 	proxy = await startConnectProxy('ion:s3cret-proxy-password');
 });
 afterEach(async () => {
-	await useEnvironment({});
+	await useProxyEnvironment({});
 	Object.assign(process.env, savedEnvironment);
 	await proxy.close();
 });
@@ -102,7 +34,7 @@ const send = (count: number) =>
 
 describe('HTTPS_PROXY', () => {
 	it('tunnels every request through the proxy, mutual TLS end to end, keeping connections alive', async () => {
-		await useEnvironment({
+		await useProxyEnvironment({
 			HTTPS_PROXY: proxy.url.replace('http://', 'http://ion:s3cret-proxy-password@'),
 		});
 		const before = fixture.sandbox.stats.notificationsAccepted;
@@ -127,7 +59,7 @@ describe('HTTPS_PROXY', () => {
 	});
 
 	it('runs the credential test through the proxy too', async () => {
-		await useEnvironment({
+		await useProxyEnvironment({
 			HTTPS_PROXY: proxy.url.replace('http://', 'http://ion:s3cret-proxy-password@'),
 		});
 		const result = await testCredentials(fixture.credentials as unknown as MNotifyCredentials);
@@ -136,13 +68,13 @@ describe('HTTPS_PROXY', () => {
 	});
 
 	it('connects directly to hosts in NO_PROXY', async () => {
-		await useEnvironment({ HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' });
+		await useProxyEnvironment({ HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' });
 		await send(2);
 		expect(proxy.tunnels).toEqual([]);
 	});
 
 	it('says so when the proxy refuses the tunnel, without its password, and sends nothing', async () => {
-		await useEnvironment({
+		await useProxyEnvironment({
 			https_proxy: proxy.url.replace('http://', 'http://ion:wrong-password@'),
 		});
 		const before = fixture.sandbox.stats.requests;
@@ -162,7 +94,7 @@ describe('HTTPS_PROXY', () => {
 		const address = proxy.url;
 		await proxy.close();
 		proxy = await startConnectProxy();
-		await useEnvironment({ HTTPS_PROXY: address });
+		await useProxyEnvironment({ HTTPS_PROXY: address });
 		const error = await runNodeExpectingError(
 			{ resource: 'notification', operation: 'getMany', limit: 1 },
 			fixture.credentials,

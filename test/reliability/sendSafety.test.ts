@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { IDataObject } from 'n8n-workflow';
 
 import { testCredentials } from '../../nodes/MNotify/methods/credentialTest';
+import { startConnectProxy, useProxyEnvironment, type ConnectProxy } from '../support/connectProxy';
 import type { MNotifyCredentials } from '../../nodes/MNotify/transport/clientCertificate';
 import {
 	closingChecks,
@@ -174,6 +175,45 @@ describe('2. A send is retried only when it provably never reached the server', 
 		} finally {
 			await cutter.close();
 		}
+	});
+});
+
+describe('2. … also through a corporate proxy (HTTPS_PROXY)', () => {
+	const savedEnvironment = { ...process.env };
+	let proxy: ConnectProxy;
+	afterEach(async () => {
+		await useProxyEnvironment({});
+		Object.assign(process.env, savedEnvironment);
+		await proxy.close();
+	});
+
+	it('a send is not repeated after EHOSTUNREACH on the tunnel that carried it', async () => {
+		proxy = await startConnectProxy();
+		await useProxyEnvironment({ HTTPS_PROXY: proxy.url });
+		const [item] = markedItems(suite, 1);
+		const subject = item.json.subject as string;
+		main.injectFault({ kind: 'hold' }, { method: 'POST', path: SEND_PATH });
+		const running = suite.execute(markedSendParameters(), main.credentials, { items: [item] });
+		while (main.acceptedWith(subject) === 0) await sleep(5);
+		const socket = suite.sends.socketOf(subject);
+		const code = 'EHOSTUNREACH';
+		socket?.destroy(Object.assign(new Error(`read ${code}`), { code, syscall: 'read' }));
+		const run = await running;
+
+		expect(proxy.tunnels.length).toBeGreaterThan(0);
+		expect(suite.sends.attemptsFor(subject)).toBe(1);
+		expect(main.acceptedWith(subject)).toBe(1);
+		expect(errorText(run)).toMatch(MAYBE_ACCEPTED);
+	});
+
+	it('a send is retried, and goes out once, when the proxy could not open the tunnel', async () => {
+		proxy = await startConnectProxy(undefined, { status: 502, times: 1 });
+		await useProxyEnvironment({ HTTPS_PROXY: proxy.url });
+		const [item] = markedItems(suite, 1);
+		const run = await suite.execute(markedSendParameters(), main.credentials, { items: [item] });
+		expect(run.error).toBeUndefined();
+		expect(suite.sends.attemptsFor(item.json.subject as string)).toBe(2);
+		expect(main.acceptedWith(item.json.subject as string)).toBe(1);
 	});
 });
 
