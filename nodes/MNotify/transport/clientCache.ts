@@ -33,8 +33,8 @@ const poolsByFingerprint = new Map<string, PoolEntry>();
 /** The fingerprint last seen for each saved credential, to retire pools when it is edited. */
 const fingerprintByCredentialId = new Map<string, string>();
 
-/** Counts certificate parses and pool closings in this process, so tests and benchmarks can prove the caching. */
-export const clientCacheStatistics = { certificateLoads: 0, poolsClosed: 0 };
+/** Counts certificate parses in this process, so tests and benchmarks can prove the caching. */
+export const clientCacheStatistics = { certificateLoads: 0 };
 
 /**
  * Lends the pooled client for a credential. The certificate is parsed once per credential content
@@ -109,7 +109,6 @@ function retire(fingerprint: string): void {
 
 function closeIfUnused(entry: PoolEntry): void {
 	if (!entry.retired || entry.users > 0) return;
-	clientCacheStatistics.poolsClosed++;
 	void entry.client.close().catch(() => undefined);
 }
 
