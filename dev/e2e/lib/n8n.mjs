@@ -57,19 +57,29 @@ export class N8nServer {
 	 * @param {string} o.nodeBin   node binary that runs n8n
 	 * @param {string} o.userFolder  N8N_USER_FOLDER (n8n keeps its data in <userFolder>/.n8n)
 	 * @param {Record<string,string>} [o.env]  extra environment
+	 * @param {string[]} [o.command]  n8n command and flags: ['start'] (default) or e.g.
+	 *   ['worker', '--concurrency=10'] (queue mode; ready when its health endpoint answers)
+	 * @param {string} [o.logName]  log file name in the user folder (default n8n.log)
 	 */
-	constructor({ n8nDir, nodeBin, userFolder, env = {} }) {
-		Object.assign(this, { n8nDir, nodeBin, userFolder, extraEnv: env });
+	constructor({ n8nDir, nodeBin, userFolder, env = {}, command = ['start'], logName = 'n8n.log' }) {
+		Object.assign(this, { n8nDir, nodeBin, userFolder, extraEnv: env, command });
 		this.cookie = '';
 		this.apiKey = '';
-		this.logFile = path.join(userFolder, 'n8n.log');
+		this.logFile = path.join(userFolder, logName);
+	}
+
+	get isWorker() {
+		return this.command[0] === 'worker';
 	}
 
 	get baseUrl() {
 		return `http://127.0.0.1:${this.port}`;
 	}
 
-	/** Start `n8n start` and wait until /healthz/readiness and /rest/settings answer 200. */
+	/**
+	 * Start `n8n start` and wait until /healthz/readiness and /rest/settings answer 200. A worker
+	 * serves only its health endpoints (QUEUE_HEALTH_CHECK_*), on `port`.
+	 */
 	async start({ timeoutMs = 120_000 } = {}) {
 		this.port = await freePort();
 		this.brokerPort = await freePort();
@@ -102,11 +112,17 @@ export class N8nServer {
 			TZ: 'UTC',
 			NO_PROXY: '127.0.0.1,localhost',
 			no_proxy: '127.0.0.1,localhost',
+			...(this.isWorker
+				? {
+						QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+						QUEUE_HEALTH_CHECK_PORT: String(this.port),
+					}
+				: {}),
 			...this.extraEnv,
 		};
 		const n8nBin = path.join(this.n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
 		const log = createWriteStream(this.logFile);
-		this.proc = spawn(this.nodeBin, [n8nBin, 'start'], {
+		this.proc = spawn(this.nodeBin, [n8nBin, ...this.command], {
 			cwd: this.userFolder,
 			env,
 			stdio: ['ignore', 'pipe', 'pipe'],
@@ -131,7 +147,8 @@ export class N8nServer {
 				// readiness = database up; n8n 1.x answers it before its REST routes exist, so
 				// also wait for the (unauthenticated) settings the editor loads first.
 				const ready = await fetch(`${this.baseUrl}/healthz/readiness`);
-				if (ready.ok && (await fetch(`${this.baseUrl}/rest/settings`)).ok) return;
+				if (ready.ok && (this.isWorker || (await fetch(`${this.baseUrl}/rest/settings`)).ok))
+					return;
 			} catch {
 				/* not listening yet */
 			}
@@ -156,6 +173,16 @@ export class N8nServer {
 			kill('SIGKILL');
 			await this.exited;
 		}
+	}
+
+	/** SIGKILL the process group at once, as when a machine or container dies. */
+	async killHard() {
+		try {
+			process.kill(-this.proc.pid, 'SIGKILL');
+		} catch {
+			/* already gone */
+		}
+		return await this.exited;
 	}
 
 	logTail(lines = 40) {

@@ -4,13 +4,8 @@ import path from 'node:path';
 
 import { REPO_DIR, run } from './util.mjs';
 
-/**
- * `npm pack` the repo (its dist/ must be built) into workDir, then `npm i <tarball>` in
- * <userFolder>/.n8n/nodes, a plain npm project as n8n keeps it. Only runtime dependencies come
- * along (no dev, no peer: n8n-workflow is n8n's own). Node types are then `<package name>.<node>`.
- * Returns {tgz, installed}.
- */
-export async function installPackage({ userFolder, workDir }) {
+/** `npm pack` the repo (its dist/ must be built) into workDir. Returns the tarball's path. */
+export async function packPackage(workDir) {
 	const pkg = JSON.parse(readFileSync(path.join(REPO_DIR, 'package.json'), 'utf8'));
 	for (const f of [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])]) {
 		if (!existsSync(path.join(REPO_DIR, f)))
@@ -20,7 +15,17 @@ export async function installPackage({ userFolder, workDir }) {
 		cwd: REPO_DIR,
 		quiet: true,
 	});
-	const tgz = path.join(workDir, out.trim().split('\n').pop());
+	return path.join(workDir, out.trim().split('\n').pop());
+}
+
+/**
+ * `npm i <tarball>` (packed now unless `tgz` is given) in <userFolder>/.n8n/nodes, a plain npm
+ * project as n8n keeps it. Only runtime dependencies come along (no dev, no peer: n8n-workflow is
+ * n8n's own). Node types are then `<package name>.<node>`. Returns {tgz, installed}.
+ */
+export async function installPackage({ userFolder, workDir, tgz }) {
+	const pkg = JSON.parse(readFileSync(path.join(REPO_DIR, 'package.json'), 'utf8'));
+	tgz ??= await packPackage(workDir);
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	mkdirSync(nodesDir, { recursive: true });
 	writeFileSync(

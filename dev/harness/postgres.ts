@@ -1,0 +1,182 @@
+/**
+ * A private, throwaway PostgreSQL server (Debian's `postgresql` package) on 127.0.0.1: a fresh
+ * cluster in a temporary folder, trust authentication, no durability (fsync off), removed on stop.
+ * n8n keeps its processed-data (dedupe) store in its database; the queue-mode e2e runs n8n on it,
+ * and workflow tests give the engine n8n's own store on it.
+ *
+ * PostgreSQL refuses to run as root: as root the server runs as the `postgres` OS user that the
+ * Debian package creates (`setpriv` starts it directly, so its pid is the server's).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface PostgresServer {
+	host: '127.0.0.1';
+	port: number;
+	user: 'postgres';
+	database: string;
+	/** Runs SQL with psql; returns its unaligned, tuples-only output. */
+	query(sql: string): string;
+	stop(): Promise<void>;
+}
+
+const SUPERUSER = 'postgres';
+
+/** PG_BIN, or the newest /usr/lib/postgresql/<version>/bin (where Debian puts the server). */
+export function findPostgresBin(): string {
+	const fromEnv = process.env.PG_BIN;
+	if (fromEnv) return fromEnv;
+	const root = '/usr/lib/postgresql';
+	const versions = existsSync(root)
+		? readdirSync(root)
+				.filter((version) => existsSync(path.join(root, version, 'bin', 'initdb')))
+				.sort((a, b) => Number(b) - Number(a))
+		: [];
+	if (versions.length === 0) {
+		throw new Error(
+			'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb). Install it with `apt-get install -y postgresql`, or set PG_BIN.',
+		);
+	}
+	return path.join(root, versions[0], 'bin');
+}
+
+async function freePort(): Promise<number> {
+	return await new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const address = server.address();
+			const port = typeof address === 'object' && address ? address.port : 0;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/** As root, commands run as the `postgres` OS user; otherwise as the current user. */
+function asServerUser(command: string, args: string[]): [string, string[]] {
+	if (process.getuid?.() !== 0) return [command, args];
+	return ['setpriv', ['--reuid=postgres', '--regid=postgres', '--clear-groups', command, ...args]];
+}
+
+function serverUserIds(): { uid: number; gid: number } | undefined {
+	if (process.getuid?.() !== 0) return undefined;
+	try {
+		const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+		const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+		return { uid, gid };
+	} catch {
+		throw new Error(
+			'Running as root, but there is no `postgres` OS user to run PostgreSQL as (PostgreSQL refuses root). Install the Debian package `postgresql`, which creates it.',
+		);
+	}
+}
+
+export async function startPostgres(
+	options: { database?: string; log?: (line: string) => void } = {},
+): Promise<PostgresServer> {
+	const bin = findPostgresBin();
+	const ids = serverUserIds();
+	const folder = mkdtempSync(path.join(tmpdir(), 'mnotify-postgres-'));
+	if (ids) chownSync(folder, ids.uid, ids.gid);
+	const dataDirectory = path.join(folder, 'data');
+	const run = (tool: string, args: string[]) => {
+		const [command, fullArgs] = asServerUser(path.join(bin, tool), args);
+		return execFileSync(command, fullArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+	};
+
+	let server: ChildProcess | undefined;
+	const stop = async () => {
+		if (server && server.exitCode === null && server.signalCode === null) {
+			const exited = new Promise((resolve) => server?.once('exit', resolve));
+			server.kill('SIGINT'); // "fast" shutdown: ends sessions, no checkpoint wait
+			await Promise.race([exited, sleep(10_000)]);
+			if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+		}
+		rmSync(folder, { recursive: true, force: true });
+	};
+
+	try {
+		run('initdb', [
+			'-D',
+			dataDirectory,
+			'-U',
+			SUPERUSER,
+			'--auth=trust',
+			'--encoding=UTF8',
+			'--no-locale',
+			'--no-sync',
+		]);
+		const port = await freePort();
+		const [command, args] = asServerUser(path.join(bin, 'postgres'), [
+			'-D',
+			dataDirectory,
+			'-p',
+			String(port),
+			'-k',
+			folder, // the Unix socket stays in our folder, not /var/run/postgresql
+			'-c',
+			'listen_addresses=127.0.0.1',
+			'-c',
+			'fsync=off',
+			'-c',
+			'synchronous_commit=off',
+			'-c',
+			'full_page_writes=off',
+			'-c',
+			'max_connections=200',
+		]);
+		server = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+		const output: string[] = [];
+		const collect = (chunk: Buffer) => {
+			for (const line of chunk.toString().split('\n')) {
+				if (!line.trim()) continue;
+				output.push(line);
+				options.log?.(line);
+			}
+		};
+		server.stdout?.on('data', collect);
+		server.stderr?.on('data', collect);
+
+		const deadline = Date.now() + 30_000;
+		for (;;) {
+			if (server.exitCode !== null) {
+				throw new Error(`postgres exited with ${server.exitCode}:\n${output.join('\n')}`);
+			}
+			try {
+				run('pg_isready', ['-h', '127.0.0.1', '-p', String(port), '-U', SUPERUSER]);
+				break;
+			} catch {
+				if (Date.now() > deadline)
+					throw new Error(`postgres not ready after 30 s:\n${output.join('\n')}`);
+				await sleep(100);
+			}
+		}
+		const database = options.database ?? 'n8n';
+		const psql = (sql: string, db = database) =>
+			run('psql', [
+				'-h',
+				'127.0.0.1',
+				'-p',
+				String(port),
+				'-U',
+				SUPERUSER,
+				'-d',
+				db,
+				'-v',
+				'ON_ERROR_STOP=1',
+				'-At',
+				'-c',
+				sql,
+			]).trim();
+		psql(`CREATE DATABASE "${database}"`, 'postgres');
+		return { host: '127.0.0.1', port, user: SUPERUSER, database, query: psql, stop };
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
