@@ -8,6 +8,8 @@ import { normalizePath } from './router';
 
 export type SandboxFault =
 	| { kind: 'delay'; ms: number }
+	/** The request is processed (a notification IS stored) and the answer comes `ms` later. */
+	| { kind: 'delay-answer'; ms: number }
 	| {
 			kind: 'status';
 			status: 429 | 500 | 502 | 503;
@@ -107,7 +109,8 @@ export class FaultInjector {
 export function describeFault(fault: SandboxFault): string {
 	switch (fault.kind) {
 		case 'delay':
-			return `delay ${fault.ms}ms`;
+		case 'delay-answer':
+			return `${fault.kind} ${fault.ms}ms`;
 		case 'status':
 			return `status ${fault.status}`;
 		case 'reset':

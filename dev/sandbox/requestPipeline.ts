@@ -148,6 +148,8 @@ async function processRequest(
 	}
 	response = answerAfterProcessing(fault, response);
 
+	if (fault?.kind === 'delay-answer') await sleep(fault.ms);
+	if (req.socket.destroyed) return `${response.status} not delivered, the client had gone`;
 	if (fault?.kind === 'reset') {
 		req.socket.destroy();
 		return `${response.status} dropped, connection reset`;

@@ -85,7 +85,9 @@ async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData
 		running.add(itemIndex);
 		try {
 			outcome.output = checkedOutput.call(this, await task(), itemIndex);
-			if (notifiesPeople) outcome.sent = { id: idOf(outcome.output[0]) };
+			// A dry run or a skipped item outputs `sent: false`: nothing went out.
+			if (notifiesPeople && outcome.output[0]?.sent !== false)
+				outcome.sent = { id: idOf(outcome.output[0]) };
 			return true;
 		} catch (error) {
 			outcome.error = toNodeError.call(this, error, itemIndex);
@@ -98,6 +100,7 @@ async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData
 			}
 		}
 	});
+	await operation.afterSends?.call(this);
 	// n8n keeps no output of a stopped execution: what was sent is in its custom data and log.
 	if (stopSignal?.aborted) return [[]];
 

@@ -42,6 +42,8 @@ export interface OperationModule {
 	/** Checks that concern the whole run (e.g. agent guard rails), before any item is prepared. */
 	beforeAll?(this: IExecuteFunctions, itemCount: number): Promise<void>;
 	prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask>;
+	/** Runs once every item's task has ended, also when the run is about to fail. */
+	afterSends?(this: IExecuteFunctions): Promise<void>;
 	finish?(this: IExecuteFunctions, outcomes: ItemOutcome[]): Promise<void>;
 	/** How many items may run at once; Send exposes it as an option. */
 	concurrency?(this: IExecuteFunctions): number;

@@ -61,6 +61,26 @@ export function unfilledPlaceholders(
 	return unfilled;
 }
 
+/**
+ * The texts with each custom placeholder replaced by its variable, as MNotify renders them; the
+ * built-ins (filled per recipient by MNotify) and unknown names are left as they are.
+ */
+export function fillPlaceholders(
+	texts: StoredTexts | undefined,
+	variables: Record<string, unknown>,
+): StoredTexts | undefined {
+	if (!texts) return undefined;
+	const filled: StoredTexts = {};
+	for (const language of LANGUAGES) {
+		const text = texts[language];
+		if (typeof text !== 'string') continue;
+		filled[language] = text.replace(PLACEHOLDER, (token, name: string) =>
+			!BUILT_INS.has(name) && Object.hasOwn(variables, name) ? String(variables[name]) : token,
+		);
+	}
+	return filled;
+}
+
 /** "{{dueDate}} (no variable), {{amount}} (empty)": for messages. */
 export function describeUnfilled(unfilled: readonly UnfilledPlaceholder[]): string {
 	return unfilled

@@ -48,7 +48,7 @@ export function readTimeoutSettings(options: { timeoutSeconds?: unknown }): Requ
 }
 
 export type RequestOutcome =
-	| { kind: 'response'; status: number; text: string; attempts: number }
+	| { kind: 'response'; status: number; text: string; attempts: number; retryAfterMs?: number }
 	| ({ kind: 'failure'; attempts: number } & RequestFailure);
 
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);

@@ -15,6 +15,7 @@ export {
 	parseBody,
 	readReturnedId,
 	releaseClient,
+	retryAfterOf,
 	type ApiCall,
 	type MNotifyContext,
 } from './request';

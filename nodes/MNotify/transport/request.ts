@@ -65,6 +65,7 @@ export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Pr
 			httpCode: String(outcome.status),
 			itemIndex,
 		});
+		if (outcome.retryAfterMs !== undefined) retryAfters.set(error, outcome.retryAfterMs);
 		// A 5xx does not say whether the write was carried out; a 4xx refuses it.
 		return rejectWith(error, isWrite && outcome.status >= 500);
 	}
@@ -104,6 +105,13 @@ function rejectWith(error: NodeApiError | NodeOperationError, outcomeIsUnknown: 
 /** Whether this error comes from a write that may nevertheless have been carried out. */
 export function outcomeUnknown(error: unknown): boolean {
 	return typeof error === 'object' && error !== null && unknownOutcomes.has(error);
+}
+
+/** MNotify's Retry-After (ms) on an HTTP error, e.g. a 429: Send slows the rest of its run. */
+const retryAfters = new WeakMap<object, number>();
+
+export function retryAfterOf(error: unknown): number | undefined {
+	return typeof error === 'object' && error !== null ? retryAfters.get(error) : undefined;
 }
 
 /** The execution's cancel signal (n8n's Stop), where the context has one. */

@@ -20,6 +20,7 @@ import { checkAgentGuardRails } from './agentGuardRails';
 import { describeAttachments, readAttachments } from './attachments';
 import { readResolutionPolicy, resolutionProperties } from './resolution';
 import { concurrency, readOptions, sendOptions } from './send.options';
+import { closeSendRun, sendRunFor } from './sendRun';
 import { checkTemplateSend, readOwnTemplateTexts, templateTextsProperties } from './templateSend';
 import { waitForDelivery } from './waitForDelivery';
 import { readParameter } from '../parameters';
@@ -135,20 +136,32 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 		resolutionPolicy: readResolutionPolicy(this, itemIndex),
 	});
 	const settings = readTimeoutSettings(options);
+	// Dry run, test recipient, dedupe key and pace (sendRun.ts).
+	const bulk = sendRunFor(this);
+	bulk.prepareItem(itemIndex, validated);
 
 	const task: ItemTask = async () => {
+		// After checkBeforeSending, which completes a template send's texts in place.
+		const outgoing = bulk.outgoing(validated);
+		const notSent = await bulk.beforeSend(itemIndex, outgoing);
+		if (notSent) return notSent;
 		const attachments = await readAttachments(this, itemIndex, attachmentFiles);
-		const request = attachments.length > 0 ? { ...validated, attachments } : validated;
-		const answer = await mnotifyApiRequest.call(this, {
-			method: 'POST',
-			path: '/api/notification',
-			body: request,
-			action: 'send the notification',
-			maybeAcceptedHint:
-				'before running it again, check with Notification → Get Many (newest first), so nobody is notified twice.',
-			itemIndex,
-			settings,
-		});
+		const request = attachments.length > 0 ? { ...outgoing, attachments } : outgoing;
+		let answer: unknown;
+		try {
+			answer = await mnotifyApiRequest.call(this, {
+				method: 'POST',
+				path: '/api/notification',
+				body: request,
+				action: 'send the notification',
+				maybeAcceptedHint:
+					'before running it again, check with Notification → Get Many (newest first), so nobody is notified twice.',
+				itemIndex,
+				settings,
+			});
+		} catch (error) {
+			return bulk.failed(itemIndex, error);
+		}
 		const id = readReturnedId(answer);
 		// Failing the item here would invite a re-send of something MNotify probably accepted.
 		const missingId = id
@@ -162,12 +175,13 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 			...missingId,
 			status: 'Pending',
 			priority: validated.priority,
-			recipients: validated.recipients,
+			recipients: outgoing.recipients,
 			subject: validated.subject,
 			...(validated.template ? { template: validated.template } : {}),
 			...(validated.resolutionPolicy ? { resolutionPolicy: validated.resolutionPolicy } : {}),
 			attachments: attachmentFiles.map(({ fileName, sizeBytes }) => ({ fileName, sizeBytes })),
 			sentAt: new Date().toISOString(),
+			...bulk.sent(itemIndex),
 		} as IDataObject;
 	};
 	if (validated.template) task.checkBeforeSending = checkTemplateSend(this, itemIndex, validated);
@@ -180,6 +194,9 @@ export const send: OperationModule = {
 	notifiesPeople: true,
 	beforeAll: checkAgentGuardRails,
 	prepare,
+	afterSends: async function (this: IExecuteFunctions) {
+		await closeSendRun(this);
+	},
 	finish: waitForDelivery,
 	concurrency,
 };

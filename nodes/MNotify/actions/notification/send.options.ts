@@ -5,15 +5,20 @@ import { checkOptionValues } from '../../helpers/validation';
 import { outputFormatOption, statusOptions } from '../common.descriptions';
 import { timeoutOption } from '../shared';
 import { readParameter } from '../parameters';
+import { bulkOptions, type BulkOptions } from './bulk.options';
 
-/** The Send operation's options: attachments, waiting, agents, tuning. */
+/** The panel lists options alphabetically; the bulk options come from bulk.options.ts. */
+const withBulkOptions = (options: INodeProperties[]) =>
+	[...options, ...bulkOptions].sort((a, b) => a.displayName.localeCompare(b.displayName));
+
+/** The Send operation's options: attachments, waiting, agents, tuning, bulk runs. */
 export const sendOptions: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
-	options: [
+	options: withBulkOptions([
 		{
 			displayName: 'Allow AI Agents in Production',
 			name: 'allowProductionFromAgents',
@@ -101,10 +106,10 @@ export const sendOptions: INodeProperties = {
 				'Stop waiting when a notification reaches (or passes) one of these. Failed and Cancelled always stop the wait.',
 			displayOptions: { show: { waitForDelivery: [true] } },
 		},
-	],
+	]),
 };
 
-export interface SendOptions {
+export interface SendOptions extends BulkOptions {
 	allowProductionFromAgents?: boolean;
 	maxRecipientsPerAgentCall?: number;
 	output?: string;

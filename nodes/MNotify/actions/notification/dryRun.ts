@@ -1,0 +1,47 @@
+/**
+ * "Dry Run" and "Send Only To": a last look before the real run. A dry run validates and renders
+ * every item and outputs exactly what would be sent, sending nothing: by then a template send
+ * carries its texts and its placeholders are known to be filled (templateSend.ts), and the output
+ * shows the texts with the variables put in. "Send Only To" replaces every item's recipients with
+ * one test recipient; such runs never touch the dedupe keys, since the real recipients are not
+ * notified.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import {
+	BUILT_IN_PLACEHOLDERS,
+	type NotificationRequest,
+	type RecipientIdentifier,
+} from '../../helpers/interfaces';
+import { fillPlaceholders } from '../../helpers/placeholders';
+import { parseVariablesObject } from '../../helpers/validation';
+
+export function withOnlyRecipient(
+	request: NotificationRequest,
+	testRecipient: RecipientIdentifier | undefined,
+): NotificationRequest {
+	return testRecipient ? { ...request, recipients: [testRecipient] } : request;
+}
+
+/** What a dry run outputs for an item: the request as it would go out, and the texts people would read. */
+export function dryRunOutput(
+	request: NotificationRequest,
+	dedupeKey: string | undefined,
+): IDataObject {
+	const variables = request.template
+		? parseVariablesObject(request.template.variables ?? '{}', 'Variables')
+		: {};
+	const rendered = {
+		subject: fillPlaceholders(request.subject, variables),
+		body: fillPlaceholders(request.body, variables),
+		bodyShort: fillPlaceholders(request.bodyShort, variables),
+	};
+	return {
+		dryRun: true,
+		sent: false,
+		request: request as unknown as IDataObject,
+		rendered: rendered as unknown as IDataObject,
+		...(request.template ? { filledByMNotify: [...BUILT_IN_PLACEHOLDERS] } : {}),
+		...(dedupeKey ? { dedupeKey } : {}),
+	};
+}

@@ -1,0 +1,206 @@
+/**
+ * One execution of Send with the bulk options: Dry Run, Send Only To, Skip Recipients Already
+ * Notified (dedupe.ts) and Max Sends per Minute (rateLimit.ts). send.operation.ts asks it, per
+ * item, whether and when to send, and tells it how each send ended.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { NotificationRequest, RecipientIdentifier } from '../../helpers/interfaces';
+import { buildRecipients } from '../../helpers/requestBuilders';
+import { InputError } from '../../helpers/validation';
+import { outcomeUnknown, retryAfterOf } from '../../transport';
+import { readParameter } from '../parameters';
+import {
+	DEFAULT_RETENTION_KEYS,
+	DedupeRun,
+	defaultDedupeKey,
+	skippedOutput,
+	type DedupeSettings,
+	type SkipReason,
+} from './dedupe';
+import { dryRunOutput, withOnlyRecipient } from './dryRun';
+import { SendPacer } from './rateLimit';
+import { concurrency, readOptions, type SendOptions } from './send.options';
+
+const TOO_MANY_REQUESTS = 429;
+
+const runs = new WeakMap<IExecuteFunctions, SendRun>();
+
+/** The bulk state of this node execution, set up from the options of its first item. */
+export function sendRunFor(context: IExecuteFunctions): SendRun {
+	let run = runs.get(context);
+	if (!run) {
+		run = new SendRun(context, readOptions(context, 0));
+		runs.set(context, run);
+	}
+	return run;
+}
+
+/** Ends the bulk state of this node execution, if it had any items. */
+export async function closeSendRun(context: IExecuteFunctions): Promise<void> {
+	await runs.get(context)?.close();
+}
+
+function dedupeSettings(options: SendOptions): DedupeSettings {
+	return {
+		scope: options.dedupeScope === 'workflow' ? 'workflow' : 'node',
+		retention:
+			options.dedupeRetention === 'days'
+				? { kind: 'days', days: Math.max(1, Number(options.dedupeRetentionDays) || 30) }
+				: {
+						kind: 'entries',
+						keys: Math.max(1, Number(options.dedupeRetentionKeys) || DEFAULT_RETENTION_KEYS),
+					},
+		resendOutcomeUnknown: options.resendOutcomeUnknown === true,
+	};
+}
+
+function testRecipient(options: SendOptions): RecipientIdentifier | undefined {
+	const value = String(options.sendOnlyTo ?? '').trim();
+	if (value === '') return undefined;
+	try {
+		return buildRecipients([{ type: options.sendOnlyToType ?? 'IDNP', value }])[0];
+	} catch (error) {
+		if (!(error instanceof InputError)) throw error;
+		throw new InputError('Options › Send Only To', error.message, error.hint);
+	}
+}
+
+export class SendRun {
+	readonly dryRun: boolean;
+
+	readonly testRecipient: RecipientIdentifier | undefined;
+
+	/** Absent when dedupe is off, and in dry runs and test sends (they must not mark anyone). */
+	readonly dedupe: DedupeRun | undefined;
+
+	private readonly pacer: SendPacer;
+
+	private readonly keyIsExpression: boolean;
+
+	/** Dedupe keys by item, also shown by dry runs (which do not use them). */
+	private readonly keys: Map<number, string> | undefined;
+
+	private readonly skipped = new Map<string, number>();
+
+	constructor(
+		private readonly context: IExecuteFunctions,
+		options: SendOptions,
+	) {
+		this.dryRun = options.dryRun === true;
+		this.testRecipient = testRecipient(options);
+		this.pacer = new SendPacer(Number(options.maxSendsPerMinute) || undefined);
+		const rawKey = (context.getNode().parameters.options as IDataObject | undefined)?.dedupeKey;
+		this.keyIsExpression = typeof rawKey === 'string' && rawKey.trim() !== '';
+		const chunkSize = Math.min(100, Math.max(16, 4 * concurrency.call(context)));
+		this.keys = options.dedupe === true ? new Map() : undefined;
+		this.dedupe =
+			this.keys && !this.dryRun && !this.testRecipient
+				? new DedupeRun(context, dedupeSettings(options), chunkSize)
+				: undefined;
+	}
+
+	/** Registers the dedupe key of an item that passed validation. */
+	prepareItem(itemIndex: number, validated: NotificationRequest): void {
+		if (!this.keys) return;
+		const key = this.dedupeKey(itemIndex, validated);
+		this.keys.set(itemIndex, key);
+		this.dedupe?.register(itemIndex, key);
+	}
+
+	/** The request as it goes out: to the test recipient only, with Send Only To. */
+	outgoing(request: NotificationRequest): NotificationRequest {
+		return withOnlyRecipient(request, this.testRecipient);
+	}
+
+	/** Runs before the POST: the output of an item that is not to be sent, or undefined to send it. */
+	async beforeSend(
+		itemIndex: number,
+		request: NotificationRequest,
+	): Promise<IDataObject | undefined> {
+		if (this.dryRun) {
+			return dryRunOutput(request, this.dedupeKeyOf(itemIndex));
+		}
+		if (this.dedupe) {
+			const verdict = await this.dedupe.verdict(itemIndex);
+			if (!verdict.send) return this.skip(verdict.reason, itemIndex);
+		}
+		await this.pacer.waitForTurn();
+		if (this.context.getExecutionCancelSignal?.()?.aborted) {
+			throw new Error('The execution was stopped before this notification was sent; not sent.');
+		}
+		this.dedupe?.posting(itemIndex);
+		return undefined;
+	}
+
+	/** MNotify accepted the send; returns fields to add to the item's output. */
+	sent(itemIndex: number): IDataObject {
+		if (!this.dedupe) return this.testRecipient ? { sentOnlyTo: this.testRecipient } : {};
+		this.dedupe.sent(itemIndex);
+		return { dedupeKey: this.dedupeKeyOf(itemIndex) };
+	}
+
+	/**
+	 * The send failed. A 429 slows the rest of the run and the item is output as not sent (its
+	 * dedupe mark released, so the next run sends it). Any other error is rethrown.
+	 */
+	failed(itemIndex: number, error: unknown): never {
+		if (!outcomeUnknown(error)) this.dedupe?.refused(itemIndex);
+		if (error instanceof NodeApiError && error.httpCode === String(TOO_MANY_REQUESTS)) {
+			this.pacer.slowDown(retryAfterOf(error));
+		}
+		throw error;
+	}
+
+	/** After the last send: dedupe bookkeeping, and hints saying what was skipped or slowed. */
+	async close(): Promise<void> {
+		if (this.dedupe) {
+			await this.dedupe.close();
+			const { keys, capacity } = await this.dedupe.usage();
+			if (keys > capacity / 2) {
+				this.hint(
+					`The dedupe store holds ${keys} of at most ${capacity} keys; the oldest are forgotten first. Raise "Dedupe Retention (Keys)" if runs are that large.`,
+				);
+			}
+		}
+		const parts = [...this.skipped].map(([reason, count]) => `${count} ${reason}`);
+		if (parts.length > 0) this.hint(`Not sent: ${parts.join(', ')} (items with skipped: true).`);
+		if (this.pacer.slowDowns > 0) {
+			this.hint(
+				`MNotify asked to slow down ${this.pacer.slowDowns} time(s) (429); the run went on at ${this.pacer.sendsPerMinute} sends per minute.`,
+			);
+		}
+	}
+
+	private skip(reason: SkipReason, itemIndex: number): IDataObject {
+		this.count(reason);
+		return skippedOutput(reason, this.dedupeKeyOf(itemIndex) ?? '');
+	}
+
+	private count(reason: string): void {
+		this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
+	}
+
+	private hint(message: string): void {
+		this.context.addExecutionHints?.({ message, location: 'outputPane' });
+	}
+
+	private dedupeKeyOf(itemIndex: number): string | undefined {
+		return this.keys?.get(itemIndex);
+	}
+
+	private dedupeKey(itemIndex: number, request: NotificationRequest): string {
+		if (!this.keyIsExpression) return defaultDedupeKey(request);
+		const key = String(
+			readParameter(this.context, 'options.dedupeKey', itemIndex, '') ?? '',
+		).trim();
+		if (key === '') {
+			throw new InputError(
+				'Options › Dedupe Key',
+				'The dedupe key is empty for this item',
+				'Make the expression give every item a value, e.g. {{ $json.idnp }}-{{ $json.dueDate }}, or clear the option to use a hash of the recipients and the content.',
+			);
+		}
+		return key;
+	}
+}

@@ -1,0 +1,265 @@
+/**
+ * Sending to thousands, through n8n's engine against the sandbox over mTLS: dedupe across runs
+ * (n8n's own processed-data store on PostgreSQL, a run SIGKILLed between POST and answer), dry run,
+ * Send Only To, Max Sends per Minute and 429.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { nodeOutput, PACKAGE_DIRECTORY } from '../../dev/harness/engine';
+import { startPostgres, type PostgresServer } from '../../dev/harness/postgres';
+import {
+	useN8nProcessedDataStore,
+	type ProcessedDataStore,
+} from '../../dev/harness/processedDataStore';
+import { useSandbox } from '../support/sandbox';
+import { engine, items, linearWorkflow, runNode, sendParameters } from '../support/workflows';
+
+jest.setTimeout(60_000);
+
+const people = (first: number, count: number) =>
+	items(count, (index) => ({ idnp: String(2_003_000_000_000 + first + index) }));
+
+const dedupeOptions = (extra: IDataObject = {}) => ({
+	options: { dedupe: true, dedupeKey: '={{ $json.idnp }}', concurrency: 2, ...extra },
+});
+const perPerson = (extra: IDataObject = {}) =>
+	sendParameters([{ type: 'IDNP', value: '={{ $json.idnp }}' }], dedupeOptions(extra));
+
+describe("Send to thousands (n8n's engine, n8n's processed-data store on PostgreSQL, mTLS sandbox)", () => {
+	const fixture = useSandbox({ statusStepMs: 0 });
+	let postgres: PostgresServer;
+	let store: ProcessedDataStore;
+
+	beforeAll(async () => {
+		postgres = await startPostgres({ database: 'bulk_test' });
+		store = await useN8nProcessedDataStore(postgres);
+	}, 120_000);
+	afterAll(async () => {
+		await store?.close();
+		await postgres?.stop();
+	});
+
+	/** Runs one MNotify node in a workflow of its own id (each test its own dedupe row). */
+	async function send(
+		workflowId: string,
+		parameters: IDataObject,
+		startItems: INodeExecutionData[],
+	) {
+		const workflow = { ...linearWorkflow([{ name: 'MNotify', parameters }]), id: workflowId };
+		const run = await engine().run(workflow, {
+			credentials: { mNotifyApi: fixture.credentials },
+			startItems,
+		});
+		return nodeOutput(run, 'MNotify').map((item) => item.json);
+	}
+
+	/** How many notifications the sandbox holds for each of these recipients. */
+	function ledger(recipients: INodeExecutionData[]): number[] {
+		const all = fixture.sandbox.notifications().flatMap((n) => n.recipients.map((r) => r.value));
+		return recipients.map(({ json }) => all.filter((value) => value === json.idnp).length);
+	}
+
+	it('skips recipients an earlier run notified, once per key within a run, keys in processed_data', async () => {
+		const first = people(0, 4);
+		const run1 = await send('bulk-dedupe', perPerson(), [...first, first[1]]);
+		expect(run1.slice(0, 4).every((json) => typeof json.id === 'string')).toBe(true);
+		expect(run1[4]).toMatchObject({ skipped: true, reason: 'duplicateInThisRun' });
+		expect(run1[0].dedupeKey).toBe(first[0].json.idnp);
+
+		const second = [...first, ...people(4, 2)];
+		const run2 = await send('bulk-dedupe', perPerson(), second);
+		expect(run2.slice(0, 4).map((json) => json.reason)).toEqual(Array(4).fill('alreadySent'));
+		expect(run2.slice(0, 4).every((json) => json.skipped === true && !json.id)).toBe(true);
+		expect(run2.slice(4).every((json) => typeof json.id === 'string')).toBe(true);
+		expect(ledger(second)).toEqual([1, 1, 1, 1, 1, 1]);
+
+		// n8n keeps them in its own table: claimed + sent per key, in this node's row.
+		expect(await store.rows('bulk-dedupe')).toEqual([{ context: 'n:step-0', count: 12 }]);
+	});
+
+	it('a run killed between POST and answer: sent skipped, in flight "outcome unknown", re-sent only on request', async () => {
+		const campaign = people(100, 4);
+		// Run A sends the first two.
+		await send('bulk-kill', perPerson({ concurrency: 1 }), campaign.slice(0, 2));
+
+		// Run B (own process) skips them; MNotify stores the third but answers only after 60 s,
+		// and the process is killed while it waits, as a dying worker would be.
+		fixture.sandbox.injectFault({ kind: 'delay-answer', ms: 60_000 }, { method: 'POST', times: 1 });
+		const folder = mkdtempSync(path.join(tmpdir(), 'mnotify-kill-'));
+		const jobFile = path.join(folder, 'job.json');
+		const workflow = {
+			...linearWorkflow([{ name: 'MNotify', parameters: perPerson({ concurrency: 1 }) }]),
+			id: 'bulk-kill',
+		};
+		writeFileSync(
+			jobFile,
+			JSON.stringify({
+				workflow,
+				credentials: { mNotifyApi: fixture.credentials },
+				startItems: campaign,
+				postgres: {
+					host: postgres.host,
+					port: postgres.port,
+					user: postgres.user,
+					database: postgres.database,
+				},
+			}),
+		);
+		const child = spawn(
+			process.execPath,
+			[path.join(PACKAGE_DIRECTORY, 'dev/dist/harness/workflowProcess.js'), jobFile],
+			{ stdio: ['ignore', 'pipe', 'pipe'] },
+		);
+		let childOutput = '';
+		child.stdout.on('data', (chunk) => (childOutput += String(chunk)));
+		child.stderr.on('data', (chunk) => (childOutput += String(chunk)));
+		const exited = new Promise((resolve) => child.once('exit', resolve));
+		for (const deadline = Date.now() + 45_000; ledger([campaign[2]])[0] === 0;) {
+			if (Date.now() > deadline || child.exitCode !== null)
+				throw new Error(`the third send never reached MNotify:\n${childOutput}`);
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+		child.kill('SIGKILL');
+		await exited;
+		fixture.sandbox.clearFaults();
+
+		// Run C, as an analyst re-runs the campaign.
+		const run3 = await send('bulk-kill', perPerson(), campaign);
+		expect(run3.map((json) => json.reason)).toEqual([
+			'alreadySent',
+			'alreadySent',
+			'outcomeUnknown', // MNotify has it, the answer was lost with the process
+			'outcomeUnknown', // claimed ahead by the killed run, never posted
+		]);
+		expect(run3[2]).toMatchObject({ skipped: true, outcomeUnknown: true });
+		expect(String(run3[2].whatToCheck)).toMatch(/Get Many.*Re-send Outcome Unknown/);
+		expect(ledger(campaign)).toEqual([1, 1, 1, 0]);
+
+		// The analyst finds the third in MNotify, not the fourth, and re-sends only that one.
+		const run4 = await send('bulk-kill', perPerson({ resendOutcomeUnknown: true }), [campaign[3]]);
+		expect(typeof run4[0].id).toBe('string');
+		expect(ledger(campaign)).toEqual([1, 1, 1, 1]);
+		const run5 = await send('bulk-kill', perPerson(), campaign);
+		expect(run5.map((json) => json.reason)).toEqual([
+			'alreadySent',
+			'alreadySent',
+			'outcomeUnknown',
+			'alreadySent',
+		]);
+		expect(ledger(campaign)).toEqual([1, 1, 1, 1]);
+	});
+
+	it('dry run: renders the template with the variables, sends nothing, marks nothing', async () => {
+		const [template] = await runNode(
+			{
+				resource: 'template',
+				operation: 'create',
+				name: 'Memento plată',
+				description: 'Test',
+				subject: 'Plata {{amount}} lei',
+				body: '<p>{{RecipientFirstName}}, aveți de plată {{amount}} lei până la {{dueDate}}.</p>',
+				shortBody: 'De plată: {{amount}} lei',
+			},
+			fixture.credentials,
+		);
+		const before = fixture.sandbox.stats.notificationSendsReceived;
+		const parameters = {
+			...sendParameters(
+				[{ type: 'IDNP', value: '={{ $json.idnp }}' }],
+				dedupeOptions({ dryRun: true }),
+			),
+			contentSource: 'template',
+			templateId: { __rl: true, mode: 'id', value: template.json.id },
+			variablesMode: 'keyValue',
+			variables: {
+				variable: [
+					{ name: 'amount', value: '={{ $json.amount }}' },
+					{ name: 'dueDate', value: '2026-12-31' },
+				],
+			},
+		};
+		const input = people(200, 2).map((item, index) => ({
+			json: { ...item.json, amount: 100 + index },
+		}));
+		const output = await send('bulk-dry', parameters, input);
+		expect(fixture.sandbox.stats.notificationSendsReceived).toBe(before);
+		expect(output[1]).toMatchObject({
+			dryRun: true,
+			sent: false,
+			request: { recipients: [{ type: 'IDNP', value: input[1].json.idnp }] },
+			rendered: {
+				subject: { ro: 'Plata 101 lei' },
+				body: { ro: '<p>{{RecipientFirstName}}, aveți de plată 101 lei până la 2026-12-31.</p>' },
+			},
+			dedupeKey: input[1].json.idnp,
+		});
+		expect(await store.rows('bulk-dry')).toEqual([]);
+
+		// A placeholder left unfilled is an error naming it, before anything could be sent.
+		const missing = { ...parameters, variables: { variable: [{ name: 'amount', value: '1' }] } };
+		await expect(send('bulk-dry', missing, input.slice(0, 1))).rejects.toMatchObject({
+			message: expect.stringMatching(/\{\{dueDate\}\}.*\(item 0\)/),
+		});
+	});
+
+	it('Send Only To replaces every recipient and marks nobody as notified', async () => {
+		const input = people(300, 3);
+		const output = await send(
+			'bulk-test-recipient',
+			perPerson({ sendOnlyTo: 'analyst@example.md', sendOnlyToType: 'Email' }),
+			input,
+		);
+		for (const json of output) {
+			expect(json.recipients).toEqual([{ type: 'Email', value: 'analyst@example.md' }]);
+			expect(json.sentOnlyTo).toEqual({ type: 'Email', value: 'analyst@example.md' });
+		}
+		expect(ledger(input)).toEqual([0, 0, 0]);
+		expect(await store.rows('bulk-test-recipient')).toEqual([]);
+		// The real run afterwards sends to everyone.
+		const real = await send('bulk-test-recipient', perPerson(), input);
+		expect(real.every((json) => typeof json.id === 'string')).toBe(true);
+	});
+
+	it('Max Sends per Minute spaces the sends of the whole run, whatever the concurrency', async () => {
+		const input = people(400, 6);
+		await send('bulk-pace', perPerson({ maxSendsPerMinute: 300, concurrency: 6 }), input);
+		const times = fixture.sandbox
+			.notifications()
+			.filter((n) => input.some(({ json }) => json.idnp === n.recipients[0].value))
+			.map((n) => n.createdAt.getTime())
+			.sort((a, b) => a - b);
+		expect(times).toHaveLength(6);
+		// 300 per minute = one every 200 ms: the six take at least a second from first to last.
+		expect(times[5] - times[0]).toBeGreaterThanOrEqual(950);
+	});
+
+	it('429 with Retry-After: that item is output as not sent, the rest waits and slows, nothing is re-sent', async () => {
+		const input = people(500, 4);
+		const received = fixture.sandbox.stats.notificationSendsReceived;
+		fixture.sandbox.injectFault(
+			{ kind: 'status', status: 429, retryAfterSeconds: 1 },
+			{ method: 'POST', times: 1 },
+		);
+		const startedAt = Date.now();
+		const output = await send('bulk-429', perPerson({ concurrency: 1 }), input);
+		expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1000);
+		expect(output[0]).toMatchObject({ skipped: true, reason: 'rateLimited' });
+		expect(output.slice(1).every((json) => typeof json.id === 'string')).toBe(true);
+		expect(fixture.sandbox.stats.notificationSendsReceived - received).toBe(4);
+		expect(ledger(input)).toEqual([0, 1, 1, 1]);
+		// Its dedupe mark was released: the next run sends it and skips the others.
+		const again = await send('bulk-429', perPerson(), input);
+		expect(again.map((json) => json.reason ?? 'sent')).toEqual([
+			'sent',
+			'alreadySent',
+			'alreadySent',
+			'alreadySent',
+		]);
+		expect(ledger(input)).toEqual([1, 1, 1, 1]);
+	});
+});
