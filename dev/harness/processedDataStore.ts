@@ -9,6 +9,8 @@
  *     (postgres.ts), as in a queue-mode n8n. The table comes from the entity (TypeORM synchronize),
  *     without the foreign key to workflow_entity that n8n's migration adds.
  */
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded at run time: @n8n/db reads the
+   database settings from process.env when first loaded, and n8n's files are fetched first. */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,7 +69,6 @@ export async function useN8nProcessedDataStore(
 		DB_POSTGRESDB_USER: postgres.user,
 	});
 	const helperDirectory = n8nDeduplicationFiles();
-	/* eslint-disable @typescript-eslint/no-require-imports */
 	const { Container } = require('@n8n/di') as typeof import('@n8n/di');
 	const { DataSource } = require('@n8n/typeorm') as typeof import('@n8n/typeorm');
 	const { ProcessedData } = require('@n8n/db') as typeof import('@n8n/db');
@@ -75,7 +76,6 @@ export async function useN8nProcessedDataStore(
 	const { DeduplicationHelper } = require(
 		path.join(helperDirectory, 'dist', 'deduplication', 'deduplication-helper.js'),
 	) as { DeduplicationHelper: new () => import('n8n-workflow').IDataDeduplicator };
-	/* eslint-enable @typescript-eslint/no-require-imports */
 
 	// TypeORM loads its driver with import(), which jest's module sandbox only allows with
 	// --experimental-vm-modules; require() gives it the same PostgreSQL driver class.

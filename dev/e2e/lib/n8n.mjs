@@ -121,7 +121,7 @@ export class N8nServer {
 			...this.extraEnv,
 		};
 		const n8nBin = path.join(this.n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
-		const log = createWriteStream(this.logFile);
+		const log = createWriteStream(this.logFile, { flags: 'a' }); // a restarted process keeps its history
 		this.proc = spawn(this.nodeBin, [n8nBin, ...this.command], {
 			cwd: this.userFolder,
 			env,

@@ -23,7 +23,7 @@ export const bulkOptions: INodeProperties[] = [
 		default: '',
 		placeholder: '{{ $json.idnp }}-{{ $json.dueDate }}',
 		description:
-			'What makes two notifications "the same". Empty: a hash of the recipients, the template and its variables (or the texts). An expression such as {{ $json.idnp }}-{{ $json.dueDate }} sends one notice per person and due date, whatever the wording.',
+			'What makes two notifications "the same". Empty: a hash of the recipients, the template and its variables (or the texts). An expression of the IDNP and the due date (see the placeholder) sends one notice per person and due date, whatever the wording.',
 		displayOptions: whenDeduping,
 	},
 	{

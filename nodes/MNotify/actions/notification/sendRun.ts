@@ -4,6 +4,7 @@
  * item, whether and when to send, and tells it how each send ended.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { NotificationRequest, RecipientIdentifier } from '../../helpers/interfaces';
 import { buildRecipients } from '../../helpers/requestBuilders';
@@ -55,14 +56,20 @@ function dedupeSettings(options: SendOptions): DedupeSettings {
 	};
 }
 
-function testRecipient(options: SendOptions): RecipientIdentifier | undefined {
+function testRecipient(
+	context: IExecuteFunctions,
+	options: SendOptions,
+): RecipientIdentifier | undefined {
 	const value = String(options.sendOnlyTo ?? '').trim();
 	if (value === '') return undefined;
 	try {
-		return buildRecipients([{ type: options.sendOnlyToType ?? 'IDNP', value }])[0];
+		return buildRecipients([{ type: options.sendOnlyToType ?? 'Email', value }])[0];
 	} catch (error) {
-		if (!(error instanceof InputError)) throw error;
-		throw new InputError('Options › Send Only To', error.message, error.hint);
+		throw new NodeOperationError(
+			context.getNode(),
+			`Options › Send Only To: ${error instanceof Error ? error.message : String(error)}`,
+			{ description: error instanceof InputError ? error.hint : undefined },
+		);
 	}
 }
 
@@ -88,7 +95,7 @@ export class SendRun {
 		options: SendOptions,
 	) {
 		this.dryRun = options.dryRun === true;
-		this.testRecipient = testRecipient(options);
+		this.testRecipient = testRecipient(context, options);
 		this.pacer = new SendPacer(Number(options.maxSendsPerMinute) || undefined);
 		const rawKey = (context.getNode().parameters.options as IDataObject | undefined)?.dedupeKey;
 		this.keyIsExpression = typeof rawKey === 'string' && rawKey.trim() !== '';
