@@ -267,7 +267,7 @@ async function main() {
 
 	const results1 = await Promise.race([
 		Promise.all(phase1),
-		sleep(240_000).then(() => {
+		sleep(600_000).then(() => {
 			controller.abort();
 			return Promise.all(phase1);
 		}),
@@ -322,7 +322,12 @@ async function main() {
 			people: unknownMissing.map((idnp) => ({ idnp })),
 		});
 		if (r.error) throw new Error(`phase 3: ${r.error}`);
-		resent = r.items;
+		resent = r.items.filter((json) => typeof json.id === 'string');
+		const notResent = r.items.filter((json) => typeof json.id !== 'string');
+		if (notResent.length)
+			console.log(
+				`not re-sent: ${JSON.stringify(countValues(new Map(notResent.map((j, i) => [i, j.reason ?? j.error]))))}`,
+			);
 	}
 	const handshakes23 = sandbox.sandbox.stats.tlsHandshakes;
 
@@ -359,7 +364,7 @@ async function main() {
 		`TLS handshakes: phase 1 ${figures.handshakes1} (2 workers × pool ${pool} = ${2 * pool}); phases 2-3 ${handshakes23} (${2 * pool})`,
 	);
 	console.log(
-		`dedupe keys: ${keysInDatabase} values in n8n's processed_data (claimed + sent per key); re-run on the other worker honoured ${honouredAcross} keys recorded by the first; ${resent.length} re-sent after the check`,
+		`dedupe keys: ${keysInDatabase} values in n8n's processed_data (one claimed per key, plus pending for the outcome-unknown ones); re-run on the other worker honoured ${honouredAcross} keys recorded by the first; ${resent.length} re-sent after the check`,
 	);
 
 	check(
@@ -425,7 +430,11 @@ async function failedExecutionErrors(main, workflowId) {
 			`  execution ${id} (${ex.status}): ${error?.message} ${nodeError ? `| Send Reminder: ${nodeError.message} ${nodeError.description ?? ''}` : ''}`,
 		);
 	}
-	return lines.join('\n');
+	// The public API may not list crashed runs: read n8n's own tables too.
+	const rows = services.postgres.query(
+		`SELECT e.id || ' ' || e.status || ' ' || substring(d.data from '(Could not[^"]{0,300}|Deduplication[^"]{0,300}|stopped[^"]{0,200}|duplicate key[^"]{0,200})') FROM execution_entity e JOIN execution_data d ON d."executionId" = e.id WHERE e.status IN ('error', 'crashed') LIMIT 10`,
+	);
+	return [...lines, rows].join('\n');
 }
 
 function countValues(map) {

@@ -3,20 +3,22 @@
  * n8n's processed-data store (`this.helpers.checkProcessedAndRecord` and family), which n8n keeps
  * in its database, so every queue-mode worker sees the same keys.
  *
- * Each item has a dedupe key. Before its POST the key is marked "claimed"; after MNotify's answer
- * it is marked "sent". On a later run a sent key is skipped; a key claimed but never marked sent
- * (a crash, a Stop, an answer that never came) is not sent again but reported as outcome unknown,
+ * Each item has a dedupe key. Before its POST the key is marked "claimed" and "pending"; once
+ * MNotify accepted it, "pending" is removed. On a later run a claimed key is skipped: as already
+ * sent, or, while still pending (a crash, a Stop, an answer that never came), as outcome unknown,
  * unless "Re-send Outcome Unknown" is on. A key whose send MNotify refused (4xx, no connection)
  * is released, so the next run sends it.
  *
  * n8n's store (DeduplicationHelper in n8n 2.41.1) keeps all values of one scope in ONE database
  * row that every call reads, changes and writes back without a lock, and every check also records.
- * So: our calls are serialized per row in this process; claims are read back after a settling
+ * So: our calls to a row go one at a time (merged, spaced) in each process; claims are read back after a settling
  * delay (another worker's concurrent write can overwrite them) before anything is sent; every
  * later call of the run re-asserts the run's own values (repairing such overwrites); a probe that
- * recorded a value as a side effect is removed again. See docs/contract.md (processed-data store).
+ * recorded a value as a side effect is removed again. What was read in n8n: dev/README.md, "n8n's
+ * processed-data store".
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { DeduplicationScope, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
@@ -31,10 +33,10 @@ export interface DedupeSettings {
 export const DEFAULT_RETENTION_KEYS = 10_000;
 /** With retention in days, the store still keeps at most this many keys (oldest dropped first). */
 const DAYS_MODE_MAX_KEYS = 100_000;
-/** Values per key in the store: claimed + sent, twice over with retention in days. */
-const valuesPerKey = (settings: DedupeSettings) => (settings.retention.kind === 'days' ? 4 : 2);
+/** Values per key in the store: claimed (in two periods with retention in days) and, while a send's outcome is open, pending. */
+const valuesPerKey = (settings: DedupeSettings) => (settings.retention.kind === 'days' ? 3 : 2);
 /** How many tries to get this run's claims to stick before giving up on a chunk. */
-const MAX_CLAIM_ROUNDS = 5;
+const MAX_CLAIM_ROUNDS = 8;
 const DAY_MS = 86_400_000;
 
 export type SkipReason = 'alreadySent' | 'outcomeUnknown' | 'duplicateInThisRun';
@@ -76,11 +78,27 @@ export function skippedOutput(reason: SkipReason, dedupeKey: string): IDataObjec
 
 // ---- n8n's processed-data store, one row per scope ------------------------------------------------
 
-/** Per row: the tail of the queue of our calls, and the slowest call seen (for the settling delay). */
-const rows = new Map<string, { tail: Promise<unknown>; slowestMs: number }>();
+type StoreCall =
+	| { kind: 'record'; values: string[]; mine: boolean; done: (fresh: Set<string>) => void }
+	| { kind: 'other'; run: () => Promise<void> };
+
+interface RowQueue {
+	calls: Array<StoreCall & { fail: (error: unknown) => void; maxEntries: number }>;
+	running: boolean;
+	/** Recent duration of a call to the row (moving average), for the pauses below. */
+	typicalMs: number;
+	lastEndedAt: number;
+}
+
+/**
+ * Our calls to one row, per n8n process: one at a time, consecutive "record" calls (of every run
+ * in this process) merged into one, and a pause between calls that leaves other workers most of
+ * the time to read and write the row without overlapping ours.
+ */
+const rows = new Map<string, RowQueue>();
 
 class ProcessedDataRow {
-	private readonly row: { tail: Promise<unknown>; slowestMs: number };
+	private readonly queue: RowQueue;
 
 	private readonly options: { mode: 'entries'; maxEntries: number };
 
@@ -90,8 +108,8 @@ class ProcessedDataRow {
 	) {
 		const workflowId = String(context.getWorkflow().id ?? '');
 		const rowKey = `${workflowId}|${settings.scope}|${settings.scope === 'node' ? context.getNode().id : ''}`;
-		this.row = rows.get(rowKey) ?? { tail: Promise.resolve(), slowestMs: 0 };
-		rows.set(rowKey, this.row);
+		this.queue = rows.get(rowKey) ?? { calls: [], running: false, typicalMs: 0, lastEndedAt: 0 };
+		rows.set(rowKey, this.queue);
 		const keys =
 			settings.retention.kind === 'entries' ? settings.retention.keys : DAYS_MODE_MAX_KEYS;
 		this.options = { mode: 'entries', maxEntries: keys * valuesPerKey(settings) };
@@ -99,67 +117,130 @@ class ProcessedDataRow {
 
 	/** Long enough for another process's read-change-write of the row to have landed. */
 	get settleMs(): number {
-		return Math.min(3000, Math.max(150, 3 * this.row.slowestMs));
+		return Math.min(2000, Math.max(150, 3 * this.queue.typicalMs));
 	}
 
-	/** Records the values; returns those that were not there before. */
-	async record(values: string[]): Promise<Set<string>> {
+	/**
+	 * Records the values; returns those that were not there before. `mine`: values the run already
+	 * owns (written before, re-asserted): in a merged call they are served before new claims.
+	 */
+	async record(values: string[], mine = false): Promise<Set<string>> {
 		if (values.length === 0) return new Set();
-		const result = await this.serialized(
-			async () =>
-				await this.context.helpers.checkProcessedAndRecord(
-					values,
-					this.settings.scope,
-					this.options,
-				),
-		);
-		return new Set(result.new.map(String));
+		return await new Promise<Set<string>>((done, fail) => {
+			this.enqueue({
+				kind: 'record',
+				values,
+				mine,
+				done,
+				fail,
+				maxEntries: this.options.maxEntries,
+			});
+		});
 	}
 
 	async remove(values: string[]): Promise<void> {
 		if (values.length === 0) return;
-		await this.serialized(
+		await this.other(
 			async () =>
 				await this.context.helpers.removeProcessed(values, this.settings.scope, this.options),
 		);
 	}
 
 	async count(): Promise<number> {
-		return await this.serialized(
-			async () =>
-				await this.context.helpers.getProcessedDataCount(this.settings.scope, this.options),
-		);
+		let count = 0;
+		await this.other(async () => {
+			count = await this.context.helpers.getProcessedDataCount(this.settings.scope, this.options);
+		});
+		return count;
 	}
 
 	get capacity(): number {
 		return this.options.maxEntries;
 	}
 
-	private async serialized<T>(call: () => Promise<T>): Promise<T> {
-		const run = this.row.tail.then(async () => {
+	private async other(run: () => Promise<void>): Promise<void> {
+		await new Promise<void>((done, fail) => {
+			this.enqueue({
+				kind: 'other',
+				run: async () => {
+					await run();
+					done();
+				},
+				fail,
+				maxEntries: this.options.maxEntries,
+			});
+		});
+	}
+
+	private enqueue(call: RowQueue['calls'][number]): void {
+		this.queue.calls.push(call);
+		if (!this.queue.running) void this.drain();
+	}
+
+	private async drain(): Promise<void> {
+		const queue = this.queue;
+		queue.running = true;
+		while (queue.calls.length > 0) {
+			const pause =
+				queue.lastEndedAt + Math.min(500, Math.max(20, 2 * queue.typicalMs)) - Date.now();
+			if (pause > 0) await sleep(pause);
+			const head = queue.calls[0];
+			let batch = [head];
+			if (head.kind === 'record') {
+				const end = queue.calls.findIndex(
+					(call) => call.kind !== 'record' || call.maxEntries !== head.maxEntries,
+				);
+				batch = queue.calls.slice(0, end === -1 ? undefined : end);
+			}
+			queue.calls.splice(0, batch.length);
 			const startedAt = Date.now();
 			try {
-				return await call();
-			} finally {
-				this.row.slowestMs = Math.max(this.row.slowestMs, Date.now() - startedAt);
+				if (head.kind === 'other') await head.run();
+				else await this.recordMerged(batch as Array<Extract<StoreCall, { kind: 'record' }>>);
+			} catch (error) {
+				for (const call of batch) call.fail(error);
 			}
-		});
-		this.row.tail = run.catch(() => undefined);
-		return await run;
+			queue.lastEndedAt = Date.now();
+			const tookMs = queue.lastEndedAt - startedAt;
+			queue.typicalMs = queue.typicalMs === 0 ? tookMs : 0.8 * queue.typicalMs + 0.2 * tookMs;
+		}
+		queue.running = false;
+	}
+
+	/** One store call for several requests; a value new to the store is new to its first asker only. */
+	private async recordMerged(calls: Array<Extract<StoreCall, { kind: 'record' }>>): Promise<void> {
+		const values = [...new Set(calls.flatMap((call) => call.values))];
+		const result = await this.context.helpers.checkProcessedAndRecord(
+			values,
+			this.settings.scope,
+			this.options,
+		);
+		const unclaimed = new Set(result.new.map(String));
+		const mineFirst = [...calls.filter((call) => call.mine), ...calls.filter((call) => !call.mine)];
+		for (const call of mineFirst) {
+			const fresh = new Set(call.values.filter((value) => unclaimed.has(value)));
+			for (const value of fresh) unclaimed.delete(value);
+			call.done(fresh);
+		}
 	}
 }
 
 // ---- one run's keys ---------------------------------------------------------------------------------
 
 interface KeyValues {
-	/** Checked and recorded before the send (the first is the one that decides). */
+	/** Recorded before the send and kept: the key was taken (the first one decides). */
 	claimed: string[];
-	sent: string[];
+	/** Recorded before the send, removed once MNotify accepted it: still there = outcome unknown. */
+	pending: string;
 }
 
 /**
  * The dedupe keys of one node execution. Items are claimed in chunks, in item order, one chunk
  * ahead of the sends, so a crash leaves at most about two chunks "outcome unknown".
+ *
+ * A sent key is "claimed" without "pending". Every way this bookkeeping can fail (a lost write
+ * of the store, a probe's side effect that stays) leaves a key looking taken or unknown, never
+ * free: nobody is notified twice, and nobody silently counted as notified.
  */
 export class DedupeRun {
 	private readonly row: ProcessedDataRow;
@@ -175,17 +256,16 @@ export class DedupeRun {
 	/** Values this run recorded and that must stay; re-asserted by every call. */
 	private readonly own = new Set<string>();
 
-	/** Values to record with the next call (sends MNotify accepted). */
-	private pendingWrites: string[] = [];
-
 	private pendingRemovals: string[] = [];
 
-	/** The pending "sent" values' write, scheduled by the first send after the last write. */
+	private readonly posted = new Set<number>();
+
+	/** The removal of accepted sends' "pending" values, scheduled by the first send after the last one. */
 	private confirming: Promise<void> | undefined;
 
 	private confirmError: unknown;
 
-	private readonly posted = new Set<number>();
+	private readonly closing = new AbortController();
 
 	/** Own values found missing (overwritten by a concurrent writer) and written again. */
 	repairs = 0;
@@ -206,10 +286,6 @@ export class DedupeRun {
 		else this.verdicts.set(itemIndex, { send: false, reason: 'duplicateInThisRun' });
 	}
 
-	private keyOf(itemIndex: number): string {
-		return this.keys.get(itemIndex) ?? '';
-	}
-
 	/** Whether to send the item; claims its chunk (and starts claiming the next) when needed. */
 	async verdict(itemIndex: number): Promise<Verdict> {
 		const known = this.verdicts.get(itemIndex);
@@ -217,7 +293,7 @@ export class DedupeRun {
 		const chunk = Math.floor(itemIndex / this.chunkSize);
 		void this.claimChunk(chunk + 1).catch(() => undefined); // ahead of the sends; errors surface when awaited
 		await this.claimChunk(chunk);
-		return this.verdicts.get(itemIndex) ?? { send: false, reason: 'alreadySent' };
+		return this.verdicts.get(itemIndex) ?? { send: false, reason: 'outcomeUnknown' };
 	}
 
 	/** The POST is about to go out: from now on only MNotify's answer may release the claim. */
@@ -225,17 +301,20 @@ export class DedupeRun {
 		this.posted.add(itemIndex);
 	}
 
-	/** MNotify accepted the notification. Recorded with the next call of this run, within a second or so. */
+	/** MNotify accepted the notification: its "pending" value goes, within a second or so. */
 	sent(itemIndex: number): void {
-		this.pendingWrites.push(...this.values(itemIndex).sent);
+		const { pending } = this.values(itemIndex);
+		if (this.own.delete(pending)) this.pendingRemovals.push(pending);
 		if (this.confirming) return;
-		this.confirming = sleep(Math.max(1000, 3 * this.row.settleMs))
+		this.confirming = delay(Math.max(1000, 3 * this.row.settleMs), undefined, {
+			signal: this.closing.signal,
+		})
 			.then(async () => {
 				this.confirming = undefined;
-				if (this.pendingWrites.length > 0) await this.flush([]);
+				await this.flush([]);
 			})
 			.catch((error: unknown) => {
-				this.confirmError = error;
+				if (!this.closing.signal.aborted) this.confirmError = error;
 			});
 	}
 
@@ -246,6 +325,7 @@ export class DedupeRun {
 
 	/** After the last send: releases claims of items never sent, writes what is pending, checks it stuck. */
 	async close(): Promise<void> {
+		this.closing.abort(); // the write below makes the scheduled one unnecessary
 		await this.chunksSettled();
 		if (this.confirmError) throw this.confirmError;
 		for (const [itemIndex, verdict] of this.verdicts) {
@@ -265,8 +345,13 @@ export class DedupeRun {
 		};
 	}
 
+	private keyOf(itemIndex: number): string {
+		return this.keys.get(itemIndex) ?? '';
+	}
+
 	private release(itemIndex: number): void {
-		for (const value of this.values(itemIndex).claimed) {
+		const { claimed, pending } = this.values(itemIndex);
+		for (const value of [...claimed, pending]) {
 			if (this.own.delete(value)) this.pendingRemovals.push(value);
 		}
 	}
@@ -277,14 +362,12 @@ export class DedupeRun {
 
 	private values(itemIndex: number): KeyValues {
 		const key = this.keyOf(itemIndex);
-		if (this.settings.retention.kind === 'entries') {
-			return { claimed: [`claimed:${key}`], sent: [`sent:${key}`] };
-		}
-		// Written to this period and the next, checked in this period: a key is remembered for
+		const pending = `pending:${key}`;
+		if (this.settings.retention.kind === 'entries') return { claimed: [`claimed:${key}`], pending };
+		// Claimed in this period and the next, checked in this period: a key is remembered for
 		// one to two periods of the chosen number of days.
 		const period = Math.floor(this.now / (this.settings.retention.days * DAY_MS));
-		const both = (kind: string) => [`${kind}:${period}:${key}`, `${kind}:${period + 1}:${key}`];
-		return { claimed: both('claimed'), sent: both('sent') };
+		return { claimed: [`claimed:${period}:${key}`, `claimed:${period + 1}:${key}`], pending };
 	}
 
 	private claimChunk(chunk: number): Promise<void> {
@@ -303,24 +386,28 @@ export class DedupeRun {
 		}
 		if (items.length === 0) return;
 
-		const claimValues = items.flatMap((i) => this.values(i).claimed);
-		const fresh = await this.flush(claimValues);
-		const earlier = items.filter((i) => !fresh.has(this.values(i).claimed[0]));
-		const freshItems = items.filter((i) => fresh.has(this.values(i).claimed[0]));
-		for (const i of freshItems) for (const value of this.values(i).claimed) this.own.add(value);
-
-		// Claimed by an earlier run: sent, or outcome unknown. Asking records the "sent" value
-		// as a side effect where it was missing; that is undone right away.
-		const probes = earlier.map((i) => this.values(i).sent[0]);
-		const notSent = await this.row.record(probes);
-		for (const i of earlier) {
-			const { claimed, sent } = this.values(i);
-			if (notSent.has(sent[0])) this.pendingRemovals.push(sent[0]);
-			// A forward (next period) claim recorded for an item that is skipped is undone too.
+		// One call claims the new keys and, for keys claimed before, asks whether they are still
+		// pending (outcome unknown) or not (sent). Asking records "pending" where it was missing;
+		// that side effect is undone below (if the undoing is lost, the key looks unknown).
+		const fresh = await this.flush(
+			items.flatMap((i) => {
+				const { claimed, pending } = this.values(i);
+				return [...claimed, pending];
+			}),
+		);
+		const freshItems: number[] = [];
+		for (const i of items) {
+			const { claimed, pending } = this.values(i);
+			if (fresh.has(claimed[0])) {
+				freshItems.push(i);
+				for (const value of [...claimed, pending]) this.own.add(value);
+				continue;
+			}
+			const unknown = !fresh.has(pending);
+			if (!unknown) this.pendingRemovals.push(pending);
 			if (claimed.length > 1 && fresh.has(claimed[1])) this.pendingRemovals.push(claimed[1]);
-			const unknown = notSent.has(sent[0]);
 			if (unknown && this.settings.resendOutcomeUnknown) {
-				for (const value of claimed) this.own.add(value);
+				for (const value of [...claimed, pending]) this.own.add(value);
 				this.verdicts.set(i, { send: true, resend: true });
 			} else {
 				this.verdicts.set(i, { send: false, reason: unknown ? 'outcomeUnknown' : 'alreadySent' });
@@ -334,10 +421,13 @@ export class DedupeRun {
 	}
 
 	private async confirmClaims(items: number[]): Promise<void> {
-		const values = items.flatMap((i) => this.values(i).claimed);
+		const values = items.flatMap((i) => {
+			const { claimed, pending } = this.values(i);
+			return [...claimed, pending];
+		});
 		for (let round = 1; ; round++) {
-			await sleep(this.row.settleMs);
-			const lost = await this.row.record(values);
+			await sleep(this.row.settleMs * Math.min(round, 3));
+			const lost = await this.row.record(values, true);
 			if (lost.size === 0) return;
 			this.repairs += lost.size;
 			if (round >= MAX_CLAIM_ROUNDS) {
@@ -348,14 +438,15 @@ export class DedupeRun {
 		}
 	}
 
-	/** Records `values` together with every value this run owns; returns which of `values` were new. */
+	/** Records `values` and re-asserts every value this run owns; returns which of `values` were new. */
 	private async flush(values: string[]): Promise<Set<string>> {
 		const owned = [...this.own];
-		const writes = this.pendingWrites;
-		this.pendingWrites = [];
-		const fresh = await this.row.record([...values, ...writes, ...owned]);
-		for (const value of owned) if (fresh.has(value)) this.repairs += 1;
-		for (const value of writes) this.own.add(value);
+		// Both requests go out together: the store is asked once.
+		const [repaired, fresh] = await Promise.all([
+			this.row.record(owned, true),
+			this.row.record(values),
+		]);
+		this.repairs += repaired.size;
 		await this.removePending();
 		return fresh;
 	}

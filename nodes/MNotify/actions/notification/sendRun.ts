@@ -99,7 +99,7 @@ export class SendRun {
 		this.pacer = new SendPacer(Number(options.maxSendsPerMinute) || undefined);
 		const rawKey = (context.getNode().parameters.options as IDataObject | undefined)?.dedupeKey;
 		this.keyIsExpression = typeof rawKey === 'string' && rawKey.trim() !== '';
-		const chunkSize = Math.min(100, Math.max(16, 4 * concurrency.call(context)));
+		const chunkSize = Math.min(100, Math.max(16, 8 * concurrency.call(context)));
 		this.keys = options.dedupe === true ? new Map() : undefined;
 		this.dedupe =
 			this.keys && !this.dryRun && !this.testRecipient
