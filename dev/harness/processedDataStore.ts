@@ -79,10 +79,13 @@ export async function useN8nProcessedDataStore(
 
 	// TypeORM loads its driver with import(), which jest's module sandbox only allows with
 	// --experimental-vm-modules; require() gives it the same PostgreSQL driver class.
-	const { DriverFactory } = require('@n8n/typeorm/driver/DriverFactory') as {
+	const typeormDist = path.dirname(require.resolve('@n8n/typeorm'));
+	const { DriverFactory } = require(path.join(typeormDist, 'driver/DriverFactory.js')) as {
 		DriverFactory: { create: (connection: unknown) => Promise<unknown> };
 	};
-	const { PostgresDriver } = require('@n8n/typeorm/driver/postgres/PostgresDriver') as {
+	const { PostgresDriver } = require(
+		path.join(typeormDist, 'driver/postgres/PostgresDriver.js'),
+	) as {
 		PostgresDriver: new (connection: unknown) => unknown;
 	};
 	DriverFactory.create = async (connection) => new PostgresDriver(connection);

@@ -11,11 +11,11 @@
  *
  * n8n's store (DeduplicationHelper in n8n 2.41.1) keeps all values of one scope in ONE database
  * row that every call reads, changes and writes back without a lock, and every check also records.
- * So: our calls to a row go one at a time (merged, spaced) in each process; claims are read back after a settling
- * delay (another worker's concurrent write can overwrite them) before anything is sent; every
- * later call of the run re-asserts the run's own values (repairing such overwrites); a probe that
- * recorded a value as a side effect is removed again. What was read in n8n: dev/README.md, "n8n's
- * processed-data store".
+ * So: our calls to a row go one at a time (merged, spaced) in each process; claims are read back
+ * after a settling delay (another worker's concurrent write can overwrite them) before anything
+ * is sent; every later call of the run re-asserts the run's own values (repairing such
+ * overwrites); a probe that recorded a value as a side effect is removed again. The reading of n8n
+ * this relies on: docs/contract.md R21 and dev/README.md, "n8n's processed-data store".
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';

@@ -148,8 +148,9 @@ export class SendRun {
 	}
 
 	/**
-	 * The send failed. A 429 slows the rest of the run and the item is output as not sent (its
-	 * dedupe mark released, so the next run sends it). Any other error is rethrown.
+	 * The send failed. A 4xx means MNotify did not act on it (docs/contract.md R20): its dedupe
+	 * claim is released. A 429 also slows the rest of the run and the item is output as not sent
+	 * (the next run sends it). Any other error is rethrown.
 	 */
 	failed(itemIndex: number, error: unknown): never {
 		if (!outcomeUnknown(error)) this.dedupe?.refused(itemIndex);
