@@ -364,7 +364,7 @@ async function main() {
 		`TLS handshakes: phase 1 ${figures.handshakes1} (2 workers × pool ${pool} = ${2 * pool}); phases 2-3 ${handshakes23} (${2 * pool})`,
 	);
 	console.log(
-		`dedupe keys: ${keysInDatabase} values in n8n's processed_data (one claimed per key, plus pending for the outcome-unknown ones); re-run on the other worker honoured ${honouredAcross} keys recorded by the first; ${resent.length} re-sent after the check`,
+		`dedupe keys: ${keysInDatabase} values in n8n's processed_data (${RECIPIENTS} claimed, ${Number(keysInDatabase) - RECIPIENTS} still pending: outcome unknown, ${unknownArrived.length} of them found in MNotify by the check); re-run on the other worker honoured ${honouredAcross} keys recorded by the first; ${resent.length} re-sent after the check`,
 	);
 
 	check(

@@ -80,6 +80,7 @@ export function skippedOutput(reason: SkipReason, dedupeKey: string): IDataObjec
 
 type StoreCall =
 	| { kind: 'record'; values: string[]; mine: boolean; done: (fresh: Set<string>) => void }
+	| { kind: 'remove'; values: string[]; done: () => void }
 	| { kind: 'other'; run: () => Promise<void> };
 
 interface RowQueue {
@@ -140,10 +141,9 @@ class ProcessedDataRow {
 
 	async remove(values: string[]): Promise<void> {
 		if (values.length === 0) return;
-		await this.other(
-			async () =>
-				await this.context.helpers.removeProcessed(values, this.settings.scope, this.options),
-		);
+		await new Promise<void>((done, fail) => {
+			this.enqueue({ kind: 'remove', values, done, fail, maxEntries: this.options.maxEntries });
+		});
 	}
 
 	async count(): Promise<number> {
@@ -186,9 +186,9 @@ class ProcessedDataRow {
 			if (pause > 0) await sleep(pause);
 			const head = queue.calls[0];
 			let batch = [head];
-			if (head.kind === 'record') {
+			if (head.kind !== 'other') {
 				const end = queue.calls.findIndex(
-					(call) => call.kind !== 'record' || call.maxEntries !== head.maxEntries,
+					(call) => call.kind !== head.kind || call.maxEntries !== head.maxEntries,
 				);
 				batch = queue.calls.slice(0, end === -1 ? undefined : end);
 			}
@@ -196,6 +196,8 @@ class ProcessedDataRow {
 			const startedAt = Date.now();
 			try {
 				if (head.kind === 'other') await head.run();
+				else if (head.kind === 'remove')
+					await this.removeMerged(batch as Array<Extract<StoreCall, { kind: 'remove' }>>);
 				else await this.recordMerged(batch as Array<Extract<StoreCall, { kind: 'record' }>>);
 			} catch (error) {
 				for (const call of batch) call.fail(error);
@@ -205,6 +207,12 @@ class ProcessedDataRow {
 			queue.typicalMs = queue.typicalMs === 0 ? tookMs : 0.8 * queue.typicalMs + 0.2 * tookMs;
 		}
 		queue.running = false;
+	}
+
+	private async removeMerged(calls: Array<Extract<StoreCall, { kind: 'remove' }>>): Promise<void> {
+		const values = [...new Set(calls.flatMap((call) => call.values))];
+		await this.context.helpers.removeProcessed(values, this.settings.scope, this.options);
+		for (const call of calls) call.done();
 	}
 
 	/** One store call for several requests; a value new to the store is new to its first asker only. */
@@ -258,6 +266,9 @@ export class DedupeRun {
 
 	private pendingRemovals: string[] = [];
 
+	/** "pending" values of sends MNotify accepted: removed again with every call, as a lost removal would leave the key looking unknown. */
+	private readonly accepted = new Set<string>();
+
 	private readonly posted = new Set<number>();
 
 	/** The removal of accepted sends' "pending" values, scheduled by the first send after the last one. */
@@ -304,7 +315,8 @@ export class DedupeRun {
 	/** MNotify accepted the notification: its "pending" value goes, within a second or so. */
 	sent(itemIndex: number): void {
 		const { pending } = this.values(itemIndex);
-		if (this.own.delete(pending)) this.pendingRemovals.push(pending);
+		this.own.delete(pending);
+		this.accepted.add(pending);
 		if (this.confirming) return;
 		this.confirming = delay(Math.max(1000, 3 * this.row.settleMs), undefined, {
 			signal: this.closing.signal,
@@ -452,7 +464,7 @@ export class DedupeRun {
 	}
 
 	private async removePending(): Promise<void> {
-		const removals = this.pendingRemovals;
+		const removals = [...this.pendingRemovals, ...this.accepted];
 		this.pendingRemovals = [];
 		await this.row.remove(removals);
 	}
