@@ -266,8 +266,12 @@ export class DedupeRun {
 
 	private pendingRemovals: string[] = [];
 
-	/** "pending" values of sends MNotify accepted: removed again with every call, as a lost removal would leave the key looking unknown. */
-	private readonly accepted = new Set<string>();
+	/**
+	 * "pending" values that must go: of sends MNotify accepted, and those a probe recorded. Removed
+	 * again with every call, as a lost removal would leave the key looking unknown. (Released
+	 * claims are removed once only: another run may claim the key again at once.)
+	 */
+	private readonly notPending = new Set<string>();
 
 	private readonly posted = new Set<number>();
 
@@ -316,7 +320,7 @@ export class DedupeRun {
 	sent(itemIndex: number): void {
 		const { pending } = this.values(itemIndex);
 		this.own.delete(pending);
-		this.accepted.add(pending);
+		this.notPending.add(pending);
 		if (this.confirming) return;
 		this.confirming = delay(Math.max(1000, 3 * this.row.settleMs), undefined, {
 			signal: this.closing.signal,
@@ -416,7 +420,7 @@ export class DedupeRun {
 				continue;
 			}
 			const unknown = !fresh.has(pending);
-			if (!unknown) this.pendingRemovals.push(pending);
+			if (!unknown) this.notPending.add(pending);
 			if (claimed.length > 1 && fresh.has(claimed[1])) this.pendingRemovals.push(claimed[1]);
 			if (unknown && this.settings.resendOutcomeUnknown) {
 				for (const value of [...claimed, pending]) this.own.add(value);
@@ -464,7 +468,7 @@ export class DedupeRun {
 	}
 
 	private async removePending(): Promise<void> {
-		const removals = [...this.pendingRemovals, ...this.accepted];
+		const removals = [...this.pendingRemovals, ...this.notPending];
 		this.pendingRemovals = [];
 		await this.row.remove(removals);
 	}
