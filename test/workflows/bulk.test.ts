@@ -239,7 +239,7 @@ describe("Send to thousands (n8n's engine, n8n's processed-data store on Postgre
 		expect(times[5] - times[0]).toBeGreaterThanOrEqual(950);
 	});
 
-	it('429 with Retry-After: that item is output as not sent, the rest waits and slows, nothing is re-sent', async () => {
+	it('429 with Retry-After: that item fails (key released), the rest waits and slows, nothing is re-sent', async () => {
 		const input = people(500, 4);
 		const received = fixture.sandbox.stats.notificationSendsReceived;
 		fixture.sandbox.injectFault(
@@ -247,13 +247,28 @@ describe("Send to thousands (n8n's engine, n8n's processed-data store on Postgre
 			{ method: 'POST', times: 1 },
 		);
 		const startedAt = Date.now();
-		const output = await send('bulk-429', perPerson({ concurrency: 1 }), input);
+		const workflow = {
+			...linearWorkflow([
+				{
+					name: 'MNotify',
+					parameters: perPerson({ concurrency: 1 }),
+					onError: 'continueRegularOutput',
+				},
+			]),
+			id: 'bulk-429',
+		};
+		const run = await engine().run(workflow, {
+			credentials: { mNotifyApi: fixture.credentials },
+			startItems: input,
+		});
+		const output = nodeOutput(run, 'MNotify').map((item) => item.json);
+		// The three others wait for Retry-After (1 s) and go on at half the pace seen so far.
 		expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1000);
-		expect(output[0]).toMatchObject({ skipped: true, reason: 'rateLimited' });
+		expect(output[0]).toMatchObject({ httpCode: '429' });
 		expect(output.slice(1).every((json) => typeof json.id === 'string')).toBe(true);
 		expect(fixture.sandbox.stats.notificationSendsReceived - received).toBe(4);
 		expect(ledger(input)).toEqual([0, 1, 1, 1]);
-		// Its dedupe mark was released: the next run sends it and skips the others.
+		// Its dedupe claim was released: the next run sends it and skips the others.
 		const again = await send('bulk-429', perPerson(), input);
 		expect(again.map((json) => json.reason ?? 'sent')).toEqual([
 			'sent',

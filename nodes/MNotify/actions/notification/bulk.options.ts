@@ -9,7 +9,7 @@ const whenDeduping = { show: { dedupe: [true] } };
 /** Send options for sending to thousands: dedupe across runs, dry run, test recipient, pace. */
 export const bulkOptions: INodeProperties[] = [
 	{
-		displayName: 'Skip Recipients Already Notified',
+		displayName: 'Skip Already Notified',
 		name: 'dedupe',
 		type: 'boolean',
 		default: false,
@@ -21,7 +21,7 @@ export const bulkOptions: INodeProperties[] = [
 		name: 'dedupeKey',
 		type: 'string',
 		default: '',
-		placeholder: '{{ $json.idnp }}-{{ $json.dueDate }}',
+		placeholder: 'e.g. {{ $json.idnp }}-{{ $json.dueDate }}',
 		description:
 			'What makes two notifications "the same". Empty: a hash of the recipients, the template and its variables (or the texts). An expression of the IDNP and the due date (see the placeholder) sends one notice per person and due date, whatever the wording.',
 		displayOptions: whenDeduping,
@@ -100,7 +100,7 @@ export const bulkOptions: INodeProperties[] = [
 		name: 'sendOnlyTo',
 		type: 'string',
 		default: '',
-		placeholder: 'test@example.md',
+		placeholder: 'e.g. test@example.md',
 		description:
 			"A test recipient that replaces every item's recipients, for a last look at the real messages. Such runs do not mark anything as sent.",
 	},
@@ -119,7 +119,7 @@ export const bulkOptions: INodeProperties[] = [
 		typeOptions: { minValue: 0 },
 		default: 0,
 		description:
-			'The most notifications this node sends per minute over the whole run, on top of Concurrency (0: no limit). When MNotify answers 429 Too Many Requests, the rest of the run waits and slows down; nothing is sent twice.',
+			'The most notifications this node sends per minute over the whole run, on top of Concurrency (0: no limit). When MNotify answers 429 Too Many Requests, that item fails and the rest of the run (with Continue On Fail) waits and slows down; nothing is re-sent.',
 	},
 ];
 

@@ -1,5 +1,5 @@
 /**
- * "Skip Recipients Already Notified": at-most-once sending across runs, with the keys kept in
+ * "Skip Already Notified": at-most-once sending across runs, with the keys kept in
  * n8n's processed-data store (`this.helpers.checkProcessedAndRecord` and family), which n8n keeps
  * in its database, so every queue-mode worker sees the same keys.
  *

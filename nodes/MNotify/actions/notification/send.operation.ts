@@ -160,7 +160,7 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 				settings,
 			});
 		} catch (error) {
-			return bulk.failed(itemIndex, error);
+			bulk.failed(itemIndex, error);
 		}
 		const id = readReturnedId(answer);
 		// Failing the item here would invite a re-send of something MNotify probably accepted.

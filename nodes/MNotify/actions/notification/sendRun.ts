@@ -148,9 +148,10 @@ export class SendRun {
 	}
 
 	/**
-	 * The send failed. A 4xx means MNotify did not act on it (docs/contract.md R20): its dedupe
-	 * claim is released. A 429 also slows the rest of the run and the item is output as not sent
-	 * (the next run sends it). Any other error is rethrown.
+	 * The send failed; the error stands. Unless its outcome is unknown (a 4xx, or no connection),
+	 * MNotify did not act on it (docs/contract.md R20): its dedupe claim is released, so a later
+	 * run sends it. A 429 also slows the rest of the run (which goes on with Continue On Fail); the
+	 * node never re-sends the item itself.
 	 */
 	failed(itemIndex: number, error: unknown): never {
 		if (!outcomeUnknown(error)) this.dedupe?.refused(itemIndex);
