@@ -148,7 +148,8 @@ async function processRequest(
 	}
 	response = answerAfterProcessing(fault, response);
 
-	if (fault?.kind === 'delay-answer') await sleep(fault.ms);
+	// Unref'd: a client that went away must not keep the process alive for the rest of the delay.
+	if (fault?.kind === 'delay-answer') await sleep(fault.ms, undefined, { ref: false });
 	if (req.socket.destroyed) return `${response.status} not delivered, the client had gone`;
 	if (fault?.kind === 'reset') {
 		req.socket.destroy();
