@@ -1,10 +1,10 @@
 /**
- * One execution of Send with the bulk options: Dry Run, Send Only To, Skip Recipients Already
+ * One execution of Send with the bulk options: Dry Run, Send Only To, Skip Already
  * Notified (dedupe.ts) and Max Sends per Minute (rateLimit.ts). send.operation.ts asks it, per
  * item, whether and when to send, and tells it how each send ended.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { NotificationRequest, RecipientIdentifier } from '../../helpers/interfaces';
 import { buildRecipients } from '../../helpers/requestBuilders';
