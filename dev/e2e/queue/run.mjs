@@ -282,6 +282,8 @@ async function main() {
 			`(e.g. batch ${interrupted[0]?.batch}: ${interrupted[0]?.error}); ${sandbox.sandbox.stats.notificationsAccepted} notifications stored; ${figures.phase1Secs} s`,
 	);
 	const executions1 = n8n.workers.map((w) => workerExecutions(w).started);
+	const survivorFailures = interrupted.length - atKill.runningOnVictim;
+	if (survivorFailures > 0) console.log(await failedExecutionErrors(n8n.main, workflowId));
 
 	// ---- 2. the worker comes back; the analyst re-runs the whole campaign ------------------------
 	section('2. the killed worker restarts; the analyst runs the whole campaign again');

@@ -194,13 +194,21 @@ class ProcessedDataRow {
 			}
 			queue.calls.splice(0, batch.length);
 			const startedAt = Date.now();
-			try {
+			const call = async () => {
 				if (head.kind === 'other') await head.run();
 				else if (head.kind === 'remove')
 					await this.removeMerged(batch as Array<Extract<StoreCall, { kind: 'remove' }>>);
 				else await this.recordMerged(batch as Array<Extract<StoreCall, { kind: 'record' }>>);
-			} catch (error) {
-				for (const call of batch) call.fail(error);
+			};
+			try {
+				await call();
+			} catch {
+				// The first call for a row inserts it: when two workers do that at once, n8n's
+				// insert fails on the primary key and nothing is written. Once more, on the row.
+				await sleep(this.settleMs);
+				await call().catch((error: unknown) => {
+					for (const failed of batch) failed.fail(error);
+				});
 			}
 			queue.lastEndedAt = Date.now();
 			const tookMs = queue.lastEndedAt - startedAt;
