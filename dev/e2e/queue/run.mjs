@@ -375,6 +375,11 @@ async function main() {
 		`${RECIPIENTS} over ${EXECUTIONS}`,
 	);
 	check(
+		'phase 1: every execution not on the killed worker succeeded',
+		survivorFailures <= 0,
+		`${interrupted.length} interrupted, ${atKill.runningOnVictim} of them running on ${atKill.victim} when it died`,
+	);
+	check(
 		'a worker was SIGKILLed with sends in flight',
 		unknownArrived.length > 0,
 		`${unknownArrived.length} reached MNotify without their answer being recorded`,
