@@ -60,9 +60,18 @@ export class N8nServer {
 	 * @param {string[]} [o.command]  n8n command and flags: ['start'] (default) or e.g.
 	 *   ['worker', '--concurrency=10'] (queue mode; ready when its health endpoint answers)
 	 * @param {string} [o.logName]  log file name in the user folder (default n8n.log)
+	 * @param {string[]} [o.nodeArgs]  options for the node binary itself (e.g. --inspect)
 	 */
-	constructor({ n8nDir, nodeBin, userFolder, env = {}, command = ['start'], logName = 'n8n.log' }) {
-		Object.assign(this, { n8nDir, nodeBin, userFolder, extraEnv: env, command });
+	constructor({
+		n8nDir,
+		nodeBin,
+		userFolder,
+		env = {},
+		command = ['start'],
+		logName = 'n8n.log',
+		nodeArgs = [],
+	}) {
+		Object.assign(this, { n8nDir, nodeBin, userFolder, extraEnv: env, command, nodeArgs });
 		this.cookie = '';
 		this.apiKey = '';
 		this.logFile = path.join(userFolder, logName);
@@ -122,7 +131,7 @@ export class N8nServer {
 		};
 		const n8nBin = path.join(this.n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
 		const log = createWriteStream(this.logFile, { flags: 'a' }); // a restarted process keeps its history
-		this.proc = spawn(this.nodeBin, [n8nBin, ...this.command], {
+		this.proc = spawn(this.nodeBin, [...this.nodeArgs, n8nBin, ...this.command], {
 			cwd: this.userFolder,
 			env,
 			stdio: ['ignore', 'pipe', 'pipe'],
