@@ -1,7 +1,7 @@
 // Reads the n8n process's V8 heap through its inspector (n8n is started with --inspect on a port of
 // our own): the live heap after a full collection, and the heap in use sampled during a run.
-// A small HTTP endpoint lets a workflow ask for a reading at a point of its own choosing: the
-// "Probe" node after the measured node, while n8n holds every node's items of that execution.
+// A small HTTP endpoint lets a workflow ask for a reading at points of its own choosing: right
+// before and right after the measured node, while n8n holds every node's items of that execution.
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -90,18 +90,20 @@ export class HeapProbe {
 }
 
 /**
- * An HTTP endpoint on 127.0.0.1 that answers a workflow's request only after it has read the live
- * heap (n8n waits for the answer, holding the execution's data). `take()` returns and forgets the
- * last reading: {liveBytes, noted}, where `noted` is what `noteOnArrival()` returned when the
- * request came in (before the collections, whose CPU time is n8n's but not the workflow's).
+ * An HTTP endpoint on 127.0.0.1 that a workflow calls right before and right after the measured
+ * node (`<url>/before`, `<url>/after`). It answers only once it has read the live heap, so n8n
+ * waits, holding the execution's data. Each reading also notes the n8n process's CPU time (from
+ * `cpuMs()`) when the request arrived and when it was answered, so the CPU the measured node
+ * used excludes the collections. `take()` returns and forgets {before, after}.
  */
-export async function startProbeEndpoint(probe, noteOnArrival = () => undefined) {
-	let reading;
+export async function startProbeEndpoint(probe, cpuMs) {
+	let readings = {};
 	const server = http.createServer((request, response) => {
-		const noted = noteOnArrival();
+		const point = request.url.endsWith('/before') ? 'before' : 'after';
+		const cpuAtArrival = cpuMs();
 		probe.liveBytes().then(
 			(liveBytes) => {
-				reading = { liveBytes, noted };
+				readings[point] = { liveBytes, cpuAtArrival, cpuAtAnswer: cpuMs() };
 				response.writeHead(200, { 'content-type': 'application/json' });
 				response.end('{"ok":true}');
 			},
@@ -116,9 +118,9 @@ export async function startProbeEndpoint(probe, noteOnArrival = () => undefined)
 	return {
 		url: `http://127.0.0.1:${server.address().port}/heap`,
 		take() {
-			const value = reading;
-			reading = undefined;
-			return value;
+			const taken = readings;
+			readings = {};
+			return taken;
 		},
 		close: () => new Promise((resolve) => server.close(resolve)),
 	};

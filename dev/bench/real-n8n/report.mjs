@@ -86,15 +86,15 @@ export function evaluateTargets({ s, count, poolSize }) {
 			most <= poolSize,
 		);
 	}
-	// Memory: beyond its items (input and output, weighed apart), an execution holds a fixed amount,
-	// the same at N and at 4N; once it is over, nothing of it stays.
+	// Memory: beyond its output items (weighed apart), the node holds a fixed amount, the same at N
+	// and at 4N; once the execution is over, nothing of it stays.
 	for (const variant of ['mapped', 'expressions']) {
 		const atN = s[variant]?.[count];
 		const at4N = s[variant]?.[4 * count];
 		if (!atN || !at4N) continue;
 		const growth = at4N.beyondItemsBytes - atN.beyondItemsBytes;
 		add(
-			`${variant}: heap held beyond the items, N → 4N`,
+			`${variant}: heap held beyond the output items, N → 4N`,
 			`${fixed(atN.beyondItemsBytes / MB, 1)} → ${fixed(at4N.beyondItemsBytes / MB, 1)} MB`,
 			'grows < 2 MB',
 			growth < 2 * MB,
@@ -122,7 +122,7 @@ export function markdownReport({ machine, options, s, targets, nodeVersion, n8nV
 	const lines = [
 		`Real n8n ${n8nVersion} on Node ${nodeVersion}, ${machine}; N=${options.count}, median of ${options.runs} interleaved runs, ${options.concurrency} requests in flight (raw undici: ${options.concurrency} sockets).`,
 		'',
-		'| variant | N | time (ms) | items/s | TLS handshakes | client CPU (ms) | heap held (MB) | items weigh (MB) | held beyond items (MB) | peak above baseline (MB) | left after (MB) |',
+		'| variant | N | time (ms) | items/s | TLS handshakes | CPU (ms) | heap held (MB) | output items (MB) | held beyond them (MB) | peak (MB) | left after (MB) |',
 		'|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 	];
 	for (const [variant, label] of Object.entries(VARIANT_LABELS)) {
@@ -135,7 +135,18 @@ export function markdownReport({ machine, options, s, targets, nodeVersion, n8nV
 			);
 		}
 	}
-	lines.push('', '| target | value | goal | result |', '|---|---|---|---|');
+	lines.push(
+		'',
+		"Time: the node's own `executionTime` in n8n's run data ((e): the client process's wall time). " +
+			'CPU: the n8n process while the node ran ((e): the client process). Heap, in the n8n process, ' +
+			'after full collections: held = live heap right after the node minus right before it; output ' +
+			"items = the node's output items rebuilt from their JSON and weighed apart; peak = heap in use " +
+			'(garbage included, sampled every 25 ms) above the live heap before the node; left after = live ' +
+			'heap once the execution is over minus before it.',
+		'',
+		'| target | value | goal | result |',
+		'|---|---|---|---|',
+	);
 	for (const t of targets)
 		lines.push(`| ${t.name} | ${t.value} | ${t.target} | ${t.pass ? 'PASS' : 'MISS'} |`);
 	if (!s.mapped)

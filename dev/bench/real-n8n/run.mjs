@@ -76,23 +76,24 @@ const rotated = (list, by) => [...list.slice(by % list.length), ...list.slice(0,
 /** The raw-undici process: one per benchmark, its agent kept between runs as the node keeps its pool. */
 async function startRawClient(nodeBin, sandbox) {
 	const client = sandbox.goodClient;
-	const child = fork(
-		path.join(HERE, 'rawUndiciChild.mjs'),
-		[
-			JSON.stringify({
-				url: sandbox.url,
-				pfxBase64: client.pfx.toString('base64'),
-				passphrase: client.passphrase,
-				caPem: client.caPem,
-				connections: CONCURRENCY,
-			}),
-		],
-		{ execPath: nodeBin, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-	);
-	await new Promise((resolve, reject) => {
+	const child = fork(path.join(HERE, 'rawUndiciChild.mjs'), [], {
+		execPath: nodeBin,
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+	});
+	const ready = new Promise((resolve, reject) => {
 		child.once('message', resolve);
 		child.once('exit', (code) => reject(new Error(`raw undici process exited ${code}`)));
 	});
+	child.send({
+		configure: {
+			url: sandbox.url,
+			pfxBase64: client.pfx.toString('base64'),
+			passphrase: client.passphrase,
+			caPem: client.caPem,
+			connections: CONCURRENCY,
+		},
+	});
+	await ready;
 	return {
 		send: (count) =>
 			new Promise((resolve, reject) => {
@@ -264,11 +265,10 @@ async function main() {
 			} else {
 				const workflowId = await workflowFor(variant, count);
 				const baselineBytes = await probe.liveBytes();
-				const cpuBefore = processCpuMs(n8n.proc.pid);
 				const stopSampling = probe.samplePeak();
 				const execution = await n8n.runManually(workflowId, { timeoutMs: 600_000 });
 				const peakBytes = await stopSampling();
-				const probed = endpoint.take();
+				const { before, after } = endpoint.take();
 				await n8n.runManually(flushId);
 				const afterBytes = await probe.liveBytes();
 				const task = execution.runData[MEASURED]?.[0];
@@ -278,19 +278,20 @@ async function main() {
 					);
 				const outputItems = task.data?.main?.[0] ?? [];
 				const output = checkOutput(variant, outputItems, count);
-				const inputItems = execution.runData['Make items'][0].data.main[0];
 				result = {
 					timeMs: task.executionTime,
-					// Until the probe: the trigger, the Code node's hand-off and the measured node.
-					clientCpuMs: probed.noted - cpuBefore,
+					// n8n's CPU from the first probe's answer to the second's arrival: the measured node.
+					clientCpuMs: after.cpuAtArrival - before.cpuAtAnswer,
 					ids: output.ids,
 					problems: output.problems,
 					heap: {
 						baselineBytes,
-						// What the execution's data holds at the probe: released right after it.
-						heldBytes: probed.liveBytes - afterBytes,
-						itemsBytes: weighItems(inputItems) + weighItems(outputItems),
-						peakBytes: peakBytes - baselineBytes,
+						// What the measured node added to the live heap and n8n holds after it.
+						heldBytes: after.liveBytes - before.liveBytes,
+						// ... of which its output items, weighed here.
+						itemsBytes: weighItems(outputItems),
+						peakBytes: peakBytes - before.liveBytes,
+						// Once the execution is over (and n8n has let go of it, see flushWorkflow).
 						retainedBytes: afterBytes - baselineBytes,
 					},
 				};
@@ -317,7 +318,7 @@ async function main() {
 				`  ${warmUp ? 'warm-up' : 'run    '} ${variant.padEnd(11)} N=${String(count).padEnd(5)} ${result.timeMs.toFixed(0).padStart(6)} ms ` +
 					`${runResult.perSecond.toFixed(0).padStart(5)}/s  ${String(stats.tlsHandshakes).padStart(4)} handshakes  CPU ${result.clientCpuMs.toFixed(0)} ms` +
 					(result.heap
-						? `  heap held ${mb(result.heap.heldBytes)} MB, peak +${mb(result.heap.peakBytes)} MB, retained ${mb(result.heap.retainedBytes)} MB`
+						? `  heap held ${mb(result.heap.heldBytes)} MB (output items ${mb(result.heap.itemsBytes)} MB), peak +${mb(result.heap.peakBytes)} MB, left after ${mb(result.heap.retainedBytes)} MB`
 						: '') +
 					(problems.length ? `  PROBLEMS: ${problems.join('; ')}` : ''),
 			);

@@ -1,6 +1,7 @@
 // The workflows of the real-n8n benchmark: Manual Trigger → "Make items" (Code: N input items) →
-// "Measured" (the variant's node) → "Probe" (one request to the runner, which reads n8n's live heap
-// while the execution holds its items). Only "Measured"'s own executionTime is the variant's time.
+// "Probe before" and "Measured" (the variant's node) → "Probe after". The probes are requests to the
+// runner, which reads n8n's live heap and CPU time while the execution holds its items. Only
+// "Measured"'s own executionTime is the variant's time.
 import { makeItemsCode, TEXTS } from './workload.mjs';
 
 export const MEASURED = 'Measured';
@@ -83,40 +84,51 @@ export const MEASURED_NODES = {
 	}),
 };
 
+/** One request to the runner's heap probe (see heapProbe.mjs), once whatever the items. */
+function probeNode(name, url, position) {
+	return {
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.5,
+		position,
+		executeOnce: true,
+		parameters: { method: 'GET', url, options: {} },
+	};
+}
+
+const link = (node) => ({ node, type: 'main', index: 0 });
+
 export function benchWorkflow({ variant, count, credentials, sandboxUrl, probeUrl }) {
 	const measured = MEASURED_NODES[variant]({ credentials, sandboxUrl });
-	const nodes = [
-		{
-			name: 'Start',
-			type: 'n8n-nodes-base.manualTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
+	return {
+		name: `bench ${variant} N=${count}`,
+		nodes: [
+			{
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
+			{
+				name: 'Make items',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [200, 0],
+				parameters: { jsCode: makeItemsCode(count) },
+			},
+			// A branch of its own, above the measured node: n8n (execution order v1) runs it first.
+			probeNode('Probe before', `${probeUrl}/before`, [400, -200]),
+			{ name: MEASURED, position: [400, 0], ...measured },
+			probeNode('Probe after', `${probeUrl}/after`, [600, 0]),
+		],
+		connections: {
+			Start: { main: [[link('Make items')]] },
+			'Make items': { main: [[link('Probe before'), link(MEASURED)]] },
+			[MEASURED]: { main: [[link('Probe after')]] },
 		},
-		{
-			name: 'Make items',
-			type: 'n8n-nodes-base.code',
-			typeVersion: 2,
-			position: [200, 0],
-			parameters: { jsCode: makeItemsCode(count) },
-		},
-		{ name: MEASURED, position: [400, 0], ...measured },
-		{
-			name: 'Probe',
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4.5,
-			position: [600, 0],
-			executeOnce: true,
-			parameters: { method: 'GET', url: probeUrl, options: {} },
-		},
-	];
-	const chain = nodes.map((node) => node.name);
-	const connections = Object.fromEntries(
-		chain
-			.slice(0, -1)
-			.map((name, k) => [name, { main: [[{ node: chain[k + 1], type: 'main', index: 0 }]] }]),
-	);
-	return { name: `bench ${variant} N=${count}`, nodes, connections, settings: {} };
+		settings: {},
+	};
 }
 
 /**

@@ -214,12 +214,19 @@ export class N8nServer {
 			payload = JSON.stringify(body);
 			h['content-type'] ??= 'application/json';
 		}
-		const res = await fetch(url.startsWith('http') ? url : this.baseUrl + url, {
-			method,
-			headers: h,
-			body: payload,
-			redirect: 'manual',
-		});
+		const target = url.startsWith('http') ? url : this.baseUrl + url;
+		const init = { method, headers: h, body: payload, redirect: 'manual' };
+		let res;
+		for (let attempt = 1; ; attempt++) {
+			try {
+				res = await fetch(target, init);
+				break;
+			} catch (error) {
+				// A read may meet a keep-alive connection the server closed at that instant.
+				if (method !== 'GET' || attempt === 3) throw error;
+				await sleep(100);
+			}
+		}
 		const text = await res.text();
 		const setCookie = res.headers.getSetCookie?.() ?? [];
 		const auth_ = setCookie.map((c) => c.split(';')[0]).find((c) => c.startsWith('n8n-auth='));

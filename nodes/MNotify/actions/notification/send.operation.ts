@@ -7,10 +7,9 @@ import {
 	type ContentInput,
 } from '../../helpers/requestBuilders';
 import { mnotifyApiRequest, readReturnedId, readTimeoutSettings } from '../../transport';
-import { PRIORITIES, RECIPIENT_TYPES } from '../../helpers/interfaces';
+import { PRIORITIES } from '../../helpers/interfaces';
 import {
 	contentProperties,
-	optionsFrom,
 	templateLocator,
 	templateVariablesProperties,
 } from '../common.descriptions';
@@ -18,21 +17,22 @@ import { readTemplateVariables, readTextContent } from '../shared';
 import type { ItemTask, OperationModule } from '../types';
 import { checkAgentGuardRails } from './agentGuardRails';
 import { describeAttachments, readAttachments } from './attachments';
+import { recipientTypeOptions } from './recipientTypes';
+import {
+	readRecipients,
+	recipientFieldsProperty,
+	recipientsModeProperty,
+} from './recipientsFromInput';
 import { readResolutionPolicy, resolutionProperties } from './resolution';
 import { concurrency, readOptions, sendOptions } from './send.options';
 import { closeSendRun, sendRunFor } from './sendRun';
 import { checkTemplateSend, readOwnTemplateTexts, templateTextsProperties } from './templateSend';
+import { readTextsFromInput, TEXTS_FROM_INPUT, textFieldProperties } from './textsFromInput';
 import { waitForDelivery } from './waitForDelivery';
 import { readParameter } from '../parameters';
 
-const RECIPIENT_TYPE_LABELS = {
-	Email: { description: 'An e-mail address' },
-	IDNO: { description: 'A company, by its 13-digit IDNO' },
-	IDNP: { description: 'A person, by their 13-digit IDNP' },
-	Telephone: { description: 'A phone number, e.g. +37369123456' },
-};
-
 const properties: INodeProperties[] = [
+	recipientsModeProperty,
 	{
 		displayName: 'Recipients',
 		name: 'recipients',
@@ -43,6 +43,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		description:
 			"Who receives the notification. Map each item's IDNP, e-mail or phone with an expression to notify one person per item.",
+		displayOptions: { show: { recipientsMode: ['manual'] } },
 		options: [
 			{
 				displayName: 'Recipient',
@@ -52,7 +53,7 @@ const properties: INodeProperties[] = [
 						displayName: 'Type',
 						name: 'type',
 						type: 'options',
-						options: optionsFrom(RECIPIENT_TYPES, RECIPIENT_TYPE_LABELS),
+						options: recipientTypeOptions,
 						default: 'IDNP',
 					},
 					{
@@ -66,12 +67,14 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
+	recipientFieldsProperty,
 	{
 		displayName: 'Content',
 		name: 'contentSource',
 		type: 'options',
 		options: [
 			{ name: 'Write the Texts', value: 'text' },
+			{ name: 'Take the Texts From Input Fields', value: TEXTS_FROM_INPUT },
 			{ name: 'Use a Template', value: 'template' },
 		],
 		default: 'text',
@@ -80,6 +83,7 @@ const properties: INodeProperties[] = [
 		...property,
 		displayOptions: { show: { contentSource: ['text'] } },
 	})),
+	...textFieldProperties,
 	{ ...templateLocator, displayOptions: { show: { contentSource: ['template'] } } },
 	...templateTextsProperties,
 	...templateVariablesProperties.map((property) => ({
@@ -107,10 +111,7 @@ const description = updateDisplayOptions(
 async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
 	const options = readOptions(this, itemIndex);
 	const contentSource = readParameter(this, 'contentSource', itemIndex, 'text') as string;
-	const recipients = readParameter(this, 'recipients.recipient', itemIndex, []) as Array<{
-		type?: unknown;
-		value?: unknown;
-	}>;
+	const recipients = readRecipients(this, itemIndex);
 
 	let content: ContentInput | undefined;
 	let template: { id: unknown; variables?: string } | undefined;
@@ -120,6 +121,8 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 			variables: readTemplateVariables(this, itemIndex),
 		};
 		content = readOwnTemplateTexts(this, itemIndex);
+	} else if (contentSource === TEXTS_FROM_INPUT) {
+		content = readTextsFromInput(this, itemIndex);
 	} else {
 		content = readTextContent(this, itemIndex);
 	}
