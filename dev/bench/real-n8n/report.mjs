@@ -30,9 +30,10 @@ export function summarize(runs, variant, count) {
 		runs: mine.length,
 		timeMs,
 		perSecond: (count / timeMs) * 1000,
+		firstRequestMs: pick((r) => r.firstRequestMs),
 		tlsHandshakes: pick((r) => r.tlsHandshakes),
 		maxTlsHandshakes: Math.max(...mine.map((r) => r.tlsHandshakes ?? 0)),
-		clientCpuMs: pick((r) => r.clientCpuMs),
+		cpuMs: pick((r) => r.cpuMs),
 		heldBytes: pick((r) => r.heap?.heldBytes),
 		itemsBytes: pick((r) => r.heap?.itemsBytes),
 		beyondItemsBytes: pick((r) => r.heap?.heldBytes - r.heap?.itemsBytes),
@@ -122,22 +123,30 @@ export function markdownReport({ machine, options, s, targets, nodeVersion, n8nV
 	const lines = [
 		`Real n8n ${n8nVersion} on Node ${nodeVersion}, ${machine}; N=${options.count}, median of ${options.runs} interleaved runs, ${options.concurrency} requests in flight (raw undici: ${options.concurrency} sockets).`,
 		'',
-		'| variant | N | time (ms) | items/s | TLS handshakes | CPU (ms) | heap held (MB) | output items (MB) | held beyond them (MB) | peak (MB) | left after (MB) |',
-		'|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+		'| variant | N | time (ms) | first request after (ms) | items/s | TLS handshakes | CPU (ms) | heap held (MB) | output items (MB) | held beyond them (MB) | peak (MB) | left after (MB) |',
+		'|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 	];
 	for (const [variant, label] of Object.entries(VARIANT_LABELS)) {
 		for (const x of Object.values(s[variant] ?? {}).sort((p, q) => q.count - p.count)) {
 			const heap = variant !== 'raw';
 			lines.push(
-				`| ${label} | ${x.count} | ${fixed(x.timeMs)} | ${fixed(x.perSecond)} | ${variant === 'setFloor' ? '–' : fixed(x.tlsHandshakes)} | ` +
-					`${fixed(x.clientCpuMs)} | ${heap ? fixed(x.heldBytes / MB, 1) : '–'} | ${heap ? fixed(x.itemsBytes / MB, 1) : '–'} | ` +
+				`| ${label} | ${x.count} | ${fixed(x.timeMs)} | ${fixed(x.firstRequestMs)} | ${fixed(x.perSecond)} | ${variant === 'setFloor' ? '–' : fixed(x.tlsHandshakes)} | ` +
+					`${fixed(x.cpuMs)} | ${heap ? fixed(x.heldBytes / MB, 1) : '–'} | ${heap ? fixed(x.itemsBytes / MB, 1) : '–'} | ` +
 					`${heap ? fixed(x.beyondItemsBytes / MB, 1) : '–'} | ${heap ? fixed(x.peakBytes / MB, 1) : '–'} | ${heap ? fixed(x.retainedBytes / MB, 2) : '–'} |`,
 			);
 		}
 	}
+	const perNotification = Object.entries(VARIANT_LABELS)
+		.map(([variant]) => s[variant]?.[options.count])
+		.filter(Boolean)
+		.map((x) => `${x.variant} ${fixed((x.cpuMs / x.count) * 1000)} µs`);
 	lines.push(
 		'',
+		`CPU per item at N=${options.count} (steadier than time on a shared machine): ${perNotification.join(', ')}.`,
+		'',
 		"Time: the node's own `executionTime` in n8n's run data ((e): the client process's wall time). " +
+			'First request after: from the node’s start to its first request (MNotify: n8n reading the ' +
+			'parameters and the node validating every item; the rest of the time is the sends). ' +
 			'CPU: the n8n process while the node ran ((e): the client process). Heap, in the n8n process, ' +
 			'after full collections: held = live heap right after the node minus right before it; output ' +
 			"items = the node's output items rebuilt from their JSON and weighed apart; peak = heap in use " +

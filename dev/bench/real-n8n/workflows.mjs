@@ -24,8 +24,7 @@ export const MEASURED_NODES = {
 			resource: 'notification',
 			operation: 'send',
 			recipientsMode: 'fields',
-			recipientType: 'IDNP',
-			recipientField: 'idnp',
+			recipientFields: { field: [{ type: 'IDNP', name: 'idnp' }] },
 			contentSource: 'fields',
 			subjectField: 'subject',
 			bodyField: 'body',
@@ -84,7 +83,7 @@ export const MEASURED_NODES = {
 	}),
 };
 
-/** One request to the runner's heap probe (see heapProbe.mjs), once whatever the items. */
+/** One request to the runner's probe (see probeEndpoint.mjs), once whatever the items. */
 function probeNode(name, url, position) {
 	return {
 		name,

@@ -384,7 +384,13 @@ export class N8nServer {
 	 * from the trigger node named `trigger` (e.g. a Schedule Trigger, which then fires once, now);
 	 * waits, returns the execution.
 	 */
-	async runManually(id, { timeoutMs = 60_000, trigger: triggerName } = {}) {
+	async runManually(id, { timeoutMs = 60_000, trigger } = {}) {
+		const executionId = await this.startManually(id, { trigger });
+		return await this.waitForExecution(executionId, { timeoutMs });
+	}
+
+	/** Starts a saved workflow as runManually does, without waiting; returns the execution id. */
+	async startManually(id, { trigger: triggerName } = {}) {
 		const wf = await this.api('GET', `/workflows/${id}`);
 		const trigger = wf.nodes.find((n) =>
 			triggerName ? n.name === triggerName : n.type === 'n8n-nodes-base.manualTrigger',
@@ -397,7 +403,7 @@ export class N8nServer {
 		});
 		if (!result?.executionId)
 			throw new Error(`run did not start an execution: ${JSON.stringify(result)}`);
-		return await this.waitForExecution(result.executionId, { timeoutMs });
+		return result.executionId;
 	}
 
 	async waitForExecution(executionId, { timeoutMs = 60_000 } = {}) {
