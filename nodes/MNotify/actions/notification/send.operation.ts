@@ -13,7 +13,7 @@ import {
 	templateLocator,
 	templateVariablesProperties,
 } from '../common.descriptions';
-import { readTemplateVariables, readTextContent } from '../shared';
+import { readTextContent } from '../shared';
 import type { ItemTask, OperationModule } from '../types';
 import { checkAgentGuardRails } from './agentGuardRails';
 import { describeAttachments, readAttachments } from './attachments';
@@ -28,6 +28,7 @@ import { concurrency, readOptions, sendOptions } from './send.options';
 import { closeSendRun, sendRunFor } from './sendRun';
 import { checkTemplateSend, readOwnTemplateTexts, templateTextsProperties } from './templateSend';
 import { readTextsFromInput, TEXTS_FROM_INPUT, textFieldProperties } from './textsFromInput';
+import { readSendVariables, withVariablesMapper } from './variablesMapper';
 import { waitForDelivery } from './waitForDelivery';
 import { readParameter } from '../parameters';
 
@@ -86,7 +87,7 @@ const properties: INodeProperties[] = [
 	...textFieldProperties,
 	{ ...templateLocator, displayOptions: { show: { contentSource: ['template'] } } },
 	...templateTextsProperties,
-	...templateVariablesProperties.map((property) => ({
+	...withVariablesMapper(templateVariablesProperties).map((property) => ({
 		...property,
 		displayOptions: {
 			show: { ...(property.displayOptions?.show ?? {}), contentSource: ['template'] },
@@ -116,10 +117,8 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 	let content: ContentInput | undefined;
 	let template: { id: unknown; variables?: string } | undefined;
 	if (contentSource === 'template') {
-		template = {
-			id: readParameter(this, 'templateId', itemIndex, '', { extractValue: true }),
-			variables: readTemplateVariables(this, itemIndex),
-		};
+		const id = readParameter(this, 'templateId', itemIndex, '', { extractValue: true });
+		template = { id, variables: await readSendVariables(this, itemIndex, id) };
 		content = readOwnTemplateTexts(this, itemIndex);
 	} else if (contentSource === TEXTS_FROM_INPUT) {
 		content = readTextsFromInput(this, itemIndex);
