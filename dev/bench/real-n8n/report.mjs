@@ -52,20 +52,12 @@ export function evaluateTargets({ s, count, poolSize }) {
 	const c = s.httpRequest?.[count];
 	const d = s.setFloor?.[count];
 	const e = s.raw?.[count];
-	if (a && e)
-		add(
-			'(a) / (e) throughput',
-			fixed(a.perSecond / e.perSecond, 2) + '×',
-			'≥ 0.9×',
-			a.perSecond / e.perSecond >= 0.9,
-		);
-	if (a && c)
-		add(
-			'(a) / (c) throughput',
-			fixed(a.perSecond / c.perSecond, 1) + '×',
-			'≥ 15×',
-			a.perSecond / c.perSecond >= 15,
-		);
+	const throughput = (name, x, y, goal) => {
+		const ratio = x.perSecond / y.perSecond;
+		add(`${name} throughput`, `${fixed(ratio, 2)}×`, `≥ ${goal}×`, ratio >= goal);
+	};
+	if (a && e) throughput('(a) / (e)', a, e, 0.9);
+	if (a && c) throughput('(a) / (c)', a, c, 15);
 	if (b && d && e) {
 		const limit = 1.1 * (d.timeMs + e.timeMs);
 		add(

@@ -97,18 +97,20 @@ function probeNode(name, url, position) {
 
 const link = (node) => ({ node, type: 'main', index: 0 });
 
+const START = {
+	name: 'Start',
+	type: 'n8n-nodes-base.manualTrigger',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
 export function benchWorkflow({ variant, count, credentials, sandboxUrl, probeUrl }) {
 	const measured = MEASURED_NODES[variant]({ credentials, sandboxUrl });
 	return {
 		name: `bench ${variant} N=${count}`,
 		nodes: [
-			{
-				name: 'Start',
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: {},
-			},
+			START,
 			{
 				name: 'Make items',
 				type: 'n8n-nodes-base.code',
@@ -138,13 +140,7 @@ export function flushWorkflow() {
 	return {
 		name: 'bench flush',
 		nodes: [
-			{
-				name: 'Start',
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: {},
-			},
+			START,
 			{
 				name: 'Nothing',
 				type: 'n8n-nodes-base.noOp',
@@ -153,7 +149,7 @@ export function flushWorkflow() {
 				parameters: {},
 			},
 		],
-		connections: { Start: { main: [[{ node: 'Nothing', type: 'main', index: 0 }]] } },
+		connections: { Start: { main: [[link('Nothing')]] } },
 		settings: {},
 	};
 }

@@ -4,7 +4,7 @@ import type { RecipientIdentifier, RecipientType } from '../../helpers/interface
 import { InputError, requireText, validateRecipientValue } from '../../helpers/validation';
 import { inputJson, readInputField, textOfField } from '../inputFields';
 import { readParameter } from '../parameters';
-import { recipientTypeOptions } from './recipientTypes';
+import { recipientTypeField } from './recipientTypes';
 
 /** Recipients listed in the panel (with expressions for item values) or read from item fields. */
 export const recipientsModeProperty: INodeProperties = {
@@ -43,13 +43,7 @@ export const recipientFieldsProperty: INodeProperties = {
 			displayName: 'Field',
 			name: 'field',
 			values: [
-				{
-					displayName: 'Type',
-					name: 'type',
-					type: 'options',
-					options: recipientTypeOptions,
-					default: 'IDNP',
-				},
+				recipientTypeField,
 				{
 					displayName: 'Field Name',
 					name: 'name',

@@ -17,7 +17,7 @@ import { readTextContent } from '../shared';
 import type { ItemTask, OperationModule } from '../types';
 import { checkAgentGuardRails } from './agentGuardRails';
 import { describeAttachments, readAttachments } from './attachments';
-import { recipientTypeOptions } from './recipientTypes';
+import { recipientTypeField } from './recipientTypes';
 import {
 	readRecipients,
 	recipientFieldsProperty,
@@ -50,13 +50,7 @@ const properties: INodeProperties[] = [
 				displayName: 'Recipient',
 				name: 'recipient',
 				values: [
-					{
-						displayName: 'Type',
-						name: 'type',
-						type: 'options',
-						options: recipientTypeOptions,
-						default: 'IDNP',
-					},
+					recipientTypeField,
 					{
 						displayName: 'Value',
 						name: 'value',
