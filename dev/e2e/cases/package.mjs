@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { exampleAssertions } from '../examples.mjs';
+import { createReminderTemplate, exampleAssertions } from '../examples.mjs';
 import { contractCases, exampleCredential } from './contract.mjs';
 import { safetyCases } from './safety.mjs';
 import { bindCredentials } from '../lib/n8n.mjs';
@@ -153,6 +153,89 @@ export const packageCases = [
 				assert.equal(stored.request.bodyShort.ro, people[index].shortBody);
 			});
 			return `${sent.length} notifications, each to its item's IDNP and e-mail with its own texts`;
+		},
+	},
+	{
+		name: 'package: template picked from the list, its placeholders Mapped Automatically from input fields',
+		async run(ctx) {
+			const credentials = { [CREDENTIAL_TYPE]: (await exampleCredential(ctx))[CREDENTIAL_TYPE] };
+			const templateId = await createReminderTemplate({ ...ctx, state: ctx.state });
+			// What the editor asks for: the Template list, then the mapper's fields for the pick.
+			const editorRequest = (path, methodName, currentNodeParameters, extra = {}) =>
+				ctx.n8n.rest('POST', `/dynamic-node-parameters/${path}`, {
+					nodeTypeAndVersion: { name: NODE_TYPE, version: 1 },
+					credentials,
+					currentNodeParameters,
+					methodName,
+					...extra,
+				});
+			const send = {
+				resource: 'notification',
+				operation: 'send',
+				recipientsMode: 'fields',
+				recipientFields: { field: [{ type: 'IDNP', name: 'idnp' }] },
+				contentSource: 'template',
+				variablesMode: 'mapper',
+			};
+			const listed = await editorRequest('resource-locator-results', 'searchTemplates', send, {
+				path: 'parameters.templateId',
+				filter: 'payment',
+			});
+			const choice = listed.results.find((result) => result.value === templateId);
+			assert.ok(choice, `template ${templateId} not in the list: ${JSON.stringify(listed)}`);
+			send.templateId = {
+				__rl: true,
+				mode: 'list',
+				value: choice.value,
+				cachedResultName: choice.name,
+			};
+			const { fields } = await editorRequest(
+				'resource-mapper-fields',
+				'getTemplatePlaceholders',
+				send,
+				{
+					path: 'parameters.variablesMapping',
+				},
+			);
+			assert.deepEqual(
+				fields.map((field) => field.id).sort(),
+				['amount', 'dueDate', 'service'],
+				`mapper fields: ${JSON.stringify(fields)}`,
+			);
+			send.variablesMapping = {
+				mappingMode: 'autoMapInputData',
+				value: null,
+				matchingColumns: [],
+				schema: fields,
+			};
+
+			const people = [1, 2].map((n) => ({
+				idnp: `200000000030${n}`,
+				dueDate: `0${n}.12.2026`,
+				amount: `${n}50`,
+				service: 'impozitul funciar',
+				note: 'not a placeholder: not sent',
+			}));
+			const id = await sendWorkflow(ctx, {
+				name: 'e2e: Map Automatically',
+				json: { people },
+				splitField: 'people',
+				send,
+			});
+			const sent = (await ctx.n8n.runManually(id)).assertSuccess().items('Send');
+			assert.equal(sent.length, people.length, `Send output: ${JSON.stringify(sent)}`);
+			const all = ctx.sandbox.sandbox.notifications();
+			sent.forEach((item, index) => {
+				const stored = all.find((n) => n.id === item.id);
+				const { dueDate, amount, service } = people[index];
+				assert.deepEqual(JSON.parse(stored.request.template.variables), {
+					dueDate,
+					amount,
+					service,
+				});
+				assert.equal(stored.subject, `Plată scadentă la ${dueDate}`);
+			});
+			return `"${choice.name}" picked from the list; fields ${fields.map((f) => f.id).join(', ')}; ${sent.length} sends, subjects rendered`;
 		},
 	},
 	{
