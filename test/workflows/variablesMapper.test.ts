@@ -175,6 +175,20 @@ describe("Send with the template's placeholders in n8n's resource mapper", () =>
 		expect(fixture.sandbox.stats.notificationSendsReceived).toBe(before);
 	});
 
+	it('reads nothing from MNotify, not even the template, while an item is still invalid', async () => {
+		const templateId = await createTemplate();
+		const before = fixture.sandbox.stats.requests;
+		const error = await runNodeExpectingError(
+			mappedSend(templateId, automatic(['dueDate', 'amount', 'service'])),
+			fixture.credentials,
+			[{ json: citizen(0) }, { json: citizen(1, { idnp: '200000000000' }) }],
+		);
+		expect(error.message).toMatch(
+			/Input field "idnp" "200000000000" is not a valid IDNP.*\(item 1\)/,
+		);
+		expect(fixture.sandbox.stats.requests).toBe(before);
+	});
+
 	it('refuses a placeholder field holding an object, naming the placeholder', async () => {
 		const templateId = await createTemplate();
 		const error = await runNodeExpectingError(

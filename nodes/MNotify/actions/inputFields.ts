@@ -28,10 +28,12 @@ export function readInputField(json: IDataObject, name: string, setting: string)
 	return value;
 }
 
+/** Own fields only: a name like `constructor` or `__proto__` is not a field of the item. */
 function valueAtPath(json: IDataObject, path: string[]): unknown {
 	let value: unknown = json;
 	for (const key of path) {
 		if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+		if (!Object.hasOwn(value, key)) return undefined;
 		value = (value as IDataObject)[key];
 	}
 	return value;

@@ -26,9 +26,9 @@ import {
 import { readResolutionPolicy, resolutionProperties } from './resolution';
 import { concurrency, readOptions, sendOptions } from './send.options';
 import { closeSendRun, sendRunFor } from './sendRun';
-import { checkTemplateSend, readOwnTemplateTexts, templateTextsProperties } from './templateSend';
+import { readOwnTemplateTexts, templateTextsProperties } from './templateSend';
 import { readTextsFromInput, TEXTS_FROM_INPUT, textFieldProperties } from './textsFromInput';
-import { readSendVariables, withVariablesMapper } from './variablesMapper';
+import { checkMappedTemplateSend, readSendVariables, withVariablesMapper } from './variablesMapper';
 import { waitForDelivery } from './waitForDelivery';
 import { readParameter } from '../parameters';
 
@@ -111,8 +111,10 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 	let content: ContentInput | undefined;
 	let template: { id: unknown; variables?: string } | undefined;
 	if (contentSource === 'template') {
-		const id = readParameter(this, 'templateId', itemIndex, '', { extractValue: true });
-		template = { id, variables: await readSendVariables(this, itemIndex, id) };
+		template = {
+			id: readParameter(this, 'templateId', itemIndex, '', { extractValue: true }),
+			variables: readSendVariables(this, itemIndex),
+		};
 		content = readOwnTemplateTexts(this, itemIndex);
 	} else if (contentSource === TEXTS_FROM_INPUT) {
 		content = readTextsFromInput(this, itemIndex);
@@ -180,7 +182,8 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 			...bulk.sent(itemIndex),
 		} as IDataObject;
 	};
-	if (validated.template) task.checkBeforeSending = checkTemplateSend(this, itemIndex, validated);
+	if (validated.template)
+		task.checkBeforeSending = checkMappedTemplateSend(this, itemIndex, validated);
 	return task;
 }
 

@@ -1,11 +1,14 @@
 import type { IExecuteFunctions, INodeProperties, ResourceMapperValue } from 'n8n-workflow';
 
+import type { NotificationRequest } from '../../helpers/interfaces';
+
 import { customPlaceholders } from '../../helpers/placeholders';
-import { InputError, validateUuid } from '../../helpers/validation';
+import { InputError } from '../../helpers/validation';
 import { inputJson } from '../inputFields';
 import { readParameter } from '../parameters';
 import { readTemplateVariables } from '../shared';
 import { readTemplateOnce } from '../template/shared';
+import { checkTemplateSend } from './templateSend';
 
 /** Variables Input → "Map the Template's Placeholders", with n8n's resource mapper. */
 export const VARIABLES_FROM_MAPPER = 'mapper';
@@ -52,41 +55,60 @@ export function withVariablesMapper(properties: INodeProperties[]): INodePropert
 }
 
 /** The item's template variables, from whichever Variables Input the panel uses. */
-export async function readSendVariables(
+export function readSendVariables(
 	context: IExecuteFunctions,
 	itemIndex: number,
-	templateId: unknown,
-): Promise<string | undefined> {
-	return readParameter(context, 'variablesMode', itemIndex, 'keyValue') === VARIABLES_FROM_MAPPER
-		? await readMappedVariables(context, itemIndex, templateId)
-		: readTemplateVariables(context, itemIndex);
+): string | undefined {
+	if (readParameter(context, 'variablesMode', itemIndex, 'keyValue') !== VARIABLES_FROM_MAPPER) {
+		return readTemplateVariables(context, itemIndex);
+	}
+	const mapping = readMapping(context, itemIndex);
+	// "Map Automatically" needs the template's placeholders: filled in by checkMappedTemplateSend.
+	if (mapping.mappingMode === 'autoMapInputData') return undefined;
+	// Each mapped field holds what the user put there, expressions already resolved by n8n.
+	return serialized({ ...(mapping.value ?? {}) });
 }
 
 /**
- * The item's variables from the mapper, as the JSON string MNotify expects. "Map Automatically"
- * takes the input fields named like the template's placeholders (read once per execution); each
- * mapped field holds what the user put there, expressions already resolved by n8n.
+ * The template check of a send (checkTemplateSend), once every item passed its own validation and
+ * still before anything is sent; with "Map Automatically" it first gives the request the input
+ * fields named like the template's placeholders (the template is read once per execution).
  */
-async function readMappedVariables(
+export function checkMappedTemplateSend(
 	context: IExecuteFunctions,
 	itemIndex: number,
-	templateId: unknown,
-): Promise<string | undefined> {
-	const mapping = readParameter<ResourceMapperValue>(context, 'variablesMapping', itemIndex, {
+	request: NotificationRequest,
+): () => Promise<void> {
+	const checkTemplate = checkTemplateSend(context, itemIndex, request);
+	const automatic =
+		readParameter(context, 'variablesMode', itemIndex, 'keyValue') === VARIABLES_FROM_MAPPER &&
+		readMapping(context, itemIndex).mappingMode === 'autoMapInputData';
+	if (!automatic || !request.template) return checkTemplate;
+	const reference = request.template;
+	return async () => {
+		const template = await readTemplateOnce(context, reference.id, itemIndex);
+		const json = inputJson(context, itemIndex);
+		const variables = serialized(
+			Object.fromEntries(
+				customPlaceholders(template)
+					.filter((name) => Object.hasOwn(json, name))
+					.map((name) => [name, json[name]]),
+			),
+		);
+		if (variables) reference.variables = variables;
+		await checkTemplate();
+	};
+}
+
+function readMapping(context: IExecuteFunctions, itemIndex: number): ResourceMapperValue {
+	return readParameter<ResourceMapperValue>(context, 'variablesMapping', itemIndex, {
 		mappingMode: 'defineBelow',
 		value: null,
 	});
-	let variables: Record<string, unknown>;
-	if (mapping.mappingMode === 'autoMapInputData') {
-		const id = validateUuid(templateId, 'Template');
-		const placeholders = customPlaceholders(await readTemplateOnce(context, id, itemIndex));
-		const json = inputJson(context, itemIndex);
-		variables = Object.fromEntries(
-			placeholders.filter((name) => Object.hasOwn(json, name)).map((name) => [name, json[name]]),
-		);
-	} else {
-		variables = { ...(mapping.value ?? {}) };
-	}
+}
+
+/** The JSON string MNotify expects, or nothing for no variables; every value checked first. */
+function serialized(variables: Record<string, unknown>): string | undefined {
 	for (const [name, value] of Object.entries(variables)) checkVariable(name, value);
 	return Object.keys(variables).length === 0 ? undefined : JSON.stringify(variables);
 }
