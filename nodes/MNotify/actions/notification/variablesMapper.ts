@@ -1,7 +1,6 @@
 import type { IExecuteFunctions, INodeProperties, ResourceMapperValue } from 'n8n-workflow';
 
 import type { NotificationRequest } from '../../helpers/interfaces';
-
 import { customPlaceholders } from '../../helpers/placeholders';
 import { InputError } from '../../helpers/validation';
 import { inputJson } from '../inputFields';
@@ -59,14 +58,11 @@ export function readSendVariables(
 	context: IExecuteFunctions,
 	itemIndex: number,
 ): string | undefined {
-	if (readParameter(context, 'variablesMode', itemIndex, 'keyValue') !== VARIABLES_FROM_MAPPER) {
-		return readTemplateVariables(context, itemIndex);
-	}
-	const mapping = readMapping(context, itemIndex);
+	if (!usesMapper(context, itemIndex)) return readTemplateVariables(context, itemIndex);
 	// "Map Automatically" needs the template's placeholders: filled in by checkMappedTemplateSend.
-	if (mapping.mappingMode === 'autoMapInputData') return undefined;
+	if (mapsAutomatically(context, itemIndex)) return undefined;
 	// Each mapped field holds what the user put there, expressions already resolved by n8n.
-	return serialized({ ...(mapping.value ?? {}) });
+	return serialized({ ...(readMapping(context, itemIndex).value ?? {}) });
 }
 
 /**
@@ -80,10 +76,7 @@ export function checkMappedTemplateSend(
 	request: NotificationRequest,
 ): () => Promise<void> {
 	const checkTemplate = checkTemplateSend(context, itemIndex, request);
-	const automatic =
-		readParameter(context, 'variablesMode', itemIndex, 'keyValue') === VARIABLES_FROM_MAPPER &&
-		readMapping(context, itemIndex).mappingMode === 'autoMapInputData';
-	if (!automatic || !request.template) return checkTemplate;
+	if (!mapsAutomatically(context, itemIndex) || !request.template) return checkTemplate;
 	const reference = request.template;
 	return async () => {
 		const template = await readTemplateOnce(context, reference.id, itemIndex);
@@ -98,6 +91,17 @@ export function checkMappedTemplateSend(
 		if (variables) reference.variables = variables;
 		await checkTemplate();
 	};
+}
+
+function usesMapper(context: IExecuteFunctions, itemIndex: number): boolean {
+	return readParameter(context, 'variablesMode', itemIndex, 'keyValue') === VARIABLES_FROM_MAPPER;
+}
+
+function mapsAutomatically(context: IExecuteFunctions, itemIndex: number): boolean {
+	return (
+		usesMapper(context, itemIndex) &&
+		readMapping(context, itemIndex).mappingMode === 'autoMapInputData'
+	);
 }
 
 function readMapping(context: IExecuteFunctions, itemIndex: number): ResourceMapperValue {
