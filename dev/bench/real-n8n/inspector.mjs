@@ -9,13 +9,14 @@ const { WebSocket } = require('undici'); // Node 20 has no global WebSocket with
 
 /**
  * Runs inside n8n: records when the first undici request of a window was created and when the
- * last one got its answer headers, on n8n's monotonic clock (µs). The MNotify node sends with
- * undici; n8n's own HTTP helpers (the probes, HTTP Request) do not.
+ * last one got its answer headers, in epoch ms (sub-ms precision, comparable with the start time
+ * n8n writes in its run data). The MNotify node sends with undici; n8n's own HTTP helpers (the
+ * probes, HTTP Request) do not.
  */
 const REQUEST_CLOCK = `(() => {
 	if (globalThis.__mnotifyBenchRequests) return;
 	const channels = process.getBuiltinModule('node:diagnostics_channel');
-	const now = () => Number(process.hrtime.bigint() / 1000n);
+	const now = () => performance.timeOrigin + performance.now();
 	const clock = (globalThis.__mnotifyBenchRequests = { first: 0, last: 0 });
 	channels.subscribe('undici:request:create', () => { clock.first ||= now(); });
 	channels.subscribe('undici:request:headers', () => { clock.last = now(); });
@@ -74,19 +75,19 @@ export class N8nInspector {
 		return result.value;
 	}
 
-	/** n8n's monotonic clock in µs: the clock of its CPU profiles and of the request clock. */
+	/** n8n's monotonic clock in µs: the clock of its CPU profiles. */
 	monotonicMicros() {
 		return this.evaluate('Number(process.hrtime.bigint() / 1000n)');
 	}
 
-	/** Starts a new window of the request clock; returns its start on n8n's clock. */
+	/** Starts a new window of the request clock. */
 	resetRequestClock() {
 		return this.evaluate(
-			'(globalThis.__mnotifyBenchRequests.first = globalThis.__mnotifyBenchRequests.last = 0, Number(process.hrtime.bigint() / 1000n))',
+			'globalThis.__mnotifyBenchRequests.first = globalThis.__mnotifyBenchRequests.last = 0',
 		);
 	}
 
-	/** {first, last} of the window (0 when no request was made). */
+	/** {first, last} of the window in epoch ms (0 when no request was made). */
 	readRequestClock() {
 		return this.evaluate('({ ...globalThis.__mnotifyBenchRequests })');
 	}

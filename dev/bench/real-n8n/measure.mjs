@@ -79,8 +79,8 @@ export async function createMeasure(env) {
 			timeMs: task.executionTime,
 			// n8n's CPU from the first probe's answer to the second's arrival: the measured node.
 			cpuMs: after.cpuAtArrival - before.cpuAtAnswer,
-			// The MNotify node validates every item before its first request (n8n's time included).
-			firstRequestMs: after.firstRequestMs,
+			// The MNotify node validates every item before its first request.
+			firstRequestMs: after.firstRequestAt && after.firstRequestAt - task.startTime,
 			ids,
 			problems,
 			profile: after.profile,

@@ -4,8 +4,7 @@
 //   - the live heap (after full collections);
 //   - the n8n process's CPU time when the request arrived and when it was answered, so the CPU
 //     the measured node used leaves out the collections;
-//   - the MNotify node's requests: the first's start and the last's answer, on n8n's clock,
-//     from the first probe's answer (the node's start);
+//   - when the MNotify node's first request started (epoch ms, as n8n's run data);
 //   - when asked for, a CPU profile of what ran in between.
 import http from 'node:http';
 
@@ -13,14 +12,15 @@ export async function startProbeEndpoint(inspector, cpuMs) {
 	let readings = {};
 	let onAfter = () => {};
 	let profiling = false;
-	let startedAt; // n8n's clock when the first probe answered: the measured node starts
+	let startedAt; // n8n's monotonic clock when the first probe answered (profile window)
 
 	const takeReading = async (point) => {
 		const cpuAtArrival = cpuMs();
 		if (point === 'before') {
 			const liveBytes = await inspector.liveBytes();
 			if (profiling) await inspector.startProfile();
-			startedAt = await inspector.resetRequestClock();
+			await inspector.resetRequestClock();
+			startedAt = await inspector.monotonicMicros();
 			return { liveBytes, cpuAtArrival, cpuAtAnswer: cpuMs() };
 		}
 		const endedAt = await inspector.monotonicMicros();
@@ -29,14 +29,12 @@ export async function startProbeEndpoint(inspector, cpuMs) {
 		const profile = profiling ? await inspector.stopProfile(window) : undefined;
 		profiling = false;
 		const liveBytes = await inspector.liveBytes();
-		const ms = (micros) => (micros ? (micros - startedAt) / 1000 : undefined);
 		return {
 			liveBytes,
 			cpuAtArrival,
 			cpuAtAnswer: cpuMs(),
 			profile,
-			firstRequestMs: ms(requests.first),
-			lastAnswerMs: ms(requests.last),
+			firstRequestAt: requests.first || undefined,
 		};
 	};
 

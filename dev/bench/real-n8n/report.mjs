@@ -137,8 +137,9 @@ export function markdownReport({ machine, options, s, targets, nodeVersion, n8nV
 		`CPU per item at N=${options.count} (steadier than time on a shared machine): ${perNotification.join(', ')}.`,
 		'',
 		"Time: the node's own `executionTime` in n8n's run data ((e): the client process's wall time). " +
-			'First request after: from the node’s start to its first request (MNotify: n8n reading the ' +
-			'parameters and the node validating every item; the rest of the time is the sends). ' +
+			"First request after: from the node's start (n8n's run data) to its first request (MNotify: " +
+			'n8n handing it the parameters and credential, the node validating every item; the rest of ' +
+			'the time is the sends). ' +
 			'CPU: the n8n process while the node ran ((e): the client process). Heap, in the n8n process, ' +
 			'after full collections: held = live heap right after the node minus right before it; output ' +
 			"items = the node's output items rebuilt from their JSON and weighed apart; peak = heap in use " +
