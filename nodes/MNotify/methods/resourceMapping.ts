@@ -6,7 +6,7 @@ import { mnotifyApiRequest } from '../transport';
 
 /**
  * The fields of Send's variables mapper: the custom `{{placeholders}}` of the chosen template
- * (MNotify fills the built-in ones itself), each one to fill.
+ * (MNotify fills the built-in ones itself, docs/contract.md §5.2), each one to fill.
  */
 export async function getTemplatePlaceholders(
 	this: ILoadOptionsFunctions,
