@@ -16,7 +16,8 @@ import {
 	templateParameters,
 } from '../support/workflows';
 
-const fixture = useSandbox();
+const requestLog: string[] = [];
+const fixture = useSandbox({ statusStepMs: 50, log: (line) => requestLog.push(line) });
 
 const reminder = {
 	name: 'Payment reminder',
@@ -175,18 +176,22 @@ describe("Send with the template's placeholders in n8n's resource mapper", () =>
 		expect(fixture.sandbox.stats.notificationSendsReceived).toBe(before);
 	});
 
-	it('reads nothing from MNotify, not even the template, while an item is still invalid', async () => {
+	it('reads the template once for all items, and sends nothing while an item is invalid', async () => {
 		const templateId = await createTemplate();
-		const before = fixture.sandbox.stats.requests;
+		const templateReads = () =>
+			requestLog.filter((line) => line.startsWith(`GET /api/template/${templateId}`)).length;
+		const before = fixture.sandbox.stats.notificationSendsReceived;
+		const readsBefore = templateReads();
 		const error = await runNodeExpectingError(
 			mappedSend(templateId, automatic(['dueDate', 'amount', 'service'])),
 			fixture.credentials,
-			[{ json: citizen(0) }, { json: citizen(1, { idnp: '200000000000' }) }],
+			[...items(20, (index) => citizen(index)), { json: citizen(20, { idnp: '200000000000' }) }],
 		);
 		expect(error.message).toMatch(
-			/Input field "idnp" "200000000000" is not a valid IDNP.*\(item 1\)/,
+			/Input field "idnp" "200000000000" is not a valid IDNP.*\(item 20\)/,
 		);
-		expect(fixture.sandbox.stats.requests).toBe(before);
+		expect(fixture.sandbox.stats.notificationSendsReceived).toBe(before);
+		expect(templateReads() - readsBefore).toBe(1);
 	});
 
 	it('refuses a placeholder field holding an object, naming the placeholder', async () => {

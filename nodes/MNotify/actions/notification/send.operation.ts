@@ -26,9 +26,9 @@ import {
 import { readResolutionPolicy, resolutionProperties } from './resolution';
 import { concurrency, readOptions, sendOptions } from './send.options';
 import { closeSendRun, sendRunFor } from './sendRun';
-import { readOwnTemplateTexts, templateTextsProperties } from './templateSend';
+import { checkTemplateSend, readOwnTemplateTexts, templateTextsProperties } from './templateSend';
 import { readTextsFromInput, TEXTS_FROM_INPUT, textFieldProperties } from './textsFromInput';
-import { checkMappedTemplateSend, readSendVariables, withVariablesMapper } from './variablesMapper';
+import { readSendVariables, withVariablesMapper } from './variablesMapper';
 import { waitForDelivery } from './waitForDelivery';
 import { readParameter } from '../parameters';
 
@@ -111,10 +111,8 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 	let content: ContentInput | undefined;
 	let template: { id: unknown; variables?: string } | undefined;
 	if (contentSource === 'template') {
-		template = {
-			id: readParameter(this, 'templateId', itemIndex, '', { extractValue: true }),
-			variables: readSendVariables(this, itemIndex),
-		};
+		const id = readParameter(this, 'templateId', itemIndex, '', { extractValue: true });
+		template = { id, variables: await readSendVariables(this, itemIndex, id) };
 		content = readOwnTemplateTexts(this, itemIndex);
 	} else if (contentSource === TEXTS_FROM_INPUT) {
 		content = readTextsFromInput(this, itemIndex);
@@ -182,8 +180,7 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 			...bulk.sent(itemIndex),
 		} as IDataObject;
 	};
-	if (validated.template)
-		task.checkBeforeSending = checkMappedTemplateSend(this, itemIndex, validated);
+	if (validated.template) task.checkBeforeSending = checkTemplateSend(this, itemIndex, validated);
 	return task;
 }
 

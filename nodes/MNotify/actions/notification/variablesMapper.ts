@@ -1,13 +1,11 @@
 import type { IExecuteFunctions, INodeProperties, ResourceMapperValue } from 'n8n-workflow';
 
-import type { NotificationRequest } from '../../helpers/interfaces';
 import { customPlaceholders } from '../../helpers/placeholders';
-import { InputError } from '../../helpers/validation';
+import { InputError, validateUuid } from '../../helpers/validation';
 import { inputJson } from '../inputFields';
 import { readParameter } from '../parameters';
 import { readTemplateVariables } from '../shared';
 import { readTemplateOnce } from '../template/shared';
-import { checkTemplateSend } from './templateSend';
 
 /** Variables Input → "Map the Template's Placeholders", with n8n's resource mapper. */
 export const VARIABLES_FROM_MAPPER = 'mapper';
@@ -53,62 +51,37 @@ export function withVariablesMapper(properties: INodeProperties[]): INodePropert
 	];
 }
 
-/** The item's template variables, from whichever Variables Input the panel uses. */
-export function readSendVariables(
-	context: IExecuteFunctions,
-	itemIndex: number,
-): string | undefined {
-	if (!usesMapper(context, itemIndex)) return readTemplateVariables(context, itemIndex);
-	// "Map Automatically" needs the template's placeholders: filled in by checkMappedTemplateSend.
-	if (mapsAutomatically(context, itemIndex)) return undefined;
-	// Each mapped field holds what the user put there, expressions already resolved by n8n.
-	return serialized({ ...(readMapping(context, itemIndex).value ?? {}) });
-}
-
 /**
- * The template check of a send (checkTemplateSend), once every item passed its own validation and
- * still before anything is sent; with "Map Automatically" it first gives the request the input
- * fields named like the template's placeholders (the template is read once per execution).
+ * The item's template variables, from whichever Variables Input the panel uses, as the JSON
+ * string MNotify expects. "Map Automatically" takes the input fields named like the template's
+ * placeholders: the template is read once per execution, before any item is sent, so the
+ * variables are known when the item is validated (and when its dedupe key is made).
  */
-export function checkMappedTemplateSend(
+export async function readSendVariables(
 	context: IExecuteFunctions,
 	itemIndex: number,
-	request: NotificationRequest,
-): () => Promise<void> {
-	const checkTemplate = checkTemplateSend(context, itemIndex, request);
-	if (!mapsAutomatically(context, itemIndex) || !request.template) return checkTemplate;
-	const reference = request.template;
-	return async () => {
-		const template = await readTemplateOnce(context, reference.id, itemIndex);
-		const json = inputJson(context, itemIndex);
-		const variables = serialized(
-			Object.fromEntries(
-				customPlaceholders(template)
-					.filter((name) => Object.hasOwn(json, name))
-					.map((name) => [name, json[name]]),
-			),
-		);
-		if (variables) reference.variables = variables;
-		await checkTemplate();
-	};
+	templateId: unknown,
+): Promise<string | undefined> {
+	if (!usesMapper(context, itemIndex)) return readTemplateVariables(context, itemIndex);
+	const mapping = readParameter<ResourceMapperValue>(context, 'variablesMapping', itemIndex, {
+		mappingMode: 'defineBelow',
+		value: null,
+	});
+	// Each mapped field holds what the user put there, expressions already resolved by n8n.
+	if (mapping.mappingMode !== 'autoMapInputData') return serialized({ ...(mapping.value ?? {}) });
+	const template = await readTemplateOnce(context, validateUuid(templateId, 'Template'), itemIndex);
+	const json = inputJson(context, itemIndex);
+	return serialized(
+		Object.fromEntries(
+			customPlaceholders(template)
+				.filter((name) => Object.hasOwn(json, name))
+				.map((name) => [name, json[name]]),
+		),
+	);
 }
 
 function usesMapper(context: IExecuteFunctions, itemIndex: number): boolean {
 	return readParameter(context, 'variablesMode', itemIndex, 'keyValue') === VARIABLES_FROM_MAPPER;
-}
-
-function mapsAutomatically(context: IExecuteFunctions, itemIndex: number): boolean {
-	return (
-		usesMapper(context, itemIndex) &&
-		readMapping(context, itemIndex).mappingMode === 'autoMapInputData'
-	);
-}
-
-function readMapping(context: IExecuteFunctions, itemIndex: number): ResourceMapperValue {
-	return readParameter<ResourceMapperValue>(context, 'variablesMapping', itemIndex, {
-		mappingMode: 'defineBelow',
-		value: null,
-	});
 }
 
 /** The JSON string MNotify expects, or nothing for no variables; every value checked first. */
