@@ -71,7 +71,7 @@ const sorted = (o) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.
  * Creates the "Payment reminder" template the scheduled example uses, the way a user would: with
  * our node (Template → Create) in a small workflow run in this n8n. Returns its id.
  */
-async function createReminderTemplate({ n8n, state }) {
+export async function createReminderTemplate({ n8n, state }) {
 	const wf = bindCredentials(
 		{
 			name: 'e2e setup: create the Payment reminder template',

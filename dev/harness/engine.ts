@@ -25,6 +25,7 @@ import {
 	type IHttpRequestOptions,
 	type INodeExecutionData,
 	type INodeListSearchResult,
+	type ResourceMapperFields,
 	type INodeType,
 	type INodeTypes,
 	type IRun,
@@ -313,18 +314,42 @@ export class WorkflowEngine {
 		method: string,
 		options: { credentials: RunOptions['credentials']; filter?: string; paginationToken?: string },
 	): Promise<INodeListSearchResult> {
+		const { methods, context } = await this.loadOptions(workflowJson, nodeName, options);
+		const search = methods?.listSearch?.[method];
+		if (!search) throw new Error(`${nodeName} has no list search ${method}`);
+		return await search.call(context, options.filter, options.paginationToken);
+	}
+
+	/** Calls a node's resource mapper method (the fields of a resourceMapper parameter). */
+	async resourceMapping(
+		workflowJson: IWorkflowBase,
+		nodeName: string,
+		method: string,
+		options: { credentials: RunOptions['credentials'] },
+	): Promise<ResourceMapperFields> {
+		const { methods, context } = await this.loadOptions(workflowJson, nodeName, options);
+		const mapping = methods?.resourceMapping?.[method];
+		if (!mapping) throw new Error(`${nodeName} has no resource mapping ${method}`);
+		return await mapping.call(context);
+	}
+
+	/** The node's methods and a LoadOptionsContext for it, as the editor's requests get them. */
+	private async loadOptions(
+		workflowJson: IWorkflowBase,
+		nodeName: string,
+		options: { credentials: RunOptions['credentials'] },
+	) {
 		const workflow = await this.workflowFor(workflowJson);
 		const node = workflow.getNode(nodeName);
-		const nodeType = node && workflow.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
-		const search = nodeType?.methods?.listSearch?.[method];
-		if (!node || !search) throw new Error(`${nodeName} has no list search ${method}`);
+		if (!node) throw new Error(`The workflow has no node ${nodeName}`);
+		const nodeType = workflow.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
 		const context = new LoadOptionsContext(
 			workflow,
 			node,
 			stubAdditionalData(baseAdditionalData(options.credentials)),
 			'parameters',
 		);
-		return await search.call(context, options.filter, options.paginationToken);
+		return { methods: nodeType.methods, context };
 	}
 }
 

@@ -64,6 +64,8 @@ export interface MNotifySandbox {
 	registerClientSerial(serialNumber: string, senderName?: string): string;
 	unregisterClientSerial(serialNumber: string): boolean;
 	notifications(): SandboxNotificationRecord[];
+	/** Forgets every notification sent so far (templates and certificates stay). */
+	clearNotifications(): void;
 	/** Moves the sandbox's "now" forward; statuses follow. */
 	advanceClock(ms: number): void;
 	/** Messages to this recipient value, in notifications sent from now on, fail. */
@@ -186,6 +188,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<MNotif
 				.allNotifications()
 				.map((notification) => toNotificationRecord(notification, timing));
 		},
+		clearNotifications: () => state.store.clearNotifications(),
 		advanceClock: (ms) => state.clock.advance(ms),
 		failRecipient: (value) => state.failingRecipients.add(value.toLowerCase()),
 		injectFault: (fault, match) => faults.inject(fault, match),

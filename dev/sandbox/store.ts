@@ -30,6 +30,11 @@ export class SandboxStore {
 		this.notifications.set(notification.id, notification);
 	}
 
+	/** Forgets every notification (templates stay): a benchmark run starts with an empty store. */
+	clearNotifications(): void {
+		this.notifications.clear();
+	}
+
 	addTemplate(template: StoredTemplate): void {
 		this.templates.set(template.id, template);
 	}

@@ -11,6 +11,7 @@ import { router } from './actions/router';
 import * as template from './actions/template/Template.resource';
 import { mNotifyApiTest } from './methods/credentialTest';
 import { searchNotifications, searchTemplates } from './methods/listSearch';
+import { getTemplatePlaceholders } from './methods/resourceMapping';
 import { CREDENTIAL_TYPE } from './transport';
 
 export class MNotify implements INodeType {
@@ -48,6 +49,7 @@ export class MNotify implements INodeType {
 	methods = {
 		listSearch: { searchNotifications, searchTemplates },
 		credentialTest: { mNotifyApiTest },
+		resourceMapping: { getTemplatePlaceholders },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -97,6 +97,28 @@ export const OPERATIONS = {
 			],
 		},
 	},
+	'Notification → Send (from input fields)': {
+		resource: 'notification',
+		operation: 'send',
+		recipientsMode: 'fields',
+		recipientFields: { field: [{ type: 'IDNP', name: 'idnp' }] },
+		contentSource: 'fields',
+		priority: 'Low',
+	},
+	'Notification → Send (template, mapped placeholders)': {
+		...sendBase,
+		contentSource: 'template',
+		templateId: templateFromItem(),
+		variablesMode: 'mapper',
+		variablesMapping: {
+			mappingMode: 'defineBelow',
+			value: { amount: fromItem('amount', '100') },
+			matchingColumns: [],
+			schema: [
+				{ id: 'amount', displayName: 'amount', type: 'string', required: true, display: true },
+			],
+		},
+	},
 	'Notification → Get': {
 		resource: 'notification',
 		operation: 'get',
@@ -145,6 +167,11 @@ export const OPERATIONS = {
 } satisfies Record<string, IDataObject>;
 
 export type OperationName = keyof typeof OPERATIONS;
+
+/** A valid item for an operation: `{}` when every field falls back to a valid value. */
+export function validItemFor(operation: OperationName): IDataObject {
+	return operation === fromFields ? fieldsItem : {};
+}
 
 export interface HostileCase {
 	operation: OperationName;
@@ -350,6 +377,10 @@ const byTemplate: OperationName[] = [
 	sendOwnTexts,
 ];
 const lists: OperationName[] = ['Notification → Get Many', 'Template → Get Many'];
+const fromFields = 'Notification → Send (from input fields)';
+const mappedTemplate = 'Notification → Send (template, mapped placeholders)';
+/** A valid item for a send from input fields; each case spoils one field. */
+const fieldsItem = { idnp: '2000000000000', subject: 'Aviz', body: 'Corp', shortBody: 'Scurt' };
 const recipientValue = 'Recipients › Recipient 1 › Value';
 
 export const HOSTILE_CASES: HostileCase[] = [
@@ -382,6 +413,70 @@ export const HOSTILE_CASES: HostileCase[] = [
 		item: {},
 		parameters: { recipients: { recipient: [] } },
 	},
+
+	// Recipients and texts read from the item's fields (no expression): the field is named
+	...cases(
+		fromFields,
+		'Input field "idnp"',
+		'idnp',
+		[
+			...IDENTIFIER.filter(([, value]) => ['string', 'number'].includes(typeof value)),
+			['empty', ''],
+			['spaces only', '   '],
+		],
+		{
+			item: fieldsItem,
+		},
+	),
+	...cases(
+		fromFields,
+		'Input field "idnp[1]"',
+		'idnp',
+		[['a bad second IDNP in a list', ['2000000000000', '123']]],
+		{
+			item: fieldsItem,
+		},
+	),
+	...cases(
+		fromFields,
+		'Recipient Fields › Field 1',
+		'idnp',
+		[
+			['null', null],
+			['an object', { value: '2000000000000' }],
+			['a boolean', true],
+			['an empty list', []],
+			['a list holding an object', [{ idnp: '2000000000000' }]],
+		],
+		{ item: fieldsItem },
+	),
+	...cases(
+		fromFields,
+		'Recipient Fields › Field 1',
+		'IDNP',
+		[['the field under another case', '2000000000000']],
+		{
+			item: { ...fieldsItem, idnp: undefined },
+		},
+	),
+	...cases(
+		fromFields,
+		'Subject',
+		'subject',
+		[
+			['empty', ''],
+			['42 characters', 's'.repeat(42)],
+			['a huge string', HUGE],
+		],
+		{
+			item: fieldsItem,
+		},
+	),
+	...cases(fromFields, 'Subject Field', 'subject', [['null', null], ...WRONG_TYPES], {
+		item: fieldsItem,
+	}),
+	...cases(fromFields, 'Short Body Field', 'shortBody', WRONG_TYPES, { item: fieldsItem }),
+	...cases(mappedTemplate, 'Variables › amount', 'amount', WRONG_TYPES.slice(0, 2)),
 
 	// Texts: Romanian required, limits, types, translations without Romanian
 	...cases(send, 'Subject', 'subject', SHORT_TEXT),

@@ -10,6 +10,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import {
 	HOSTILE_CASES,
 	OPERATIONS,
+	validItemFor,
 	type HostileCase,
 	type OperationName,
 } from './hostileInput.cases';
@@ -148,7 +149,13 @@ describe('without Continue On Fail, a malformed item stops the run before any re
 		const run = await suite.execute(
 			{ ...OPERATIONS[operation], ...hostile.parameters },
 			main.credentials,
-			{ items: [{ json: {} }, { json: {} }, itemFor(hostile)] },
+			{
+				items: [
+					{ json: validItemFor(operation) },
+					{ json: validItemFor(operation) },
+					itemFor(hostile),
+				],
+			},
 		);
 		expect(run.error?.itemIndex).toBe(2);
 		expect(run.error?.message).toContain('(item 2)');

@@ -112,4 +112,24 @@ describe('MNotify as an AI agent tool', () => {
 		});
 		expect(nodeOutput(normal, 'MNotify')).toHaveLength(1);
 	});
+
+	it('counts recipients read from input fields too (a list field is many people)', async () => {
+		const before = fixture.sandbox.stats.requests;
+		const fromFields = sendParameters([], {
+			recipientsMode: 'fields',
+			recipientFields: { field: [{ type: 'IDNP', name: 'idnps' }] },
+		});
+		const run = await engine().run(toolWorkflow(fromFields), {
+			credentials: { mNotifyApi: fixture.credentials },
+			startItems: [
+				{
+					json: { idnps: Array.from({ length: 11 }, (_, index) => String(2000000000100 + index)) },
+				},
+			],
+		});
+		expect(run.data.resultData.error?.message).toBe(
+			'An AI agent tried to notify 11 recipients in one call; the limit is 10',
+		);
+		expect(fixture.sandbox.stats.requests).toBe(before);
+	});
 });

@@ -17,7 +17,14 @@ import {
 	type ProcessedDataStore,
 } from '../../dev/harness/processedDataStore';
 import { useSandbox } from '../support/sandbox';
-import { engine, items, linearWorkflow, runNode, sendParameters } from '../support/workflows';
+import {
+	engine,
+	items,
+	linearWorkflow,
+	runNode,
+	sendParameters,
+	templateParameters,
+} from '../support/workflows';
 
 jest.setTimeout(60_000);
 
@@ -63,6 +70,41 @@ describe("Send to thousands (n8n's engine, n8n's processed-data store on Postgre
 		const all = fixture.sandbox.notifications().flatMap((n) => n.recipients.map((r) => r.value));
 		return recipients.map(({ json }) => all.filter((value) => value === json.idnp).length);
 	}
+
+	it('makes the default dedupe key of a template send from its Mapped Automatically variables', async () => {
+		const [template] = await runNode(
+			templateParameters({
+				subject: 'Plata {{amount}} lei',
+				body: '<p>Aveți de plată {{amount}} lei.</p>',
+				shortBody: 'Plata {{amount}} lei',
+			}),
+			fixture.credentials,
+		);
+		const parameters = {
+			resource: 'notification',
+			operation: 'send',
+			recipientsMode: 'fields',
+			recipientFields: { field: [{ type: 'IDNP', name: 'idnp' }] },
+			contentSource: 'template',
+			templateId: { __rl: true, mode: 'id', value: template.json.id },
+			variablesMode: 'mapper',
+			variablesMapping: {
+				mappingMode: 'autoMapInputData',
+				value: null,
+				matchingColumns: [],
+				schema: [],
+			},
+			options: { dedupe: true },
+		};
+		const idnp = String(2_003_000_000_900);
+		const bill = (amount: number) => ({ json: { idnp, amount } });
+		const run1 = await send('bulk-mapped', parameters, [bill(100), bill(200)]);
+		expect(run1.map((json) => typeof json.id)).toEqual(['string', 'string']);
+		expect(run1[0].dedupeKey).not.toBe(run1[1].dedupeKey);
+		const run2 = await send('bulk-mapped', parameters, [bill(200), bill(300)]);
+		expect(run2[0]).toMatchObject({ skipped: true, reason: 'alreadySent' });
+		expect(typeof run2[1].id).toBe('string');
+	});
 
 	it('skips recipients an earlier run notified, once per key within a run, keys in processed_data', async () => {
 		const first = people(0, 4);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { exampleAssertions } from '../examples.mjs';
+import { createReminderTemplate, exampleAssertions } from '../examples.mjs';
 import { contractCases, exampleCredential } from './contract.mjs';
 import { safetyCases } from './safety.mjs';
 import { bindCredentials } from '../lib/n8n.mjs';
@@ -63,8 +63,207 @@ const exampleFiles = (() => {
 	}
 })();
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Manual Trigger → "Input" (Edit Fields, raw JSON: one item holding `json`) → [Split Out `splitField`]
+ * → "Send" (our node with `send` parameters), bound to the examples' credential.
+ */
+async function sendWorkflow(ctx, { name, json, splitField, send }) {
+	const nodes = [
+		{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} },
+		{
+			name: 'Input',
+			type: 'n8n-nodes-base.set',
+			typeVersion: 3.4,
+			parameters: { mode: 'raw', jsonOutput: JSON.stringify(json), options: {} },
+		},
+		...(splitField
+			? [
+					{
+						name: 'Split Out',
+						type: 'n8n-nodes-base.splitOut',
+						typeVersion: 1,
+						parameters: { fieldToSplitOut: splitField, options: {} },
+					},
+				]
+			: []),
+		{
+			name: 'Send',
+			type: NODE_TYPE,
+			typeVersion: 1,
+			parameters: { resource: 'notification', operation: 'send', ...send },
+			credentials: { [CREDENTIAL_TYPE]: { id: 'x', name: 'x' } },
+		},
+	].map((node, index) => ({ ...node, position: [220 * index, 0] }));
+	const connections = Object.fromEntries(
+		nodes
+			.slice(0, -1)
+			.map((node, index) => [
+				node.name,
+				{ main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]] },
+			]),
+	);
+	const workflow = bindCredentials({ name, nodes, connections }, await exampleCredential(ctx));
+	return await ctx.n8n.createWorkflow(workflow);
+}
+
+const recipientsOf = (notification) =>
+	notification.recipients.map(({ type, value }) => ({ type, value }));
+
 /** @type {import('../run.mjs').Case[]} */
 export const packageCases = [
+	{
+		name: 'package: Send with recipients and texts From Input Fields (one per item)',
+		async run(ctx) {
+			const people = [1, 2, 3].map((n) => ({
+				idnp: `200000000010${n}`,
+				contact: { email: `person${n}@example.md` },
+				subject: `Aviz ${n}`,
+				body: `<p>Suma: ${n * 100} lei</p>`,
+				shortBody: `Suma: ${n * 100} lei`,
+			}));
+			const id = await sendWorkflow(ctx, {
+				name: 'e2e: Send From Input Fields',
+				json: { people },
+				splitField: 'people',
+				send: {
+					recipientsMode: 'fields',
+					recipientFields: {
+						field: [
+							{ type: 'IDNP', name: 'idnp' },
+							{ type: 'Email', name: 'contact.email' },
+						],
+					},
+					contentSource: 'fields',
+				},
+			});
+			const execution = (await ctx.n8n.runManually(id)).assertSuccess();
+			const sent = execution.items('Send');
+			assert.equal(sent.length, people.length, `Send output: ${JSON.stringify(sent)}`);
+			const all = ctx.sandbox.sandbox.notifications();
+			sent.forEach((item, index) => {
+				assert.match(String(item.id), UUID);
+				const stored = all.find((n) => n.id === item.id);
+				assert.deepEqual(recipientsOf(stored), [
+					{ type: 'IDNP', value: people[index].idnp },
+					{ type: 'Email', value: people[index].contact.email },
+				]);
+				assert.equal(stored.request.subject.ro, people[index].subject);
+				assert.equal(stored.request.bodyShort.ro, people[index].shortBody);
+			});
+			return `${sent.length} notifications, each to its item's IDNP and e-mail with its own texts`;
+		},
+	},
+	{
+		name: 'package: template picked from the list, its placeholders Mapped Automatically from input fields',
+		async run(ctx) {
+			const credentials = { [CREDENTIAL_TYPE]: (await exampleCredential(ctx))[CREDENTIAL_TYPE] };
+			const templateId = await createReminderTemplate({ ...ctx, state: ctx.state });
+			// What the editor asks for: the Template list, then the mapper's fields for the pick.
+			const editorRequest = (path, methodName, currentNodeParameters, extra = {}) =>
+				ctx.n8n.rest('POST', `/dynamic-node-parameters/${path}`, {
+					nodeTypeAndVersion: { name: NODE_TYPE, version: 1 },
+					credentials,
+					currentNodeParameters,
+					methodName,
+					...extra,
+				});
+			const send = {
+				resource: 'notification',
+				operation: 'send',
+				recipientsMode: 'fields',
+				recipientFields: { field: [{ type: 'IDNP', name: 'idnp' }] },
+				contentSource: 'template',
+				variablesMode: 'mapper',
+			};
+			const listed = await editorRequest('resource-locator-results', 'searchTemplates', send, {
+				path: 'parameters.templateId',
+				filter: 'payment',
+			});
+			const choice = listed.results.find((result) => result.value === templateId);
+			assert.ok(choice, `template ${templateId} not in the list: ${JSON.stringify(listed)}`);
+			send.templateId = {
+				__rl: true,
+				mode: 'list',
+				value: choice.value,
+				cachedResultName: choice.name,
+			};
+			const { fields } = await editorRequest(
+				'resource-mapper-fields',
+				'getTemplatePlaceholders',
+				send,
+				{
+					path: 'parameters.variablesMapping',
+				},
+			);
+			assert.deepEqual(
+				fields.map((field) => field.id).sort(),
+				['amount', 'dueDate', 'service'],
+				`mapper fields: ${JSON.stringify(fields)}`,
+			);
+			send.variablesMapping = {
+				mappingMode: 'autoMapInputData',
+				value: null,
+				matchingColumns: [],
+				schema: fields,
+			};
+
+			const people = [1, 2].map((n) => ({
+				idnp: `200000000030${n}`,
+				dueDate: `0${n}.12.2026`,
+				amount: `${n}50`,
+				service: 'impozitul funciar',
+				note: 'not a placeholder: not sent',
+			}));
+			const id = await sendWorkflow(ctx, {
+				name: 'e2e: Map Automatically',
+				json: { people },
+				splitField: 'people',
+				send,
+			});
+			const sent = (await ctx.n8n.runManually(id)).assertSuccess().items('Send');
+			assert.equal(sent.length, people.length, `Send output: ${JSON.stringify(sent)}`);
+			const all = ctx.sandbox.sandbox.notifications();
+			sent.forEach((item, index) => {
+				const stored = all.find((n) => n.id === item.id);
+				const { dueDate, amount, service } = people[index];
+				assert.deepEqual(JSON.parse(stored.request.template.variables), {
+					dueDate,
+					amount,
+					service,
+				});
+				assert.equal(stored.subject, `Plată scadentă la ${dueDate}`);
+			});
+			return `"${choice.name}" picked from the list; fields ${fields.map((f) => f.id).join(', ')}; ${sent.length} sends, subjects rendered`;
+		},
+	},
+	{
+		name: 'package: Send to every IDNP of a list field in one notification',
+		async run(ctx) {
+			const idnps = Array.from({ length: 300 }, (_, n) => String(2000000001000 + n));
+			const id = await sendWorkflow(ctx, {
+				name: 'e2e: Send to a list field',
+				json: { idnps },
+				send: {
+					recipientsMode: 'fields',
+					recipientFields: { field: [{ type: 'IDNP', name: 'idnps' }] },
+					subject: 'Aviz colectiv',
+					body: '<p>Aviz pentru toți.</p>',
+					shortBody: 'Aviz pentru toți.',
+				},
+			});
+			const execution = (await ctx.n8n.runManually(id)).assertSuccess();
+			const [sent] = execution.items('Send');
+			const stored = ctx.sandbox.sandbox.notifications().find((n) => n.id === sent.id);
+			assert.deepEqual(
+				stored.recipients.map((r) => r.value),
+				idnps,
+			);
+			return `notification ${sent.id} to ${stored.recipients.length} IDNPs`;
+		},
+	},
+
 	{
 		name: 'package: node + credential in node types, with icons',
 		async run({ n8n }) {

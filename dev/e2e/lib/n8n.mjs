@@ -60,9 +60,18 @@ export class N8nServer {
 	 * @param {string[]} [o.command]  n8n command and flags: ['start'] (default) or e.g.
 	 *   ['worker', '--concurrency=10'] (queue mode; ready when its health endpoint answers)
 	 * @param {string} [o.logName]  log file name in the user folder (default n8n.log)
+	 * @param {string[]} [o.nodeArgs]  options for the node binary itself (e.g. --inspect)
 	 */
-	constructor({ n8nDir, nodeBin, userFolder, env = {}, command = ['start'], logName = 'n8n.log' }) {
-		Object.assign(this, { n8nDir, nodeBin, userFolder, extraEnv: env, command });
+	constructor({
+		n8nDir,
+		nodeBin,
+		userFolder,
+		env = {},
+		command = ['start'],
+		logName = 'n8n.log',
+		nodeArgs = [],
+	}) {
+		Object.assign(this, { n8nDir, nodeBin, userFolder, extraEnv: env, command, nodeArgs });
 		this.cookie = '';
 		this.apiKey = '';
 		this.logFile = path.join(userFolder, logName);
@@ -122,7 +131,7 @@ export class N8nServer {
 		};
 		const n8nBin = path.join(this.n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
 		const log = createWriteStream(this.logFile, { flags: 'a' }); // a restarted process keeps its history
-		this.proc = spawn(this.nodeBin, [n8nBin, ...this.command], {
+		this.proc = spawn(this.nodeBin, [...this.nodeArgs, n8nBin, ...this.command], {
 			cwd: this.userFolder,
 			env,
 			stdio: ['ignore', 'pipe', 'pipe'],
@@ -205,12 +214,19 @@ export class N8nServer {
 			payload = JSON.stringify(body);
 			h['content-type'] ??= 'application/json';
 		}
-		const res = await fetch(url.startsWith('http') ? url : this.baseUrl + url, {
-			method,
-			headers: h,
-			body: payload,
-			redirect: 'manual',
-		});
+		const target = url.startsWith('http') ? url : this.baseUrl + url;
+		const init = { method, headers: h, body: payload, redirect: 'manual' };
+		let res;
+		for (let attempt = 1; ; attempt++) {
+			try {
+				res = await fetch(target, init);
+				break;
+			} catch (error) {
+				// A read may meet a keep-alive connection the server closed at that instant.
+				if (method !== 'GET' || attempt === 3) throw error;
+				await sleep(100);
+			}
+		}
 		const text = await res.text();
 		const setCookie = res.headers.getSetCookie?.() ?? [];
 		const auth_ = setCookie.map((c) => c.split(';')[0]).find((c) => c.startsWith('n8n-auth='));
@@ -368,7 +384,13 @@ export class N8nServer {
 	 * from the trigger node named `trigger` (e.g. a Schedule Trigger, which then fires once, now);
 	 * waits, returns the execution.
 	 */
-	async runManually(id, { timeoutMs = 60_000, trigger: triggerName } = {}) {
+	async runManually(id, { timeoutMs = 60_000, trigger } = {}) {
+		const executionId = await this.startManually(id, { trigger });
+		return await this.waitForExecution(executionId, { timeoutMs });
+	}
+
+	/** Starts a saved workflow as runManually does, without waiting; returns the execution id. */
+	async startManually(id, { trigger: triggerName } = {}) {
 		const wf = await this.api('GET', `/workflows/${id}`);
 		const trigger = wf.nodes.find((n) =>
 			triggerName ? n.name === triggerName : n.type === 'n8n-nodes-base.manualTrigger',
@@ -381,7 +403,7 @@ export class N8nServer {
 		});
 		if (!result?.executionId)
 			throw new Error(`run did not start an execution: ${JSON.stringify(result)}`);
-		return await this.waitForExecution(result.executionId, { timeoutMs });
+		return result.executionId;
 	}
 
 	async waitForExecution(executionId, { timeoutMs = 60_000 } = {}) {

@@ -18,9 +18,10 @@ export const SANDBOX_MODULES = {
 
 /**
  * Starts a sandbox on a free port. Returns {sandbox, url, logFile, goodClient, cliExport(client),
- * credentialData(client, format), close()}.
+ * credentialData(client, format), close()}. `logRequests: false` keeps only refused handshakes in
+ * the log (benchmarks: thousands of sends would be logged otherwise).
  */
-export async function startSandbox({ logDir, statusStepMs = 200 } = {}) {
+export async function startSandbox({ logDir, statusStepMs = 200, logRequests = true } = {}) {
 	const load = (rel) => require(path.join(REPO_DIR, rel));
 	const { startSandbox: start } = load(SANDBOX_MODULES.server);
 	const { credentialExport } = load(SANDBOX_MODULES.cliFiles);
@@ -33,6 +34,7 @@ export async function startSandbox({ logDir, statusStepMs = 200 } = {}) {
 		port: 0,
 		statusStepMs,
 		log: (line) => {
+			if (!logRequests && !line.startsWith('TLS handshake refused')) return;
 			requestLog.push(line);
 			log.write(`${new Date().toISOString()} ${line}\n`);
 		},

@@ -81,6 +81,9 @@ async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData
 		if (stopSignal?.aborted) return false;
 		const task = tasks[itemIndex];
 		if (!task) return true;
+		// Let the task (its validated request) go once it runs: n8n keeps the cancellation
+		// handler above, and with it this function's variables, until the execution ends.
+		tasks[itemIndex] = undefined;
 		const outcome = outcomes[itemIndex];
 		running.add(itemIndex);
 		try {

@@ -33,7 +33,8 @@ export interface ApiCall extends ApiRequest, HttpContext {
  * is unknown (it may have been accepted) is marked so: see `outcomeUnknown`.
  */
 export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Promise<unknown> {
-	const node = this.getNode();
+	// n8n's getNode() deep-copies the node's parameters: asked for only when there is an error.
+	const node = () => this.getNode();
 	const itemIndex = call.itemIndex ?? 0;
 	const client = await clientForExecution.call(this, itemIndex);
 	const outcome = await client.request(
@@ -49,7 +50,7 @@ export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Pr
 				? ` The request may have reached MNotify and been accepted: ${call.maybeAcceptedHint}`
 				: '';
 		return rejectWith(
-			new NodeOperationError(node, outcome.problem.message, {
+			new NodeOperationError(node(), outcome.problem.message, {
 				description: `${outcome.problem.description}${maybeSent}`,
 				itemIndex,
 			}),
@@ -59,7 +60,7 @@ export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Pr
 
 	if (outcome.status < 200 || outcome.status >= 300) {
 		const problem = describeHttpStatus(outcome.status, outcome.text, call);
-		const error = new NodeApiError(node, errorDetails(problem.responseBody), {
+		const error = new NodeApiError(node(), errorDetails(problem.responseBody), {
 			message: problem.message,
 			description: problem.description,
 			httpCode: String(outcome.status),
@@ -75,7 +76,7 @@ export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Pr
 		const page = /^<(!doctype|html)/i.test(body);
 		return rejectWith(
 			new NodeApiError(
-				node,
+				node(),
 				{ body: body.slice(0, 200) },
 				{
 					message: `MNotify's answer to the request to ${call.action} is not JSON`,

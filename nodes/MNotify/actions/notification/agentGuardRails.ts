@@ -2,8 +2,8 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, reachesProduction, type MNotifyCredentials } from '../../transport';
+import { readRecipients } from './recipientsFromInput';
 import { readOptions, type SendOptions } from './send.options';
-import { readParameter } from '../parameters';
 
 /** n8n runs a node used by an AI agent as a tool under the node type name plus "Tool". */
 function isAgentToolCall(context: IExecuteFunctions): boolean {
@@ -44,7 +44,7 @@ export async function checkAgentGuardRails(
 	// IDNO are MNotify's to count (the README says so).
 	let recipients = 0;
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
-		recipients += (readParameter(this, 'recipients.recipient', itemIndex, []) as unknown[]).length;
+		recipients += readRecipients(this, itemIndex).length;
 	}
 	const limit = options.maxRecipientsPerAgentCall ?? 10;
 	if (recipients > limit) {

@@ -67,6 +67,7 @@ export async function readAttachments(
 	itemIndex: number,
 	files: BinaryAttachment[],
 ): Promise<Attachment[]> {
+	if (files.length === 0) return [];
 	const read = await Promise.all(
 		files.map(async (file) => ({
 			...file,

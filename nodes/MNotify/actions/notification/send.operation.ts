@@ -7,32 +7,33 @@ import {
 	type ContentInput,
 } from '../../helpers/requestBuilders';
 import { mnotifyApiRequest, readReturnedId, readTimeoutSettings } from '../../transport';
-import { PRIORITIES, RECIPIENT_TYPES } from '../../helpers/interfaces';
+import { PRIORITIES } from '../../helpers/interfaces';
 import {
 	contentProperties,
-	optionsFrom,
 	templateLocator,
 	templateVariablesProperties,
 } from '../common.descriptions';
-import { readTemplateVariables, readTextContent } from '../shared';
+import { readTextContent } from '../shared';
 import type { ItemTask, OperationModule } from '../types';
 import { checkAgentGuardRails } from './agentGuardRails';
 import { describeAttachments, readAttachments } from './attachments';
+import { recipientTypeField } from './recipientTypes';
+import {
+	readRecipients,
+	recipientFieldsProperty,
+	recipientsModeProperty,
+} from './recipientsFromInput';
 import { readResolutionPolicy, resolutionProperties } from './resolution';
 import { concurrency, readOptions, sendOptions } from './send.options';
 import { closeSendRun, sendRunFor } from './sendRun';
 import { checkTemplateSend, readOwnTemplateTexts, templateTextsProperties } from './templateSend';
+import { readTextsFromInput, TEXTS_FROM_INPUT, textFieldProperties } from './textsFromInput';
+import { readSendVariables, withVariablesMapper } from './variablesMapper';
 import { waitForDelivery } from './waitForDelivery';
 import { readParameter } from '../parameters';
 
-const RECIPIENT_TYPE_LABELS = {
-	Email: { description: 'An e-mail address' },
-	IDNO: { description: 'A company, by its 13-digit IDNO' },
-	IDNP: { description: 'A person, by their 13-digit IDNP' },
-	Telephone: { description: 'A phone number, e.g. +37369123456' },
-};
-
 const properties: INodeProperties[] = [
+	recipientsModeProperty,
 	{
 		displayName: 'Recipients',
 		name: 'recipients',
@@ -43,18 +44,13 @@ const properties: INodeProperties[] = [
 		required: true,
 		description:
 			"Who receives the notification. Map each item's IDNP, e-mail or phone with an expression to notify one person per item.",
+		displayOptions: { show: { recipientsMode: ['manual'] } },
 		options: [
 			{
 				displayName: 'Recipient',
 				name: 'recipient',
 				values: [
-					{
-						displayName: 'Type',
-						name: 'type',
-						type: 'options',
-						options: optionsFrom(RECIPIENT_TYPES, RECIPIENT_TYPE_LABELS),
-						default: 'IDNP',
-					},
+					recipientTypeField,
 					{
 						displayName: 'Value',
 						name: 'value',
@@ -66,12 +62,14 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
+	recipientFieldsProperty,
 	{
 		displayName: 'Content',
 		name: 'contentSource',
 		type: 'options',
 		options: [
 			{ name: 'Write the Texts', value: 'text' },
+			{ name: 'Take the Texts From Input Fields', value: TEXTS_FROM_INPUT },
 			{ name: 'Use a Template', value: 'template' },
 		],
 		default: 'text',
@@ -80,9 +78,10 @@ const properties: INodeProperties[] = [
 		...property,
 		displayOptions: { show: { contentSource: ['text'] } },
 	})),
+	...textFieldProperties,
 	{ ...templateLocator, displayOptions: { show: { contentSource: ['template'] } } },
 	...templateTextsProperties,
-	...templateVariablesProperties.map((property) => ({
+	...withVariablesMapper(templateVariablesProperties).map((property) => ({
 		...property,
 		displayOptions: {
 			show: { ...(property.displayOptions?.show ?? {}), contentSource: ['template'] },
@@ -107,19 +106,16 @@ const description = updateDisplayOptions(
 async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
 	const options = readOptions(this, itemIndex);
 	const contentSource = readParameter(this, 'contentSource', itemIndex, 'text') as string;
-	const recipients = readParameter(this, 'recipients.recipient', itemIndex, []) as Array<{
-		type?: unknown;
-		value?: unknown;
-	}>;
+	const recipients = readRecipients(this, itemIndex);
 
 	let content: ContentInput | undefined;
 	let template: { id: unknown; variables?: string } | undefined;
 	if (contentSource === 'template') {
-		template = {
-			id: readParameter(this, 'templateId', itemIndex, '', { extractValue: true }),
-			variables: readTemplateVariables(this, itemIndex),
-		};
+		const id = readParameter(this, 'templateId', itemIndex, '', { extractValue: true });
+		template = { id, variables: await readSendVariables(this, itemIndex, id) };
 		content = readOwnTemplateTexts(this, itemIndex);
+	} else if (contentSource === TEXTS_FROM_INPUT) {
+		content = readTextsFromInput(this, itemIndex);
 	} else {
 		content = readTextContent(this, itemIndex);
 	}

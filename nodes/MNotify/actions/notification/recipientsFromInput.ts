@@ -1,0 +1,104 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { RecipientIdentifier, RecipientType } from '../../helpers/interfaces';
+import { InputError, requireText, validateRecipientValue } from '../../helpers/validation';
+import { inputJson, readInputField, textOfField } from '../inputFields';
+import { readParameter } from '../parameters';
+import { recipientTypeField } from './recipientTypes';
+
+/** Recipients listed in the panel (with expressions for item values) or read from item fields. */
+export const recipientsModeProperty: INodeProperties = {
+	displayName: 'Recipients Input',
+	name: 'recipientsMode',
+	type: 'options',
+	options: [
+		{
+			name: 'Enter Manually',
+			value: 'manual',
+			description: "List the recipients; map an item's values with expressions",
+		},
+		{
+			name: 'From Input Fields',
+			value: 'fields',
+			description:
+				'Name the item fields that hold the recipients; no expression runs per item, so large lists go fastest',
+		},
+	],
+	default: 'manual',
+};
+
+export const recipientFieldsProperty: INodeProperties = {
+	displayName: 'Recipient Fields',
+	name: 'recipientFields',
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true },
+	placeholder: 'Add Recipient Field',
+	default: { field: [{ type: 'IDNP', name: 'idnp' }] },
+	required: true,
+	description:
+		'Which field of each item holds which kind of recipient. A field holding a list (e.g. 300 IDNPs) sends one notification to all of them.',
+	displayOptions: { show: { recipientsMode: ['fields'] } },
+	options: [
+		{
+			displayName: 'Field',
+			name: 'field',
+			values: [
+				recipientTypeField,
+				{
+					displayName: 'Field Name',
+					name: 'name',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. idnp',
+					description:
+						'The input field holding one value or a list of values; person.idnp reaches into a nested object',
+				},
+			],
+		},
+	],
+};
+
+type RawRecipient = { type?: unknown; value?: unknown };
+
+/** The item's recipients, from the panel or from its fields, for buildNotificationRequest. */
+export function readRecipients(context: IExecuteFunctions, itemIndex: number): RawRecipient[] {
+	if (readParameter(context, 'recipientsMode', itemIndex, 'manual') !== 'fields') {
+		return readParameter(context, 'recipients.recipient', itemIndex, []);
+	}
+	const fields = readParameter<Array<{ type?: unknown; name?: unknown }>>(
+		context,
+		'recipientFields.field',
+		itemIndex,
+		[],
+	);
+	const json = inputJson(context, itemIndex);
+	return fields.flatMap((field, index) => {
+		const setting = `Recipient Fields › Field ${index + 1}`;
+		const name = requireText(field.name, `${setting} › Field Name`).trim();
+		return recipientsInField(field.type as RecipientType, readInputField(json, name, setting), {
+			name,
+			setting,
+		});
+	});
+}
+
+/** One recipient per value: a field holds one value or a list of them. */
+function recipientsInField(
+	type: RecipientType,
+	value: unknown,
+	{ name, setting }: { name: string; setting: string },
+): RecipientIdentifier[] {
+	const values = Array.isArray(value) ? value : [value];
+	if (values.length === 0) {
+		throw new InputError(
+			setting,
+			`The field "${name}" holds an empty list (${setting})`,
+			'Every notification needs at least one recipient: leave such items out (e.g. with a Filter node) before this one.',
+		);
+	}
+	return values.map((one, position) => {
+		const where = Array.isArray(value) ? `${name}[${position}]` : name;
+		const text = textOfField(one, where, setting);
+		return { type, value: validateRecipientValue(type, text, `Input field "${where}"`) };
+	});
+}

@@ -1,0 +1,101 @@
+import type { IExecuteFunctions, INodeProperties, ResourceMapperValue } from 'n8n-workflow';
+
+import { customPlaceholders } from '../../helpers/placeholders';
+import { InputError, validateUuid } from '../../helpers/validation';
+import { inputJson } from '../inputFields';
+import { readParameter } from '../parameters';
+import { readTemplateVariables } from '../shared';
+import { readTemplateOnce } from '../template/shared';
+
+/** Variables Input → "Map the Template's Placeholders", with n8n's resource mapper. */
+export const VARIABLES_FROM_MAPPER = 'mapper';
+
+const mapperOption = {
+	name: "Map the Template's Placeholders",
+	value: VARIABLES_FROM_MAPPER,
+	description:
+		'One field per placeholder of the chosen template; "Map Automatically" reads input fields of the same names, without an expression per item',
+};
+
+const mapperProperty: INodeProperties = {
+	displayName: 'Variables',
+	name: 'variablesMapping',
+	type: 'resourceMapper',
+	noDataExpression: true,
+	default: { mappingMode: 'defineBelow', value: null },
+	required: true,
+	typeOptions: {
+		loadOptionsDependsOn: ['templateId.value'],
+		resourceMapper: {
+			resourceMapperMethod: 'getTemplatePlaceholders',
+			mode: 'add',
+			valuesLabel: 'Placeholder Values',
+			fieldWords: { singular: 'placeholder', plural: 'placeholders' },
+			addAllFields: true,
+			multiKeyMatch: false,
+			supportAutoMap: true,
+		},
+	},
+	displayOptions: { show: { variablesMode: [VARIABLES_FROM_MAPPER] } },
+};
+
+/** The variables properties of Send: the shared ones, with the mapper added as a third input. */
+export function withVariablesMapper(properties: INodeProperties[]): INodeProperties[] {
+	return [
+		...properties.map((property) =>
+			property.name === 'variablesMode'
+				? { ...property, options: [...(property.options ?? []), mapperOption] }
+				: property,
+		),
+		mapperProperty,
+	];
+}
+
+/**
+ * The item's template variables, from whichever Variables Input the panel uses, as the JSON
+ * string MNotify expects. "Map Automatically" takes the input fields named like the template's
+ * placeholders: the template is read once per execution, before any item is sent, so the
+ * variables are known when the item is validated (and when its dedupe key is made).
+ */
+export async function readSendVariables(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	templateId: unknown,
+): Promise<string | undefined> {
+	if (!usesMapper(context, itemIndex)) return readTemplateVariables(context, itemIndex);
+	const mapping = readParameter<ResourceMapperValue>(context, 'variablesMapping', itemIndex, {
+		mappingMode: 'defineBelow',
+		value: null,
+	});
+	// Each mapped field holds what the user put there, expressions already resolved by n8n.
+	if (mapping.mappingMode !== 'autoMapInputData') return serialized({ ...(mapping.value ?? {}) });
+	const template = await readTemplateOnce(context, validateUuid(templateId, 'Template'), itemIndex);
+	const json = inputJson(context, itemIndex);
+	return serialized(
+		Object.fromEntries(
+			customPlaceholders(template)
+				.filter((name) => Object.hasOwn(json, name))
+				.map((name) => [name, json[name]]),
+		),
+	);
+}
+
+function usesMapper(context: IExecuteFunctions, itemIndex: number): boolean {
+	return readParameter(context, 'variablesMode', itemIndex, 'keyValue') === VARIABLES_FROM_MAPPER;
+}
+
+/** The JSON string MNotify expects, or nothing for no variables; every value checked first. */
+function serialized(variables: Record<string, unknown>): string | undefined {
+	for (const [name, value] of Object.entries(variables)) checkVariable(name, value);
+	return Object.keys(variables).length === 0 ? undefined : JSON.stringify(variables);
+}
+
+/** A placeholder is filled with text (or a number, a yes/no): an object would print as JSON. */
+function checkVariable(name: string, value: unknown): void {
+	if (value === null || typeof value !== 'object') return;
+	throw new InputError(
+		`Variables › ${name}`,
+		`The value for the placeholder {{${name}}} is ${Array.isArray(value) ? 'a list' : 'an object'}, not text`,
+		`Map a single value to {{${name}}}, e.g. a field that holds text, or reshape the items first (Edit Fields).`,
+	);
+}
