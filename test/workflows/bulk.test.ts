@@ -227,7 +227,7 @@ describe("Send to thousands (n8n's engine, n8n's processed-data store on Postgre
 			},
 		};
 		const input = people(200, 2).map((item, index) => ({
-			json: { ...item.json, amount: 100 + index },
+			json: { ...item.json, amount: 100 + index } as IDataObject,
 		}));
 		const output = await send('bulk-dry', parameters, input);
 		expect(fixture.sandbox.stats.notificationSendsReceived).toBe(before);
