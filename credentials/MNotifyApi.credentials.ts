@@ -100,7 +100,7 @@ export class MNotifyApi implements ICredentialType {
 			typeOptions: { password: true, rows: 4 },
 			default: '',
 			required: true,
-			placeholder: 'e.g. -----BEGIN PRIVATE KEY-----…',
+			placeholder: 'e.g. -----BEGIN … PRIVATE KEY-----',
 			displayOptions: { show: { format: ['pem'] } },
 		},
 		{
