@@ -1,6 +1,6 @@
 import { getProxyForUrl } from 'proxy-from-env';
 
-import { describeProxy, proxyFor } from '../../nodes/MNotify/transport/proxy';
+import { proxyFor } from '../../nodes/MNotify/transport/proxy';
 
 const STAGING = 'https://mnotify.staging.egov.md:8443';
 
@@ -42,15 +42,52 @@ describe('which proxy a request to MNotify goes through', () => {
 		}
 		Object.assign(process.env, environment);
 		for (const origin of ORIGINS) {
-			expect([origin, proxyFor(origin, environment)]).toEqual([
+			const choice = proxyFor(origin, environment);
+			expect([origin, choice.ok && choice.proxy?.url]).toEqual([
 				origin,
 				getProxyForUrl(origin) || undefined,
 			]);
 		}
 	});
 
-	it('names a proxy without its user or password', () => {
-		expect(describeProxy('http://ion:secret@proxy.gov.md:3128')).toBe('http://proxy.gov.md:3128');
-		expect(describeProxy('not a url')).toBe('the configured proxy');
+	it('names a proxy by scheme, host and port, without its user or password', () => {
+		const choice = proxyFor(STAGING, { HTTPS_PROXY: 'http://ion:s%23cret@proxy.gov.md:3128' });
+		expect(choice).toEqual({
+			ok: true,
+			proxy: { url: 'http://ion:s%23cret@proxy.gov.md:3128', address: 'http://proxy.gov.md:3128' },
+		});
+	});
+
+	it.each([
+		['HTTPS_PROXY', 'http://ion:pa#ss@proxy.gov.md:3128'],
+		['HTTPS_PROXY', 'http://ion:pa/ss@proxy.gov.md:3128'],
+		['HTTPS_PROXY', 'http://ion:12/ss@proxy.gov.md:3128'],
+		['https_proxy', 'http://ion:pa?ss@proxy.gov.md:3128'],
+		['ALL_PROXY', 'socks5://ion:secret@proxy.gov.md:1080'],
+		['HTTPS_PROXY', 'http://'],
+	])('refuses %s=%s without showing it', (variable, value) => {
+		const choice = proxyFor(STAGING, { [variable]: value });
+		expect(choice.ok).toBe(false);
+		if (choice.ok) return;
+		expect(choice.problem.message).toBe(`${variable} is not a valid proxy URL`);
+		expect(choice.problem.description).toMatch(/percent-encoded \(%23 %2F %3F %40 %3A %25\)/);
+		const shown = JSON.stringify(choice.problem);
+		for (const part of ['pa#ss', 'pa/ss', '12/ss', 'secret', 'pa?ss'])
+			expect(shown).not.toContain(part);
+	});
+
+	it('refuses a NO_PROXY entry that is a URL or carries a user, naming only its position', () => {
+		const choice = proxyFor(STAGING, {
+			HTTPS_PROXY: 'http://proxy.gov.md:3128',
+			NO_PROXY: 'localhost,http://ion:secret@egov.md',
+		});
+		expect(choice).toEqual({
+			ok: false,
+			problem: {
+				message: 'NO_PROXY is not a list of host names (entry 2)',
+				description: expect.stringMatching(/not shown here/),
+			},
+		});
+		expect(JSON.stringify(choice)).not.toContain('secret');
 	});
 });

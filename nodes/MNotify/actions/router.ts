@@ -5,6 +5,7 @@ import { isPlainObject, wrongShape } from '../helpers/answers';
 import { DEFAULT_CONCURRENCY, runWithConcurrency } from '../helpers/concurrency';
 import { InputError } from '../helpers/validation';
 import { releaseClient } from '../transport';
+import { checkAgentWrite } from './agentGuard';
 import * as notification from './notification/Notification.resource';
 import { recordStoppedRun, tallySends, withSendReport } from './sendReport';
 import * as template from './template/Template.resource';
@@ -43,6 +44,7 @@ async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData
 	}
 	const continueOnFail = this.continueOnFail();
 	try {
+		if (operation.writes) await checkAgentWrite.call(this, operation.writes);
 		await operation.beforeAll?.call(this, items.length);
 	} catch (error) {
 		throw toNodeError.call(this, error, 0);

@@ -39,6 +39,11 @@ export interface OperationModule {
 	 * nobody is notified twice by a careless re-run.
 	 */
 	notifiesPeople?: boolean;
+	/**
+	 * The operation changes something at MNotify, in words for messages ("cancel a notification"):
+	 * an AI agent may then run it in Production only when the author allowed it (agentGuard.ts).
+	 */
+	writes?: string;
 	/** Checks that concern the whole run (e.g. agent guard rails), before any item is prepared. */
 	beforeAll?(this: IExecuteFunctions, itemCount: number): Promise<void>;
 	prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask>;

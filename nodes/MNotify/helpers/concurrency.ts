@@ -20,8 +20,24 @@ export async function runWithConcurrency(
 	await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, count)) }, worker));
 }
 
-/** Waits `ms`, or less when the signal aborts first; says whether it waited the whole time. */
+/** The longest a Node.js timer can wait; a longer delay would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Waits `ms` (in steps a timer can take, so a month is a month), or less when the signal aborts
+ * first; says whether it waited the whole time.
+ */
 export async function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+	let left = ms;
+	do {
+		const step = Math.min(Math.max(0, left), MAX_TIMER_MS);
+		if (!(await pauseOnce(step, signal))) return false;
+		left -= step;
+	} while (left > 0);
+	return true;
+}
+
+async function pauseOnce(ms: number, signal?: AbortSignal): Promise<boolean> {
 	if (signal?.aborted) return false;
 	return await new Promise<boolean>((resolve) => {
 		const done = (completed: boolean) => {

@@ -14,7 +14,8 @@ import {
 	timeoutFailure,
 	type RequestFailure,
 } from './networkErrors';
-import { connectionPool, type Environment } from './proxy';
+import { connectionPool, type ProxyRoute } from './proxy';
+import { describeProxiedFailure } from './proxyErrors';
 import { markingWrites, wasHandedToConnection } from './writePhase';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -71,29 +72,29 @@ export class MNotifyClient {
 	private readonly agent: Dispatcher;
 
 	/** The proxy from the environment (HTTPS_PROXY…) this pool goes through, if any. */
-	readonly proxy?: string;
+	readonly proxy?: ProxyRoute;
 	/** Whether MNotify ever answered over this pool, i.e. accepted the certificate. */
 	private answered = false;
 
 	/**
 	 * @param tls12Context the same certificate capped at TLS 1.2, made only when needed to tell
 	 * a refused certificate from a network fault (handshakeProbe.ts)
+	 * @param proxy the proxy for the origin (proxy.ts `proxyFor`); none: connect directly
 	 */
 	constructor(
 		readonly origin: string,
 		secureContext: SecureContext,
 		readonly certificate: CertificateInfo | undefined,
 		private readonly tls12Context?: () => SecureContext | undefined,
-		env: Environment = process.env,
+		proxy?: ProxyRoute,
 	) {
 		const settings = {
 			connections: POOL_CONNECTIONS,
 			keepAliveTimeout: KEEP_ALIVE_MS,
 			connectTimeout: CONNECT_TIMEOUT_MS,
 		};
-		const pool = connectionPool(origin, secureContext, settings, env);
-		this.agent = markingWrites(pool.dispatcher);
-		this.proxy = pool.proxy;
+		this.agent = markingWrites(connectionPool(secureContext, settings, proxy));
+		this.proxy = proxy;
 	}
 
 	/**
@@ -184,16 +185,20 @@ export class MNotifyClient {
 				? timeoutFailure(settings.timeoutSeconds, written)
 				: deadline.stopped
 					? stoppedFailure(written)
-					: await this.diagnosed(
-							describeRequestFailure(error, this.origin, settings.timeoutSeconds, {
-								written,
-								proxy: this.proxy,
-							}),
-						);
+					: await this.diagnosed(this.describeFailure(error, settings.timeoutSeconds, written));
 			return { kind: 'failure' as const, attempts: attempt, ...failure };
 		} finally {
 			deadline.dispose();
 		}
+	}
+
+	private describeFailure(error: unknown, timeoutSeconds: number, written: boolean) {
+		return this.proxy
+			? describeProxiedFailure(error, this.origin, timeoutSeconds, {
+					written,
+					proxy: this.proxy.address,
+				})
+			: describeRequestFailure(error, this.origin, timeoutSeconds, { written });
 	}
 
 	/**

@@ -7,6 +7,7 @@ import {
 	type MNotifyCredentials,
 	type Result,
 } from './clientCertificate';
+import { proxyFor } from './proxy';
 
 /** Enough for every credential a busy n8n uses at once; older pools are retired. */
 const MAX_CACHED_CLIENTS = 16;
@@ -18,6 +19,7 @@ const MAX_CACHED_CLIENTS = 16;
  */
 interface PoolEntry {
 	client: MNotifyClient;
+	fingerprint: string;
 	users: number;
 	retired: boolean;
 }
@@ -25,6 +27,8 @@ interface PoolEntry {
 /** A pool lent to one execution; `release` when the execution no longer needs it. */
 export interface ClientLease {
 	client: MNotifyClient;
+	/** The credential's fingerprint: what else is kept per credential (the send pace) uses it. */
+	credentialKey: string;
 	release(): void;
 }
 
@@ -59,6 +63,8 @@ export function obtainClient(
 		poolsByFingerprint.delete(fingerprint);
 		poolsByFingerprint.set(fingerprint, entry);
 	} else {
+		const route = proxyFor(resolved.origin, process.env);
+		if (!route.ok) return route;
 		const loaded = loadClientCertificate(credentials);
 		clientCacheStatistics.certificateLoads++;
 		if (!loaded.ok) return loaded;
@@ -71,8 +77,9 @@ export function obtainClient(
 			loaded.secureContext,
 			loaded.certificate,
 			tls12Context,
+			route.proxy,
 		);
-		entry = { client, users: 0, retired: false };
+		entry = { client, fingerprint, users: 0, retired: false };
 		poolsByFingerprint.set(fingerprint, entry);
 		if (poolsByFingerprint.size > MAX_CACHED_CLIENTS) {
 			retire(poolsByFingerprint.keys().next().value as string);
@@ -90,6 +97,7 @@ function lend(entry: PoolEntry): ClientLease {
 	let released = false;
 	return {
 		client: entry.client,
+		credentialKey: entry.fingerprint,
 		release: () => {
 			if (released) return;
 			released = true;

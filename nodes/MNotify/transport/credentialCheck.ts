@@ -10,6 +10,7 @@ import { describeHttpStatus } from './httpErrors';
 import { mayBeSilentRefusal, probeCertificateRefusal } from './handshakeProbe';
 import type { RequestFailure } from './networkErrors';
 import type { Problem } from './problem';
+import { proxyFor } from './proxy';
 
 export type CredentialCheck = { ok: true; message: string } | { ok: false; problem: Problem };
 
@@ -33,8 +34,17 @@ export async function checkCredentials(
 	const datesProblem = checkValidity(loaded.certificate, now);
 	if (datesProblem) return failure(datesProblem);
 
+	const route = proxyFor(resolved.origin, process.env);
+	if (!route.ok) return failure(route.problem);
+
 	// A throwaway pool: the test must see the credential as typed, not a cached connection.
-	const client = new MNotifyClient(resolved.origin, loaded.secureContext, loaded.certificate);
+	const client = new MNotifyClient(
+		resolved.origin,
+		loaded.secureContext,
+		loaded.certificate,
+		undefined,
+		route.proxy,
+	);
 	const deadline = new AbortController();
 	const timer = setTimeout(() => deadline.abort(), deadlineSeconds * 1000);
 	try {

@@ -10,6 +10,7 @@ export { messageOf } from './networkErrors';
 export { fetchList, listPages, type ListRequest } from './paging';
 export {
 	certificateExpiryWarning,
+	credentialKey,
 	mnotifyApiRequest,
 	outcomeUnknown,
 	parseBody,

@@ -1,5 +1,4 @@
 import type { Problem } from './problem';
-import { describeProxy } from './proxy';
 
 /** How a request that got no HTTP answer failed, and whether MNotify may have acted on it. */
 export interface RequestFailure {
@@ -31,7 +30,7 @@ const UNTRUSTED_SERVER_CODES = new Set([
  * any request reaches MNotify's application, even when (TLS 1.3) the client has already written
  * the request after its side of the handshake.
  */
-const CERTIFICATE_REFUSED_ALERT =
+export const CERTIFICATE_REFUSED_ALERT =
 	/ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_REQUIRED|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|HANDSHAKE_FAILURE)/;
 
 export function codeOf(error: unknown): string {
@@ -50,11 +49,10 @@ export function messageOf(error: unknown): string {
 	return typeof message === 'string' ? message : '';
 }
 
-/** Where the request was when it failed, and the proxy it went through, if any. */
+/** Where the request was when it failed. */
 export interface FailureContext {
 	/** undici had handed the request to an established connection (see writePhase.ts). */
 	written: boolean;
-	proxy?: string;
 }
 
 /**
@@ -67,7 +65,7 @@ export function describeRequestFailure(
 	error: unknown,
 	origin: string,
 	timeoutSeconds: number,
-	{ written, proxy }: FailureContext,
+	{ written }: FailureContext,
 ): RequestFailure {
 	const code = codeOf(error);
 	const host = new URL(origin).host;
@@ -88,13 +86,7 @@ export function describeRequestFailure(
 			code,
 		};
 	}
-	if (!written) {
-		const throughProxy =
-			proxy &&
-			describeProxyFailure(`${code} ${messageOf(error)}`, code, host, describeProxy(proxy));
-		if (throughProxy) return notSent(code, throughProxy[2], throughProxy[0], throughProxy[1]);
-		return describeConnectFailure(code, messageOf(error), host);
-	}
+	if (!written) return describeConnectFailure(code, messageOf(error), host);
 	if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
 		return timeoutFailure(timeoutSeconds, true, code);
 	}
@@ -141,13 +133,21 @@ function describeConnectFailure(code: string, message: string, host: string): Re
 	const serverProblem = serverCertificateProblem(code, host);
 	if (serverProblem)
 		return { problem: serverProblem, mayHaveReachedServer: false, transient: false, code };
-	if (/alert|ERR_SSL_/i.test(`${code} ${message}`)) {
+	if (/alert/i.test(`${code} ${message}`)) {
 		return {
 			...clientCertificateRefused(host),
 			mayHaveReachedServer: false,
 			transient: false,
 			code,
 		};
+	}
+	if (/^ERR_SSL_/.test(code)) {
+		return notSent(
+			code,
+			false,
+			`MNotify at ${host} did not answer in TLS (${code})`,
+			'What answers on that address and port does not speak TLS, so nothing was sent. Check the environment or Base URL in the credential (https:// and the port MNotify gave).',
+		);
 	}
 	return notSent(
 		code,
@@ -183,7 +183,7 @@ export function serverCertificateProblem(code: string, host: string): Problem | 
 	return undefined;
 }
 
-function notSent(
+export function notSent(
 	code: string,
 	transient: boolean,
 	message: string,
@@ -256,48 +256,6 @@ export function stoppedFailure(started: boolean): RequestFailure {
 		transient: false,
 		code: 'STOPPED',
 	};
-}
-
-const PROXY_UNREACHABLE: Record<string, string> = {
-	ECONNREFUSED: 'connection refused',
-	EHOSTUNREACH: 'host unreachable',
-	ENETUNREACH: 'network unreachable',
-	ENOTFOUND: 'host not found',
-	EAI_AGAIN: 'host name lookup failed',
-	ETIMEDOUT: 'timed out',
-	UND_ERR_CONNECT_TIMEOUT: 'timed out',
-};
-
-/**
- * Failures of the proxy itself: it could not be reached, or it refused to open the tunnel. Either
- * way the request never reached MNotify. The proxy is named without its user or password.
- */
-function describeProxyFailure(
-	text: string,
-	code: string,
-	host: string,
-	proxy: string,
-): [message: string, description: string, transient: boolean] | undefined {
-	const fromEnvironment =
-		'The proxy comes from the HTTPS_PROXY (or ALL_PROXY) environment variable of n8n; hosts in NO_PROXY are reached directly.';
-	const refused = /Proxy response \((\d+)\)/.exec(text);
-	if (refused) {
-		return [
-			`The proxy ${proxy} refused to open a connection to MNotify at ${host} (${refused[1]})`,
-			`${refused[1] === '407' ? 'It wants a user and password: put them in the proxy URL (http://user:password@host:port).' : 'Ask the network administrators to allow CONNECT to this host and port.'} ${fromEnvironment}`,
-			refused[1] === '502' || refused[1] === '503' || refused[1] === '504',
-		];
-	}
-	const unreachable = PROXY_UNREACHABLE[code];
-	if (unreachable) {
-		// In words: n8n replaces a message that names a code such as ECONNREFUSED with its own.
-		return [
-			`Could not reach the proxy ${proxy} on the way to MNotify: ${unreachable}`,
-			`Check the proxy address and that this n8n server may use it. ${fromEnvironment}`,
-			code !== 'ENOTFOUND',
-		];
-	}
-	return undefined;
 }
 
 /** The server ended the TLS handshake because of the client certificate. */

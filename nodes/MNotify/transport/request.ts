@@ -135,6 +135,18 @@ const leasesByExecution = new WeakMap<MNotifyContext, Result<{ lease: ClientLeas
 const forgottenLeases = new FinalizationRegistry<ClientLease>((lease) => lease.release());
 
 async function clientForExecution(this: MNotifyContext, itemIndex: number): Promise<MNotifyClient> {
+	return (await leaseForExecution.call(this, itemIndex)).client;
+}
+
+/**
+ * The key of this context's credential, the one its connection pool has: the same for every
+ * execution in this process that uses the same credential content (the send pace is kept by it).
+ */
+export async function credentialKey(this: MNotifyContext): Promise<string> {
+	return (await leaseForExecution.call(this, 0)).credentialKey;
+}
+
+async function leaseForExecution(this: MNotifyContext, itemIndex: number): Promise<ClientLease> {
 	let obtained = leasesByExecution.get(this);
 	if (!obtained) {
 		const node = this.getNode();
@@ -153,7 +165,7 @@ async function clientForExecution(this: MNotifyContext, itemIndex: number): Prom
 			itemIndex,
 		});
 	}
-	return obtained.lease.client;
+	return obtained.lease;
 }
 
 /** The expiry warning for this context's credential, for triggers (see hintCertificateExpiry). */

@@ -2,11 +2,14 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { mnotifyApiRequest, readReturnedId } from '../../transport';
+import { agentWriteOptions } from '../agentGuard';
 import { notificationLocator } from '../common.descriptions';
 import type { ItemTask } from '../types';
 import { readNotificationId } from './shared';
 
-const properties: INodeProperties[] = [notificationLocator];
+const properties: INodeProperties[] = [notificationLocator, agentWriteOptions];
+
+export const writes = 'cancel a notification';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['notification'], operation: ['cancel'] } },

@@ -1,55 +1,152 @@
 /**
- * "Max Sends per Minute": spaces the sends of a whole node execution evenly, on top of
- * Concurrency. When MNotify answers 429 Too Many Requests, the remaining sends wait for its
- * Retry-After and go on at half the pace; the refused item is never re-sent by the node.
+ * "Max Sends per Minute", and the pause after MNotify's 429 Too Many Requests. MNotify's quota is
+ * per certificate, so the pace is kept per credential and n8n process: every Send that uses the
+ * credential in this process (Loop Over Items batches, parallel branches, concurrent executions)
+ * waits for its turn at the same pacer. Each run brings its own limit; a send waits for the
+ * spacing of its own limit after the last send of any run. Queue-mode workers have one each.
  */
-import { sleep } from 'n8n-workflow';
+import { pause } from '../../helpers/concurrency';
 
 const MINUTE_MS = 60_000;
 /** Without a Retry-After header, a 429 pauses the sends this long. */
 const DEFAULT_PAUSE_MS = 5_000;
+/** After an overload, the added spacing halves every this long once the pause is over. */
+const RECOVERY_HALF_LIFE_MS = 20_000;
+/** Pacers kept for credentials not used lately; the least recently used go first. */
+const MAX_PACERS = 64;
 
-export class SendPacer {
-	private intervalMs: number;
+/** The pace of one credential in this process, shared by every run that sends with it. */
+class CredentialPace {
+	/** When the last send was let go. */
+	private lastTurnAt = Number.NEGATIVE_INFINITY;
 
-	private nextSlotAt = 0;
-
+	/** No send starts before this (a 429's Retry-After). */
 	private pausedUntil = 0;
 
-	private readonly sentAt: number[] = [];
+	/** Spacing added by the last overload, and when it was set: it fades (see `throttleAt`). */
+	private throttleMs = 0;
 
-	/** 429 answers seen, for the execution hint. */
-	slowDowns = 0;
+	private throttleSetAt = 0;
 
-	constructor(maxSendsPerMinute: number | undefined) {
+	/** When the current overload began: a 429 for a send let go before it is part of it. */
+	private overloadSince = Number.NEGATIVE_INFINITY;
+
+	/** Sends let go in each second of the last minute (a ring by second). */
+	private readonly turnsInSecond = new Array<number>(60).fill(0);
+
+	private readonly secondOfSlot = new Array<number>(60).fill(Number.NEGATIVE_INFINITY);
+
+	/**
+	 * Waits until a send spaced `intervalMs` after the last one may start, and no pause holds.
+	 * Every wake-up looks again, so a pause set meanwhile (a 429 elsewhere) and turns taken by
+	 * other runs count. Resolves with the time the send was let go, or undefined when `signal`
+	 * aborted first: then the send must not start.
+	 */
+	async waitForTurn(intervalMs: number, signal?: AbortSignal): Promise<number | undefined> {
+		for (;;) {
+			if (signal?.aborted) return undefined;
+			const now = Date.now();
+			const spacing = Math.max(intervalMs, this.throttleAt(now));
+			const turnAt = Math.max(now, this.pausedUntil, this.lastTurnAt + spacing);
+			if (turnAt <= now) {
+				this.lastTurnAt = now;
+				this.remember(now);
+				return now;
+			}
+			if (!(await pause(turnAt - now, signal))) return undefined;
+		}
+	}
+
+	/**
+	 * MNotify answered 429 to a send let go at `sentAt`: no send starts before Retry-After. The
+	 * first 429 of an overload also halves the pace; the others of the same burst (sends let go
+	 * before it) only extend the pause. Says whether the pace was halved.
+	 */
+	slowDown(retryAfterMs: number | undefined, sentAt: number, intervalMs: number): boolean {
+		const now = Date.now();
+		this.pausedUntil = Math.max(this.pausedUntil, now + (retryAfterMs ?? DEFAULT_PAUSE_MS));
+		if (sentAt < this.overloadSince) return false;
+		this.overloadSince = now;
+		const spacing = Math.max(intervalMs, this.throttleAt(now));
+		this.throttleMs = Math.max(2 * spacing, 2 * this.recentSpacing(now));
+		this.throttleSetAt = now;
+		return true;
+	}
+
+	/** The spacing the pace keeps after an overload: fading once the pause is over. */
+	throttleAt(now: number): number {
+		if (this.throttleMs === 0) return 0;
+		const since = Math.max(0, now - Math.max(this.throttleSetAt, this.pausedUntil));
+		const throttle = this.throttleMs * 0.5 ** (since / RECOVERY_HALF_LIFE_MS);
+		if (throttle < 1) this.throttleMs = 0;
+		return throttle < 1 ? 0 : throttle;
+	}
+
+	private remember(at: number): void {
+		const second = Math.floor(at / 1000);
+		const slot = second % 60;
+		if (this.secondOfSlot[slot] !== second) {
+			this.secondOfSlot[slot] = second;
+			this.turnsInSecond[slot] = 0;
+		}
+		this.turnsInSecond[slot] += 1;
+	}
+
+	/** The average time between sends over the last minute (since the first, at least a second). */
+	private recentSpacing(now: number): number {
+		const thisSecond = Math.floor(now / 1000);
+		let turns = 0;
+		let firstSecond = thisSecond;
+		for (let slot = 0; slot < 60; slot++) {
+			if (this.secondOfSlot[slot] <= thisSecond - 60) continue;
+			turns += this.turnsInSecond[slot];
+			firstSecond = Math.min(firstSecond, this.secondOfSlot[slot]);
+		}
+		const windowMs = Math.max(1000, now - firstSecond * 1000);
+		return windowMs / Math.max(1, turns);
+	}
+}
+
+/** Paces by credential key (the connection pool's: one per credential content). */
+const paces = new Map<string, CredentialPace>();
+
+function paceFor(credentialKey: string): CredentialPace {
+	let pace = paces.get(credentialKey);
+	if (pace) paces.delete(credentialKey);
+	else pace = new CredentialPace();
+	paces.set(credentialKey, pace);
+	if (paces.size > MAX_PACERS) paces.delete(paces.keys().next().value as string);
+	return pace;
+}
+
+/** One run's view of its credential's pace, with the run's own limit. */
+export class SendPacer {
+	private readonly intervalMs: number;
+
+	private readonly pace: CredentialPace;
+
+	constructor(credentialKey: string, maxSendsPerMinute: number | undefined) {
+		this.pace = paceFor(credentialKey);
 		this.intervalMs =
 			maxSendsPerMinute && maxSendsPerMinute > 0 ? MINUTE_MS / maxSendsPerMinute : 0;
 	}
 
-	/** Resolves when the next send may start; each call takes the next free slot. */
-	async waitForTurn(): Promise<void> {
-		const now = Date.now();
-		const slot = Math.max(now, this.nextSlotAt, this.pausedUntil);
-		this.nextSlotAt = slot + this.intervalMs;
-		if (slot > now) await sleep(slot - now);
-		this.sentAt.push(Date.now());
-		if (this.sentAt.length > 10_000) this.sentAt.splice(0, this.sentAt.length - 10_000);
+	/**
+	 * Resolves with the time the send may start, or undefined when `signal` (n8n's Stop) aborted
+	 * the wait: then the send must not start.
+	 */
+	async waitForTurn(signal?: AbortSignal): Promise<number | undefined> {
+		return await this.pace.waitForTurn(this.intervalMs, signal);
 	}
 
-	/** MNotify said 429: pause everything for Retry-After, then send at half the recent pace. */
-	slowDown(retryAfterMs: number | undefined): void {
-		this.slowDowns += 1;
-		const now = Date.now();
-		this.pausedUntil = Math.max(this.pausedUntil, now + (retryAfterMs ?? DEFAULT_PAUSE_MS));
-		// The pace so far, over the last minute (or since the first send, at least a second).
-		const recent = this.sentAt.filter((at) => at > now - MINUTE_MS);
-		const windowMs = Math.max(1000, now - (recent[0] ?? now));
-		const halfPaceIntervalMs = (2 * windowMs) / Math.max(1, recent.length);
-		this.intervalMs = Math.max(this.intervalMs * 2, halfPaceIntervalMs);
-		this.nextSlotAt = Math.max(this.nextSlotAt, this.pausedUntil);
+	/** MNotify said 429 to the send let go at `sentAt` (see CredentialPace.slowDown). */
+	slowDown(retryAfterMs: number | undefined, sentAt: number): void {
+		this.pace.slowDown(retryAfterMs, sentAt, this.intervalMs);
 	}
 
+	/** The pace sends go at now, 0 when unlimited. */
 	get sendsPerMinute(): number {
-		return this.intervalMs > 0 ? Math.floor(MINUTE_MS / this.intervalMs) : 0;
+		const spacing = Math.max(this.intervalMs, this.pace.throttleAt(Date.now()));
+		return spacing > 0 ? Math.floor(MINUTE_MS / spacing) : 0;
 	}
 }

@@ -15,7 +15,7 @@ import {
 } from '../common.descriptions';
 import { readTextContent } from '../shared';
 import type { ItemTask, OperationModule } from '../types';
-import { checkAgentGuardRails } from './agentGuardRails';
+import { checkAgentRecipientCap } from './agentGuardRails';
 import { describeAttachments, readAttachments } from './attachments';
 import { recipientTypeField } from './recipientTypes';
 import {
@@ -184,11 +184,12 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 	return task;
 }
 
-/** Send: checked against the agent guard rails first, optionally waits for delivery after. */
+/** Send: an agent's call is capped in recipients first; optionally waits for delivery after. */
 export const send: OperationModule = {
 	description,
 	notifiesPeople: true,
-	beforeAll: checkAgentGuardRails,
+	writes: 'send a notification',
+	beforeAll: checkAgentRecipientCap,
 	prepare,
 	afterSends: async function (this: IExecuteFunctions) {
 		await closeSendRun(this);

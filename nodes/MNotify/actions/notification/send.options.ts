@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { DEFAULT_CONCURRENCY } from '../../helpers/concurrency';
 import { checkOptionValues } from '../../helpers/validation';
 import { outputFormatOption, statusOptions } from '../common.descriptions';
+import { allowProductionFromAgentsOption } from '../agentGuard';
 import { timeoutOption } from '../shared';
 import { readParameter } from '../parameters';
 import { bulkOptions, type BulkOptions } from './bulk.options';
@@ -19,14 +20,7 @@ export const sendOptions: INodeProperties = {
 	placeholder: 'Add Option',
 	default: {},
 	options: withBulkOptions([
-		{
-			displayName: 'Allow AI Agents in Production',
-			name: 'allowProductionFromAgents',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether an AI agent using this node as a tool may send real notifications with a Production credential. Off by default so an agent cannot notify citizens by mistake.',
-		},
+		allowProductionFromAgentsOption,
 		{
 			displayName: 'Attachments (Binary Properties)',
 			name: 'attachmentProperties',

@@ -9,7 +9,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { NotificationRequest, RecipientIdentifier } from '../../helpers/interfaces';
 import { buildRecipients } from '../../helpers/requestBuilders';
 import { InputError } from '../../helpers/validation';
-import { outcomeUnknown, retryAfterOf } from '../../transport';
+import { credentialKey, outcomeUnknown, retryAfterOf } from '../../transport';
 import { readParameter } from '../parameters';
 import {
 	DEFAULT_RETENTION_KEYS,
@@ -81,7 +81,17 @@ export class SendRun {
 	/** Absent when dedupe is off, and in dry runs and test sends (they must not mark anyone). */
 	readonly dedupe: DedupeRun | undefined;
 
-	private readonly pacer: SendPacer;
+	/** The credential's pace in this process (rateLimit.ts), found at the first send. */
+	private pacer: SendPacer | undefined;
+
+	private pacerLookup: Promise<SendPacer> | undefined;
+
+	private readonly maxSendsPerMinute: number | undefined;
+
+	/** When each item's send was let go by the pacer, to tell one burst of 429s from the next. */
+	private readonly sentAt = new Map<number, number>();
+
+	private slowDowns = 0;
 
 	private readonly keyIsExpression: boolean;
 
@@ -96,7 +106,7 @@ export class SendRun {
 	) {
 		this.dryRun = options.dryRun === true;
 		this.testRecipient = testRecipient(context, options);
-		this.pacer = new SendPacer(Number(options.maxSendsPerMinute) || undefined);
+		this.maxSendsPerMinute = Number(options.maxSendsPerMinute) || undefined;
 		const rawKey = (context.getNode().parameters.options as IDataObject | undefined)?.dedupeKey;
 		this.keyIsExpression = typeof rawKey === 'string' && rawKey.trim() !== '';
 		const chunkSize = Math.min(100, Math.max(16, 8 * concurrency.call(context)));
@@ -132,16 +142,29 @@ export class SendRun {
 			const verdict = await this.dedupe.verdict(itemIndex);
 			if (!verdict.send) return this.skip(verdict.reason, itemIndex);
 		}
-		await this.pacer.waitForTurn();
-		if (this.context.getExecutionCancelSignal?.()?.aborted) {
+		const stopSignal = this.context.getExecutionCancelSignal?.();
+		const turnAt = await (await this.sharedPacer()).waitForTurn(stopSignal);
+		if (turnAt === undefined || stopSignal?.aborted) {
 			throw new Error('The execution was stopped before this notification was sent; not sent.');
 		}
+		this.sentAt.set(itemIndex, turnAt);
 		this.dedupe?.posting(itemIndex);
 		return undefined;
 	}
 
+	/** The pace of this credential in this process, with this run's limit. */
+	private async sharedPacer(): Promise<SendPacer> {
+		if (this.pacer) return this.pacer;
+		this.pacerLookup ??= credentialKey
+			.call(this.context)
+			.then((key) => new SendPacer(key, this.maxSendsPerMinute));
+		this.pacer = await this.pacerLookup;
+		return this.pacer;
+	}
+
 	/** MNotify accepted the send; returns fields to add to the item's output. */
 	sent(itemIndex: number): IDataObject {
+		this.sentAt.delete(itemIndex);
 		if (!this.dedupe) return this.testRecipient ? { sentOnlyTo: this.testRecipient } : {};
 		this.dedupe.sent(itemIndex);
 		return { dedupeKey: this.dedupeKeyOf(itemIndex) };
@@ -155,8 +178,12 @@ export class SendRun {
 	 */
 	failed(itemIndex: number, error: unknown): never {
 		if (!outcomeUnknown(error)) this.dedupe?.refused(itemIndex);
-		if (error instanceof NodeApiError && error.httpCode === String(TOO_MANY_REQUESTS)) {
-			this.pacer.slowDown(retryAfterOf(error));
+		const sentAt = this.sentAt.get(itemIndex);
+		this.sentAt.delete(itemIndex);
+		const tooMany = error instanceof NodeApiError && error.httpCode === String(TOO_MANY_REQUESTS);
+		if (tooMany && sentAt !== undefined && this.pacer) {
+			this.slowDowns += 1;
+			this.pacer.slowDown(retryAfterOf(error), sentAt);
 		}
 		throw error;
 	}
@@ -174,9 +201,10 @@ export class SendRun {
 		}
 		const parts = [...this.skipped].map(([reason, count]) => `${count} ${reason}`);
 		if (parts.length > 0) this.hint(`Not sent: ${parts.join(', ')} (items with skipped: true).`);
-		if (this.pacer.slowDowns > 0) {
+		if (this.slowDowns > 0 && this.pacer) {
+			const pace = this.pacer.sendsPerMinute;
 			this.hint(
-				`MNotify asked to slow down ${this.pacer.slowDowns} time(s) (429); the run went on at ${this.pacer.sendsPerMinute} sends per minute.`,
+				`MNotify asked to slow down ${this.slowDowns} time(s) (429); sends with this credential go on at ${pace > 0 ? `${pace} per minute` : 'full speed'}, faster again as the overload passes.`,
 			);
 		}
 	}

@@ -3,6 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { buildTemplateRequest } from '../../helpers/requestBuilders';
 import { mnotifyApiRequest, readReturnedId } from '../../transport';
+import { agentWriteOptions } from '../agentGuard';
 import { contentProperties } from '../common.descriptions';
 import { readTextContent } from '../shared';
 import type { ItemTask } from '../types';
@@ -40,8 +41,10 @@ export const templateFields: INodeProperties[] = [
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['template'], operation: ['create'] } },
-	templateFields,
+	[...templateFields, agentWriteOptions],
 );
+
+export const writes = 'create a template';
 
 export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
 	const request = buildTemplateRequest({

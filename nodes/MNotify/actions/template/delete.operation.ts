@@ -2,14 +2,17 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { mnotifyApiRequest, readReturnedId } from '../../transport';
+import { agentWriteOptions } from '../agentGuard';
 import { templateLocator } from '../common.descriptions';
 import type { ItemTask } from '../types';
 import { readTemplateId } from './shared';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['template'], operation: ['delete'] } },
-	[templateLocator] as INodeProperties[],
+	[templateLocator, agentWriteOptions] as INodeProperties[],
 );
+
+export const writes = 'delete a template';
 
 export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
 	const id = readTemplateId(this, itemIndex);

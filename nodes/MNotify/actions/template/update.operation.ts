@@ -4,6 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { StoredTemplate } from '../../helpers/interfaces';
 import { buildTemplateRequest, type ContentInput } from '../../helpers/requestBuilders';
 import { mnotifyApiRequest, readReturnedId } from '../../transport';
+import { agentWriteOptions } from '../agentGuard';
 import { templateLocator } from '../common.descriptions';
 import type { ItemTask } from '../types';
 import { templateFields } from './create.operation';
@@ -33,8 +34,10 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['template'], operation: ['update'] } },
-	properties,
+	[...properties, agentWriteOptions],
 );
+
+export const writes = 'update a template';
 
 type Translation = NonNullable<ContentInput['translations']>[number];
 type Part = 'subject' | 'body' | 'shortBody';

@@ -1,0 +1,56 @@
+/**
+ * "Allow AI Agents in Production": an AI agent using the node as a tool changes nothing in
+ * Production (sends, cancels, template changes) unless the workflow author opted in. Reads are
+ * always allowed. The router checks it once per run for every operation that declares `writes`.
+ */
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { CREDENTIAL_TYPE, reachesProduction, type MNotifyCredentials } from '../transport';
+import { readParameter } from './parameters';
+
+/** Where every writing operation keeps the opt-in (Send among its other options). */
+const OPT_IN_PARAMETER = 'options.allowProductionFromAgents';
+
+export const allowProductionFromAgentsOption: INodeProperties = {
+	displayName: 'Allow AI Agents in Production',
+	name: 'allowProductionFromAgents',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether an AI agent using this node as a tool may make this change with a Production credential. Off by default so an agent cannot notify citizens or change what they receive by mistake.',
+};
+
+/** The options of a writing operation that has no others: the opt-in alone. */
+export const agentWriteOptions: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [allowProductionFromAgentsOption],
+};
+
+/** n8n runs a node used by an AI agent as a tool under the node type name plus "Tool". */
+export function isAgentToolCall(context: IExecuteFunctions): boolean {
+	return context.getNode().type.endsWith('Tool');
+}
+
+/**
+ * Refuses the run, before anything is prepared or sent, when an agent would `write` (e.g. "send
+ * a notification") with a Production credential and the author did not allow it.
+ */
+export async function checkAgentWrite(this: IExecuteFunctions, write: string): Promise<void> {
+	if (!isAgentToolCall(this)) return;
+	const credentials = await this.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE);
+	if (!reachesProduction(credentials)) return;
+	if (readParameter(this, OPT_IN_PARAMETER, 0, false) === true) return;
+	throw new NodeOperationError(
+		this.getNode(),
+		`An AI agent tried to ${write} with a Production credential`,
+		{
+			description:
+				'Changes by agents (sends, cancels, template changes) are limited to Testing unless the workflow author turns on "Allow AI Agents in Production" in the node options. Nothing was sent.',
+		},
+	);
+}
