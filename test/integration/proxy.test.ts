@@ -14,7 +14,7 @@ const fixture = useSandbox();
 const savedEnvironment = { ...process.env };
 let proxy: ConnectProxy;
 beforeEach(async () => {
-	proxy = await startConnectProxy('ion:s3cret-proxy-password');
+	proxy = await startConnectProxy({ basicAuth: 'ion:s3cret-proxy-password' });
 });
 afterEach(async () => {
 	await useProxyEnvironment({});
@@ -102,5 +102,89 @@ describe('HTTPS_PROXY', () => {
 		expect(error.message).toBe(
 			`Could not reach the proxy ${address} on the way to MNotify: connection refused`,
 		);
+	});
+});
+
+describe('proxy settings and proxy faults, in the words of their cause', () => {
+	const password = 'pa#ss-proxy-password';
+
+	it.each([
+		['an unencoded # in the password', `http://ion:${password}@127.0.0.1:3128`],
+		['an unencoded / in the password', 'http://ion:pa/ss-proxy-password@127.0.0.1:3128'],
+	])(
+		'%s: Send and the credential test say HTTPS_PROXY is not valid, never showing it',
+		async (_, url) => {
+			await useProxyEnvironment({ HTTPS_PROXY: url });
+			const before = fixture.sandbox.stats.requests;
+			const error = await runNodeExpectingError(
+				sendParameters([{ type: 'IDNP', value: '2000000000000' }]),
+				fixture.credentials,
+			);
+			expect(error.message).toBe('HTTPS_PROXY is not a valid proxy URL');
+			expect(error.description).toMatch(/percent-encoded/);
+			// The credential test answers an error result; it does not throw.
+			const result = await testCredentials(fixture.credentials as unknown as MNotifyCredentials);
+			expect(result).toEqual({
+				status: 'Error',
+				message: expect.stringMatching(/^HTTPS_PROXY is not a valid proxy URL\. /),
+			});
+			const shown = JSON.stringify([error.message, error.description, result]);
+			expect(shown).not.toContain('ss-proxy-password');
+			expect(fixture.sandbox.stats.requests).toBe(before);
+		},
+	);
+
+	it.each([
+		[
+			'page-after-established' as const,
+			/^The proxy http:\/\/127\.0\.0\.1:\d+ sent something other than MNotify's TLS through the tunnel/,
+		],
+		[
+			'not-http' as const,
+			/^The proxy http:\/\/127\.0\.0\.1:\d+ did not answer the tunnel request for MNotify at .* in HTTP/,
+		],
+		[
+			'tls' as const,
+			/^The proxy http:\/\/127\.0\.0\.1:\d+ did not answer the tunnel request for MNotify at .* in HTTP/,
+		],
+	])(
+		'a proxy that answers %s is named as the cause, not the certificate or the allow-list',
+		async (misbehave, expected) => {
+			await proxy.close();
+			proxy = await startConnectProxy({ misbehave });
+			await useProxyEnvironment({
+				HTTPS_PROXY: proxy.url.replace('http://', 'http://ion:s3cret-proxy-password@'),
+			});
+			const before = fixture.sandbox.stats.requests;
+			const error = await runNodeExpectingError(
+				sendParameters([{ type: 'IDNP', value: '2000000000000' }]),
+				fixture.credentials,
+			);
+			const result = await testCredentials(fixture.credentials as unknown as MNotifyCredentials);
+			expect(error.message).toMatch(expected);
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(expected);
+			for (const text of [`${error.message} ${error.description}`, result.message]) {
+				expect(text).toContain(proxy.url);
+				expect(text).not.toMatch(/refused the client certificate|allow-list|s3cret/);
+			}
+			expect(proxy.tunnels.length).toBeGreaterThanOrEqual(2);
+			expect(fixture.sandbox.stats.requests).toBe(before);
+		},
+	);
+
+	it('a proxy answering 503 is named as refusing the tunnel, in the credential test too', async () => {
+		await proxy.close();
+		proxy = await startConnectProxy({ refuseFirst: { status: 503, times: 10 } });
+		await useProxyEnvironment({ HTTPS_PROXY: proxy.url });
+		const result = await testCredentials(fixture.credentials as unknown as MNotifyCredentials);
+		expect(result).toEqual({
+			status: 'Error',
+			message: expect.stringMatching(
+				new RegExp(
+					`^The proxy ${proxy.url} refused to open a connection to MNotify at .* \\(503\\)`,
+				),
+			),
+		});
 	});
 });

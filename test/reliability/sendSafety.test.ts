@@ -207,7 +207,7 @@ describe('2. … also through a corporate proxy (HTTPS_PROXY)', () => {
 	});
 
 	it('a send is retried, and goes out once, when the proxy could not open the tunnel', async () => {
-		proxy = await startConnectProxy(undefined, { status: 502, times: 1 });
+		proxy = await startConnectProxy({ refuseFirst: { status: 502, times: 1 } });
 		await useProxyEnvironment({ HTTPS_PROXY: proxy.url });
 		const [item] = markedItems(suite, 1);
 		const run = await suite.execute(markedSendParameters(), main.credentials, { items: [item] });

@@ -13,14 +13,41 @@ export interface ConnectProxy {
 	close: () => Promise<void>;
 }
 
+/** Ways a proxy can fail after accepting the connection, instead of tunnelling. */
+export type ProxyMisbehaviour =
+	/** "200 Connection Established", then a web page of its own (a filter's block page). */
+	| 'page-after-established'
+	/** Something that is not HTTP in answer to CONNECT (another service on the port). */
+	| 'not-http'
+	/** A TLS alert record in answer to a plain CONNECT (a proxy that expects https://). */
+	| 'tls';
+
+export interface ConnectProxyOptions {
+	/** "user:password" the proxy wants as Basic credentials. */
+	basicAuth?: string;
+	/** The first `times` CONNECTs are answered with `status` (a proxy whose upstream failed). */
+	refuseFirst?: { status: number; times: number };
+	misbehave?: ProxyMisbehaviour;
+	/** Where a tunnel asked for `host:port` really goes (e.g. a production host to a sandbox). */
+	redirect?: (target: string) => string;
+}
+
+const MISBEHAVIOURS: Record<ProxyMisbehaviour, (client: Socket) => void> = {
+	'page-after-established': (client) =>
+		client.end(
+			'HTTP/1.1 200 Connection Established\r\n\r\n<html><body>Blocked by the web filter</body></html>',
+		),
+	'not-http': (client) => client.end('SSH-2.0-OpenSSH_9.2\r\n'),
+	tls: (client) => client.end(Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46])),
+};
+
 /**
- * A minimal HTTP proxy that only tunnels (CONNECT), optionally wanting Basic credentials, and
- * answering the first `refuseFirst` CONNECTs with that status (a proxy whose upstream failed).
+ * A minimal HTTP proxy that only tunnels (CONNECT), optionally wanting Basic credentials,
+ * refusing the first CONNECTs, or misbehaving in one of the ways above. `tunnels` lists every
+ * CONNECT target it was asked for, whatever it did with it.
  */
-export async function startConnectProxy(
-	basicAuth?: string,
-	refuseFirst?: { status: number; times: number },
-): Promise<ConnectProxy> {
+export async function startConnectProxy(options: ConnectProxyOptions = {}): Promise<ConnectProxy> {
+	const { basicAuth, refuseFirst, misbehave, redirect } = options;
 	const tunnels: string[] = [];
 	const chunks: Buffer[] = [];
 	const sockets = new Set<Socket>();
@@ -38,8 +65,12 @@ export async function startConnectProxy(
 			client.end(`HTTP/1.1 ${refuseFirst.status} Upstream unavailable\r\n\r\n`);
 			return;
 		}
-		const target = request.url ?? '';
-		tunnels.push(target);
+		tunnels.push(request.url ?? '');
+		if (misbehave) {
+			MISBEHAVIOURS[misbehave](client);
+			return;
+		}
+		const target = redirect ? redirect(request.url ?? '') : (request.url ?? '');
 		const [host, port] = [target.slice(0, target.lastIndexOf(':')), target.split(':').pop()];
 		const upstream = connect(Number(port), host, () => {
 			client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
