@@ -15,6 +15,8 @@ export type SandboxFault =
 			status: 429 | 500 | 502 | 503;
 			retryAfterSeconds?: number;
 			plainText?: boolean;
+			/** Held this long before the answer (so several can be under way at once). */
+			delayMs?: number;
 	  }
 	/**
 	 * before-body: the socket is destroyed as soon as the headers arrive (nothing stored).

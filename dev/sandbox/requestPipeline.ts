@@ -19,6 +19,7 @@ import { HttpError, messageError, type SandboxResponse, textResponse } from './r
 import { matchRoute, normalizePath, type Route } from './router';
 import type { SenderRegistry } from './senders';
 import type { SandboxState } from './state';
+import type { SendArrival } from './stats';
 
 export interface PipelineDependencies {
 	state: SandboxState;
@@ -133,6 +134,7 @@ async function processRequest(
 		return 'connection reset';
 	}
 	if (fault?.kind === 'delay') await sleep(fault.ms);
+	if (fault?.kind === 'status' && fault.delayMs) await sleep(fault.delayMs);
 
 	let response: SandboxResponse;
 	try {
@@ -182,6 +184,8 @@ function peerSerialNumber(socket: TLSSocket, cache: WeakMap<TLSSocket, string>):
 	return serialNumber;
 }
 
+const MAX_SEND_ARRIVALS = 100_000;
+
 export function createRequestListener(deps: PipelineDependencies) {
 	const { stats } = deps.state;
 	const serialNumbers = new WeakMap<TLSSocket, string>();
@@ -197,13 +201,24 @@ export function createRequestListener(deps: PipelineDependencies) {
 			sender: serialNumber ? deps.senders.authenticate(serialNumber) : undefined,
 		};
 		stats.requests += 1;
-		if (call.method === 'POST' && normalizePath(call.pathname) === '/api/notification') {
-			stats.notificationSendsReceived += 1;
-		}
 		const fault = deps.faults.take(call.method, call.pathname);
 		if (fault !== undefined) stats.faultsInjected += 1;
+		let arrival: SendArrival | undefined;
+		if (call.method === 'POST' && normalizePath(call.pathname) === '/api/notification') {
+			stats.notificationSendsReceived += 1;
+			const tooMany = fault?.kind === 'status' && fault.status === 429;
+			const retryAfterSeconds = tooMany ? fault.retryAfterSeconds : undefined;
+			arrival = { receivedAtMs: startedAt };
+			if (retryAfterSeconds !== undefined) arrival.retryAfterMs = retryAfterSeconds * 1000;
+			deps.state.sendArrivals.push(arrival);
+			// A long-running sandbox keeps the latest ones only.
+			if (deps.state.sendArrivals.length > MAX_SEND_ARRIVALS) {
+				deps.state.sendArrivals.splice(0, MAX_SEND_ARRIVALS / 10);
+			}
+		}
 
 		const logOutcome = (outcome: string) => {
+			if (arrival) arrival.answeredAtMs = Date.now();
 			const faultNote = fault ? ` [fault: ${describeFault(fault)}]` : '';
 			deps.log?.(
 				`${call.method} ${url.pathname}${url.search} ${outcome} ${describeCaller(call)} ` +

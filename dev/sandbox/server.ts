@@ -22,13 +22,13 @@ import { createRequestListener } from './requestPipeline';
 import { apiRoutes } from './routes';
 import { SenderRegistry } from './senders';
 import { type SandboxState, statusTiming, type TemplateReading } from './state';
-import { emptyStats, type SandboxStats } from './stats';
+import { emptyStats, type SandboxStats, type SendArrival } from './stats';
 import { SandboxStore } from './store';
 import { type SandboxNotificationRecord, toNotificationRecord } from './views';
 
 export type { ClientCertificate, ClientCertificateOptions } from './clientCertificates';
 export type { FaultMatch, SandboxFault } from './faults';
-export type { SandboxStats } from './stats';
+export type { SandboxStats, SendArrival } from './stats';
 export type { SandboxNotificationRecord } from './views';
 
 export const DEFAULT_FAILING_RECIPIENTS = ['2000000000999', 'fail@example.md'];
@@ -58,6 +58,8 @@ export interface MNotifySandbox {
 	readonly caPem: string;
 	/** A snapshot of the server-side counters. */
 	readonly stats: SandboxStats;
+	/** Every `POST /api/notification` received so far, in order of arrival. */
+	sendArrivals(): SendArrival[];
 	resetStats(): void;
 	issueClientCertificate(options?: ClientCertificateOptions): ClientCertificate;
 	/** Returns the sender id the serial authenticates as. */
@@ -149,6 +151,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<MNotif
 		store: new SandboxStore(),
 		clock: new SandboxClock(),
 		stats: emptyStats(),
+		sendArrivals: [],
 		statusStepMs: options.statusStepMs ?? 1000,
 		failingRecipients: new Set(
 			(options.failingRecipients ?? DEFAULT_FAILING_RECIPIENTS).map((value) => value.toLowerCase()),
@@ -178,6 +181,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<MNotif
 			return { ...state.stats };
 		},
 		resetStats: () => Object.assign(state.stats, emptyStats()),
+		sendArrivals: () => state.sendArrivals.map((arrival) => ({ ...arrival })),
 		issueClientCertificate: (certificateOptions) => clientCertificates.issue(certificateOptions),
 		registerClientSerial: (serialNumber, senderName) =>
 			senders.register(serialNumber, senderName).id,

@@ -1,6 +1,6 @@
 /** What every endpoint handler can reach: the data, the clock and the sandbox's settings. */
 import type { SandboxClock } from './clock';
-import type { SandboxStats } from './stats';
+import type { SandboxStats, SendArrival } from './stats';
 import type { StatusTiming } from './statuses';
 import type { SandboxStore } from './store';
 
@@ -8,6 +8,8 @@ export interface SandboxState {
 	store: SandboxStore;
 	clock: SandboxClock;
 	stats: SandboxStats;
+	/** Every send received, in order of arrival (for pacing checks at the server). */
+	sendArrivals: SendArrival[];
 	statusStepMs: number;
 	/** Lower-cased recipient values whose messages fail. */
 	failingRecipients: Set<string>;

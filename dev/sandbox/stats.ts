@@ -16,6 +16,15 @@ export interface SandboxStats {
 	faultsInjected: number;
 }
 
+/** One `POST /api/notification` as the server saw it: when it came, and a 429's Retry-After. */
+export interface SendArrival {
+	receivedAtMs: number;
+	/** When the answer (or the reset) went out; unset while it is being processed. */
+	answeredAtMs?: number;
+	/** Set when it was answered 429 with a Retry-After header. */
+	retryAfterMs?: number;
+}
+
 export function emptyStats(): SandboxStats {
 	return {
 		tlsHandshakes: 0,

@@ -26,6 +26,11 @@ export default function printReliabilitySummary(): void {
 		],
 		['unknown outcomes not named (must be 0)', String(total('unknownOutcomesNotNamed'))],
 		['duplicate notifications (must be 0)', String(total('duplicateNotifications'))],
+		['Retry-After violations (must be 0)', String(total('retryAfterViolations'))],
+		[
+			'writes by an agent to Production without permission (must be 0)',
+			String(total('agentProductionWrites')),
+		],
 		['secret leaks found (must be 0)', String(total('secretLeaks'))],
 		[
 			'malformed inputs rejected before the network',

@@ -12,6 +12,8 @@ export interface StepDefinition {
 	onError?: INode['onError'];
 	/** The saved credential's id; every step shares one unless told otherwise. */
 	credentialId?: string;
+	/** Run as an AI agent's tool ("…Tool", as n8n names it) instead of a workflow step. */
+	asAgentTool?: boolean;
 }
 
 /** A linear workflow: Manual Trigger → step 1 → step 2 → … with the MNotify node in each step. */
@@ -28,7 +30,7 @@ export function linearWorkflow(steps: StepDefinition[]): IWorkflowBase {
 		...steps.map((step, index): INode => ({
 			id: `step-${index}`,
 			name: step.name,
-			type: NODE_TYPE,
+			type: step.asAgentTool ? `${NODE_TYPE}Tool` : NODE_TYPE,
 			typeVersion: 1,
 			position: [200 * (index + 1), 0],
 			parameters: step.parameters as INode['parameters'],

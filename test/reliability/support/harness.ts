@@ -24,6 +24,9 @@ import { recordTally } from './ledger';
 import { SecretWatch } from './secrets';
 import { SendWatch } from './sendWatch';
 
+/** How long after a 429 a send already under way may still arrive (loopback, a busy machine). */
+const IN_FLIGHT_MS = 50;
+
 /** Where sends go. */
 export const SEND_PATH = '/api/notification';
 
@@ -54,6 +57,8 @@ export interface ExecuteOptions {
 	onError?: 'continueRegularOutput' | 'continueErrorOutput';
 	/** The saved credential's id (runs share one unless told otherwise). */
 	credentialId?: string;
+	/** Run the node as an AI agent's tool. */
+	asAgentTool?: boolean;
 }
 
 /** A run stopped with n8n's Stop, and what an operator can find about it afterwards. */
@@ -120,6 +125,23 @@ export class SandboxHandle {
 		return this.sandbox.notifications().filter((record) => record.subject === subject).length;
 	}
 
+	/**
+	 * Sends that arrived while a 429's Retry-After was running, from the sandbox's own arrival
+	 * times. Sends under way when the 429 went out (arriving within IN_FLIGHT_MS of it) had
+	 * already started and do not count.
+	 */
+	retryAfterViolations(sinceMs = 0): number {
+		const arrivals = this.sandbox.sendArrivals().filter((send) => send.receivedAtMs >= sinceMs);
+		const pauses = arrivals.flatMap(({ answeredAtMs, retryAfterMs }) =>
+			answeredAtMs !== undefined && retryAfterMs
+				? [{ from: answeredAtMs + IN_FLIGHT_MS, until: answeredAtMs + retryAfterMs }]
+				: [],
+		);
+		return arrivals.filter(({ receivedAtMs }) =>
+			pauses.some(({ from, until }) => receivedAtMs >= from && receivedAtMs < until),
+		).length;
+	}
+
 	/** Extra copies of the same item's notification, over everything this sandbox stored. */
 	duplicateNotifications(): number {
 		const counts = new Map<string, number>();
@@ -154,6 +176,11 @@ export class ReliabilitySuite {
 	readonly sends = new SendWatch();
 	/** Notifications that exist but that no output, error, custom data or log told about. */
 	unknownOutcomesNotNamed = 0;
+	/**
+	 * Connections toward the Production host opened by agents' writes that were not allowed
+	 * there (counted by the tests that make such calls, at the proxy they go through).
+	 */
+	agentProductionWrites = 0;
 	private markers = 0;
 
 	constructor(readonly name: string) {}
@@ -196,6 +223,7 @@ export class ReliabilitySuite {
 					onError:
 						options.onError ?? (options.continueOnFail ? 'continueRegularOutput' : undefined),
 					credentialId: options.credentialId,
+					asAgentTool: options.asAgentTool,
 				},
 			],
 			credentials,
@@ -339,6 +367,8 @@ export class ReliabilitySuite {
 				unknownOutcomesNotNamed: this.unknownOutcomesNotNamed,
 				sendsReceived: total((handle) => handle.sandbox.stats.notificationSendsReceived),
 				duplicateNotifications: this.duplicateNotifications(),
+				retryAfterViolations: total((handle) => handle.retryAfterViolations()),
+				agentProductionWrites: this.agentProductionWrites,
 				secretLeaks: this.secrets.leaks().length,
 				malformedInputs: this.malformed.total,
 				malformedRejectedBeforeNetwork: this.malformed.rejectedBeforeNetwork,

@@ -30,6 +30,10 @@ export interface SuiteTally {
 	unknownOutcomesNotNamed: number;
 	/** Notifications stored more than once for one item (by its unique subject). */
 	duplicateNotifications: number;
+	/** Sends the sandboxes received while a 429's Retry-After was running (must be 0). */
+	retryAfterViolations: number;
+	/** Connections toward Production by agents' writes not allowed there (must be 0). */
+	agentProductionWrites: number;
 	/** Protected secrets found in outputs, errors or console/stdout/stderr. */
 	secretLeaks: number;
 	malformedInputs: number;

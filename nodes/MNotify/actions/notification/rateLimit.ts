@@ -12,6 +12,8 @@ const MINUTE_MS = 60_000;
 const DEFAULT_PAUSE_MS = 5_000;
 /** After an overload, the added spacing halves every this long once the pause is over. */
 const RECOVERY_HALF_LIFE_MS = 20_000;
+/** How many recent sends the pace before an overload is measured over. */
+const RECENT_TURNS = 64;
 /** Pacers kept for credentials not used lately; the least recently used go first. */
 const MAX_PACERS = 64;
 
@@ -31,10 +33,10 @@ class CredentialPace {
 	/** When the current overload began: a 429 for a send let go before it is part of it. */
 	private overloadSince = Number.NEGATIVE_INFINITY;
 
-	/** Sends let go in each second of the last minute (a ring by second). */
-	private readonly turnsInSecond = new Array<number>(60).fill(0);
+	/** When the last RECENT_TURNS sends were let go (a ring), for the pace before an overload. */
+	private readonly recentTurns: number[] = [];
 
-	private readonly secondOfSlot = new Array<number>(60).fill(Number.NEGATIVE_INFINITY);
+	private nextRecent = 0;
 
 	/**
 	 * Waits until a send spaced `intervalMs` after the last one may start, and no pause holds.
@@ -83,27 +85,15 @@ class CredentialPace {
 	}
 
 	private remember(at: number): void {
-		const second = Math.floor(at / 1000);
-		const slot = second % 60;
-		if (this.secondOfSlot[slot] !== second) {
-			this.secondOfSlot[slot] = second;
-			this.turnsInSecond[slot] = 0;
-		}
-		this.turnsInSecond[slot] += 1;
+		this.recentTurns[this.nextRecent] = at;
+		this.nextRecent = (this.nextRecent + 1) % RECENT_TURNS;
 	}
 
-	/** The average time between sends over the last minute (since the first, at least a second). */
+	/** The average time between the sends of the last minute, over at least 100 ms. */
 	private recentSpacing(now: number): number {
-		const thisSecond = Math.floor(now / 1000);
-		let turns = 0;
-		let firstSecond = thisSecond;
-		for (let slot = 0; slot < 60; slot++) {
-			if (this.secondOfSlot[slot] <= thisSecond - 60) continue;
-			turns += this.turnsInSecond[slot];
-			firstSecond = Math.min(firstSecond, this.secondOfSlot[slot]);
-		}
-		const windowMs = Math.max(1000, now - firstSecond * 1000);
-		return windowMs / Math.max(1, turns);
+		const recent = this.recentTurns.filter((at) => at > now - MINUTE_MS);
+		const windowMs = Math.max(100, now - Math.min(now, ...recent));
+		return windowMs / Math.max(1, recent.length);
 	}
 }
 
