@@ -15,7 +15,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { HttpError, N8nServer, OWNER } from './lib/n8n.mjs';
+import { HttpError, OWNER, serverOfTarget } from './lib/n8n.mjs';
 import { installPackage } from './lib/package.mjs';
 import { startSandbox } from './lib/sandbox.mjs';
 import { E2E_DIR, REPO_DIR, readEnvFile, run } from './lib/util.mjs';
@@ -33,7 +33,7 @@ mkdirSync(workDir, { recursive: true });
 await installPackage({ userFolder, workDir });
 
 const sandbox = await startSandbox({ logDir: workDir });
-const n8n = new N8nServer({ n8nDir: install.N8N_DIR, nodeBin: install.NODE_BIN, userFolder });
+const n8n = serverOfTarget('n8n2', install, { userFolder });
 let stopping;
 function stop() {
 	stopping ??= (async () => {

@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 
-import { N8nServer } from './lib/n8n.mjs';
+import { serverOfTarget } from './lib/n8n.mjs';
 import { packPackage } from './lib/package.mjs';
 import { startSandbox } from './lib/sandbox.mjs';
 import { REPO_DIR, readEnvFile, run } from './lib/util.mjs';
@@ -65,10 +65,11 @@ const has = (name) => existsSync(path.join(nodesDir, 'node_modules', name, 'pack
 
 rmSync(workDir, { recursive: true, force: true });
 mkdirSync(nodesDir, { recursive: true });
-// What n8n writes into a new nodes folder.
+// What the README's command writes (what n8n writes into a new nodes folder, less the empty
+// dependencies).
 writeFileSync(
 	path.join(nodesDir, 'package.json'),
-	JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2),
+	'{"name": "installed-nodes", "private": true}\n',
 );
 
 const tgz = await packPackage(workDir);
@@ -106,12 +107,7 @@ if (!existsSync(envFile)) {
 } else {
 	const install = readEnvFile(envFile);
 	const sandbox = await startSandbox({ logDir: workDir });
-	const n8n = new N8nServer({
-		n8nDir: install.N8N_DIR,
-		nodeBin: install.NODE_BIN,
-		userFolder,
-		env: target === 'n8n1' ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {},
-	});
+	const n8n = serverOfTarget(target, install, { userFolder });
 	try {
 		await n8n.start();
 		await n8n.setupOwner();
