@@ -11,6 +11,6 @@ module.exports = {
 	globalTeardown: '<rootDir>/test/reliability/summary.teardown.ts',
 	testTimeout: 30_000,
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }],
 	},
 };

@@ -10,5 +10,7 @@ export default function buildPackage(): void {
 	execFileSync('npm', ['run', '--silent', 'build'], {
 		cwd: path.resolve(__dirname, '..'),
 		stdio: 'inherit',
+		// n8n-node build animates a spinner unless it is told it runs in CI.
+		env: { ...process.env, CI: 'true' },
 	});
 }

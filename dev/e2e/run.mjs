@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { builtinCases } from './cases/builtin.mjs';
-import { N8nServer, OWNER } from './lib/n8n.mjs';
+import { OWNER, serverOfTarget } from './lib/n8n.mjs';
 import { installPackage } from './lib/package.mjs';
 import { E2E_DIR, REPO_DIR, readEnvFile, run } from './lib/util.mjs';
 
@@ -193,13 +193,7 @@ async function main() {
 		);
 	}
 
-	n8n = new N8nServer({
-		n8nDir: install.N8N_DIR,
-		nodeBin: install.NODE_BIN,
-		userFolder,
-		// n8n 1.x: the default (vm) expression engine needs isolated-vm's native build, skipped by --ignore-scripts.
-		env: target === 'n8n1' ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {},
-	});
+	n8n = serverOfTarget(target, install, { userFolder });
 	await step(
 		'n8n start (ready on /healthz/readiness)',
 		async () => {

@@ -479,6 +479,21 @@ export class N8nServer {
 	}
 }
 
+/**
+ * An n8n server of an e2e target ('n8n2' | 'n8n1') as install-n8n.sh left it (`install`: its
+ * <target>.env). n8n 1.x: the default (vm) expression engine needs isolated-vm's native build,
+ * which the install skips, so it runs the legacy engine.
+ */
+export function serverOfTarget(target, install, { userFolder, env = {}, ...options }) {
+	return new N8nServer({
+		n8nDir: install.N8N_DIR,
+		nodeBin: install.NODE_BIN,
+		userFolder,
+		env: { ...(target === 'n8n1' ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {}), ...env },
+		...options,
+	});
+}
+
 /** Execution helper: status, error, and the items a node produced. */
 export class Execution {
 	constructor(raw) {

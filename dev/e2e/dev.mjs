@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// `npm run dev`: a local n8n to click through the node in, in one command. Builds (the npm
+// script), installs the e2e's n8n 2.41.1 if the cache lacks it, starts the sandbox, installs the
+// packed package into the n8n user folder as n8n installs community packages, starts n8n with an
+// owner and a ready "MNotify sandbox" credential, and prints the address and login. Ctrl-C stops
+// n8n and the sandbox. Workflows stay in the user folder (.e2e/dev) between runs; the sandbox
+// makes a new CA at every start, so the credential is made anew each time.
+//
+//   npm run dev                 # until Ctrl-C
+//   npm run dev -- --check      # start, check that n8n is healthy with the package, stop
+//
+// No live reload: after an edit, Ctrl-C and `npm run dev` again (it rebuilds and reinstalls).
+// Env: MNOTIFY_E2E_CACHE, E2E_WORK_DIR (default <repo>/.e2e), N8N_LOG_LEVEL.
+import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { HttpError, OWNER, serverOfTarget } from './lib/n8n.mjs';
+import { installPackage } from './lib/package.mjs';
+import { startSandbox } from './lib/sandbox.mjs';
+import { E2E_DIR, REPO_DIR, readEnvFile, run } from './lib/util.mjs';
+
+const CREDENTIAL_NAME = 'MNotify sandbox';
+const checkOnly = process.argv.includes('--check');
+const CACHE =
+	process.env.MNOTIFY_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-mnotify-e2e');
+const workDir = path.resolve(process.env.E2E_WORK_DIR || path.join(REPO_DIR, '.e2e'), 'dev');
+const userFolder = path.join(workDir, 'user');
+
+await run('bash', [path.join(E2E_DIR, 'install-n8n.sh'), '--n8n2'], { prefix: '  ' });
+const install = readEnvFile(path.join(CACHE, 'n8n2.env'));
+mkdirSync(workDir, { recursive: true });
+await installPackage({ userFolder, workDir });
+
+const sandbox = await startSandbox({ logDir: workDir });
+const n8n = serverOfTarget('n8n2', install, { userFolder });
+let stopping;
+function stop() {
+	stopping ??= (async () => {
+		await n8n.stop();
+		await sandbox.close();
+	})();
+	return stopping;
+}
+for (const signal of ['SIGINT', 'SIGTERM'])
+	process.on(signal, () => stop().then(() => process.exit(0)));
+
+try {
+	await n8n.start();
+	// A kept user folder already has its owner.
+	await n8n.setupOwner().catch((error) => {
+		if (!(error instanceof HttpError)) throw error;
+	});
+	await n8n.login();
+	for (const old of await n8n.rest('GET', '/credentials')) {
+		if (old.name === CREDENTIAL_NAME) await n8n.rest('DELETE', `/credentials/${old.id}`);
+	}
+	await n8n.createCredential({
+		name: CREDENTIAL_NAME,
+		type: 'mNotifyApi',
+		data: sandbox.credentialData(),
+	});
+} catch (error) {
+	console.error(`npm run dev: n8n did not come up: ${error.message}\n${n8n.logTail(30)}`);
+	await stop();
+	process.exit(1);
+}
+
+const health = await fetch(`${n8n.baseUrl}/healthz`);
+const registered = (await n8n.nodeTypes()).filter((type) =>
+	type.name.startsWith('n8n-nodes-mnotify.'),
+);
+console.log(`
+n8n with n8n-nodes-mnotify: ${n8n.baseUrl}  (healthz ${health.status}; ${registered.map((t) => t.name).join(', ')})
+  login     ${OWNER.email} / ${OWNER.password}
+  sandbox   ${sandbox.url} (credential "${CREDENTIAL_NAME}" is ready; 2000000000999 and fail@example.md fail on purpose)
+  logs      ${path.relative(REPO_DIR, n8n.logFile)}, ${path.relative(REPO_DIR, sandbox.logFile)}
+${checkOnly ? '--check: stopping' : 'Ctrl-C stops n8n and the sandbox.'}`);
+
+if (checkOnly) {
+	await stop();
+	const expected = ['n8n-nodes-mnotify.mNotify', 'n8n-nodes-mnotify.mNotifyTrigger'];
+	const names = registered.map((type) => type.name);
+	const ok = health.ok && expected.every((name) => names.includes(name)) && existsSync(n8n.logFile);
+	console.log(`dev-check: ${ok ? 1 : 0} passed, ${ok ? 0 : 1} failed`);
+	process.exit(ok ? 0 : 1);
+}
