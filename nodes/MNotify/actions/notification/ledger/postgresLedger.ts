@@ -1,0 +1,316 @@
+/**
+ * The ledger in PostgreSQL, through n8n's `postgres` credential: exact. A table of our own
+ * (created on first use), one row per scope and key, the key stored as its SHA-256. A claim is
+ * `INSERT … ON CONFLICT DO NOTHING`-like (it only takes back rows given back), so of two runs
+ * claiming one key exactly one wins, whatever the timing; every write names the run, so a run
+ * never changes a key another run holds. One statement per chunk of keys.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IExecuteFunctions } from 'n8n-workflow';
+import type { Pool } from 'pg';
+
+import {
+	keyHash,
+	LedgerError,
+	scopeName,
+	type Acceptance,
+	type ClaimResult,
+	type LedgerSettings,
+	type SentLedger,
+	type TakenState,
+} from './ledger';
+import { lendPool, type PoolLease } from './postgresPool';
+
+export const POSTGRES_CREDENTIAL_TYPE = 'postgres';
+export const DEFAULT_LEDGER_TABLE = 'mnotify_sent_ledger';
+const TABLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The table name option, checked: it is written into SQL. */
+export function ledgerTable(name: string | undefined): string {
+	const table = (name ?? '').trim() || DEFAULT_LEDGER_TABLE;
+	if (!TABLE_NAME.test(table)) {
+		throw new LedgerError(
+			`Options › Ledger Table: "${table}" is not a valid table name`,
+			'Use lower-case letters, digits and underscores only, starting with a letter or underscore (at most 63), e.g. mnotify_sent_ledger.',
+		);
+	}
+	return table;
+}
+
+/** Tables known to exist, per pool, so a run asks only once per process. */
+const readyTables = new WeakMap<Pool, Set<string>>();
+
+/** PostgreSQL error codes and driver errors, in words that name the credential field to fix. */
+export function ledgerFailure(error: unknown, where: string, doing: string): LedgerError {
+	const { code, message } = error as { code?: string; message?: string };
+	const text = String(message ?? error);
+	const fix = (field: string, hint: string) =>
+		new LedgerError(
+			`Could not ${doing} in the PostgreSQL ledger (${where}): ${text}`,
+			`${hint} (Postgres credential › ${field}).`,
+		);
+	if (code === '28P01' || code === '28000')
+		return fix('User, Password', 'PostgreSQL refused the user name or password');
+	if (code === '3D000')
+		return fix('Database', 'The database does not exist: create it or correct its name');
+	if (code === '42501' || code === '25006')
+		return fix(
+			'User',
+			'This user may not write the ledger table (a read-only role or replica). Grant it SELECT, INSERT, UPDATE and DELETE on the table, and CREATE on the schema for the first run, which creates the table',
+		);
+	if (/ssl|certificate|self[- ]signed/i.test(text))
+		return fix('SSL, Ignore SSL Issues', 'The SSL connection to PostgreSQL failed');
+	if (
+		['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN', 'ETIMEDOUT'].includes(code ?? '') ||
+		/timeout/i.test(text)
+	)
+		return fix('Host, Port', 'PostgreSQL cannot be reached at this address');
+	if (/terminat|ECONNRESET|57P0/.test(`${text} ${code ?? ''}`))
+		return fix('Host', 'The connection to PostgreSQL was lost; check that the server is up');
+	return fix('Host, Database', 'PostgreSQL failed');
+}
+
+/** Errors where the statement may be repeated as is: it either did nothing or, for a claim, what it did is ours. */
+const retryable = (error: unknown) =>
+	/^(40P01|40001|57P0\d|08\d\d\d)$/.test(String((error as { code?: unknown }).code)) ||
+	/Connection terminated|ECONNRESET/.test(String((error as Error).message));
+
+export class PostgresLedger implements SentLedger {
+	private readonly runId = randomUUID();
+
+	private readonly scope: string;
+
+	private lease: PoolLease | undefined;
+
+	private opening: Promise<PoolLease> | undefined;
+
+	/** The run holding each key `claim` found claimed, for a take-over that races nobody. */
+	private readonly holders = new Map<string, string | null>();
+
+	constructor(
+		private readonly context: IExecuteFunctions,
+		private readonly settings: LedgerSettings,
+		private readonly table: string,
+	) {
+		this.scope = scopeName(context, settings.scope);
+	}
+
+	async claim(keys: string[]): Promise<ClaimResult> {
+		const hashes = keys.map(keyHash);
+		const result = await this.query<{
+			key_hash: string;
+			won: boolean;
+			state: string | null;
+			run_id: string | null;
+		}>(
+			'claim the dedupe keys',
+			`WITH input AS (SELECT DISTINCT unnest($2::text[]) AS key_hash),
+			claimed AS (
+				INSERT INTO ${this.table} AS l (scope, key_hash, state, run_id)
+				SELECT $1, key_hash, 'claimed', $3 FROM input ORDER BY key_hash
+				ON CONFLICT (scope, key_hash) DO UPDATE
+					SET state = 'claimed', run_id = EXCLUDED.run_id, notification_id = NULL,
+						claimed_at = now(), updated_at = now()
+					WHERE l.state = 'released'
+				RETURNING l.key_hash)
+			SELECT i.key_hash, c.key_hash IS NOT NULL AS won, l.state, l.run_id
+			FROM input i
+			LEFT JOIN claimed c ON c.key_hash = i.key_hash
+			LEFT JOIN ${this.table} l ON l.scope = $1 AND l.key_hash = i.key_hash`,
+			[this.scope, hashes, this.runId],
+		);
+		const byHash = new Map(result.map((row) => [row.key_hash, row]));
+		const ours = new Set<string>();
+		const taken = new Map<string, TakenState>();
+		for (const [index, key] of keys.entries()) {
+			const row = byHash.get(hashes[index]);
+			// Claimed by this run already: a repeated statement after a lost answer.
+			if (row?.won || (row?.state === 'claimed' && row.run_id === this.runId)) {
+				ours.add(key);
+				continue;
+			}
+			// No row in the statement's snapshot: a concurrent run claimed it a moment ago.
+			taken.set(key, row?.state === 'accepted' ? 'accepted' : 'claimed');
+			this.holders.set(key, row?.state === 'claimed' ? row.run_id : null);
+		}
+		return { ours, taken };
+	}
+
+	async takeOver(keys: string[]): Promise<Set<string>> {
+		const candidates = keys.filter((key) => this.holders.get(key));
+		if (candidates.length === 0) return new Set();
+		const rows = await this.query<{ key_hash: string }>(
+			'take over the outcome-unknown keys',
+			`UPDATE ${this.table} AS l SET run_id = $3, claimed_at = now(), updated_at = now()
+			FROM unnest($2::text[], $4::text[]) AS v(key_hash, holder)
+			WHERE l.scope = $1 AND l.key_hash = v.key_hash AND l.state = 'claimed' AND l.run_id = v.holder
+			RETURNING l.key_hash`,
+			[
+				this.scope,
+				candidates.map(keyHash),
+				this.runId,
+				candidates.map((key) => this.holders.get(key)),
+			],
+		);
+		const won = new Set(rows.map((row) => row.key_hash));
+		return new Set(candidates.filter((key) => won.has(keyHash(key))));
+	}
+
+	async accept(acceptances: Acceptance[]): Promise<void> {
+		if (acceptances.length === 0) return;
+		await this.query(
+			'record the accepted sends',
+			`UPDATE ${this.table} AS l SET state = 'accepted', notification_id = v.id, updated_at = now()
+			FROM unnest($2::text[], $3::text[]) AS v(key_hash, id)
+			WHERE l.scope = $1 AND l.key_hash = v.key_hash AND l.run_id = $4`,
+			[
+				this.scope,
+				acceptances.map(({ key }) => keyHash(key)),
+				acceptances.map(({ notificationId }) => notificationId ?? null),
+				this.runId,
+			],
+		);
+	}
+
+	async release(keys: string[]): Promise<void> {
+		if (keys.length === 0 || !this.opening) return;
+		await this.query(
+			'give back the unsent keys',
+			`UPDATE ${this.table} SET state = 'released', updated_at = now()
+			WHERE scope = $1 AND key_hash = ANY($2::text[]) AND run_id = $3 AND state = 'claimed'`,
+			[this.scope, keys.map(keyHash), this.runId],
+		);
+	}
+
+	async close(): Promise<void> {
+		try {
+			if (this.opening && this.settings.retention.kind === 'entries') {
+				// Number of Keys: the newest are kept.
+				await this.query(
+					'apply the retention',
+					`DELETE FROM ${this.table} WHERE scope = $1 AND key_hash IN (
+						SELECT key_hash FROM ${this.table} WHERE scope = $1
+						ORDER BY updated_at DESC OFFSET $2)`,
+					[this.scope, this.settings.retention.keys],
+				);
+			}
+		} finally {
+			this.lease?.release();
+		}
+	}
+
+	private async query<Row>(doing: string, sql: string, values: unknown[]): Promise<Row[]> {
+		const lease = await this.open();
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return (await lease.pool.query(sql, values)).rows as Row[];
+			} catch (error) {
+				if (attempt < 3 && retryable(error)) continue;
+				throw ledgerFailure(error, lease.where, doing);
+			}
+		}
+	}
+
+	private async open(): Promise<PoolLease> {
+		this.opening ??= (async () => {
+			const credential = await this.context.getCredentials(POSTGRES_CREDENTIAL_TYPE);
+			const credentialId = this.context.getNode().credentials?.[POSTGRES_CREDENTIAL_TYPE]?.id;
+			this.lease = lendPool(credential, credentialId ?? undefined);
+			try {
+				await ensureTable(this.lease.pool, this.table);
+				if (this.settings.retention.kind === 'days') {
+					await this.lease.pool.query(
+						`DELETE FROM ${this.table} WHERE scope = $1 AND updated_at < now() - make_interval(days => $2)`,
+						[this.scope, this.settings.retention.days],
+					);
+				}
+			} catch (error) {
+				throw ledgerFailure(error, this.lease.where, 'open the ledger table');
+			}
+			return this.lease;
+		})();
+		return await this.opening;
+	}
+}
+
+/**
+ * Creates the table on first use. Asked first, so a role that may only write the table (no CREATE
+ * on the schema) works once it exists; creators wait for each other on an advisory lock.
+ */
+async function ensureTable(pool: Pool, table: string): Promise<void> {
+	const ready = readyTables.get(pool) ?? new Set<string>();
+	readyTables.set(pool, ready);
+	if (ready.has(table)) return;
+	const { rows } = await pool.query<{ present: boolean }>(
+		'SELECT to_regclass($1) IS NOT NULL AS present',
+		[table],
+	);
+	if (!rows[0]?.present) {
+		await pool.query(`BEGIN;
+			SELECT pg_advisory_xact_lock(hashtext('n8n-nodes-mnotify ledger ${table}'));
+			CREATE TABLE IF NOT EXISTS ${table} (
+				scope text NOT NULL,
+				key_hash text NOT NULL,
+				state text NOT NULL CHECK (state IN ('claimed', 'accepted', 'released')),
+				run_id text NOT NULL,
+				notification_id text,
+				claimed_at timestamptz NOT NULL DEFAULT now(),
+				updated_at timestamptz NOT NULL DEFAULT now(),
+				PRIMARY KEY (scope, key_hash));
+			CREATE INDEX IF NOT EXISTS ${table}_by_time ON ${table} (scope, updated_at);
+			COMMIT;`);
+	}
+	ready.add(table);
+}
+
+export interface LedgerRow {
+	scope: string;
+	keyHash: string;
+	state: string;
+	notificationId: string | null;
+	claimedAt: string;
+	updatedAt: string;
+}
+
+/** What the ledger holds for a workflow (its shared scope and every node's), oldest change first. */
+export async function listLedger(
+	context: IExecuteFunctions,
+	query: { table: string; workflowScope: string; since: Date; until: Date; limit: number },
+): Promise<LedgerRow[]> {
+	const credential = await context.getCredentials(POSTGRES_CREDENTIAL_TYPE);
+	const lease = lendPool(
+		credential,
+		context.getNode().credentials?.[POSTGRES_CREDENTIAL_TYPE]?.id ?? undefined,
+	);
+	try {
+		const { rows } = await lease.pool
+			.query<{
+				scope: string;
+				key_hash: string;
+				state: string;
+				notification_id: string | null;
+				claimed_at: Date;
+				updated_at: Date;
+			}>(
+				`SELECT scope, key_hash, state, notification_id, claimed_at, updated_at FROM ${query.table}
+				WHERE (scope = $1 OR starts_with(scope, $1 || '/node:'))
+					AND updated_at >= $2 AND updated_at < $3
+				ORDER BY updated_at, key_hash LIMIT $4`,
+				[query.workflowScope, query.since, query.until, query.limit],
+			)
+			.catch((error: unknown) => {
+				if ((error as { code?: string }).code === '42P01') return { rows: [] };
+				throw ledgerFailure(error, lease.where, 'read the ledger');
+			});
+		return rows.map((row) => ({
+			scope: row.scope,
+			keyHash: row.key_hash,
+			state: row.state,
+			notificationId: row.notification_id,
+			claimedAt: row.claimed_at.toISOString(),
+			updatedAt: row.updated_at.toISOString(),
+		}));
+	} finally {
+		lease.release();
+	}
+}
