@@ -44,10 +44,11 @@ const readyTables = new WeakMap<Pool, Set<string>>();
 export function ledgerFailure(error: unknown, where: string, doing: string): LedgerError {
 	const { code, message } = error as { code?: string; message?: string };
 	const text = String(message ?? error);
+	// The driver's words go in the description: n8n rewrites messages that name socket errors.
 	const fix = (field: string, hint: string) =>
 		new LedgerError(
-			`Could not ${doing} in the PostgreSQL ledger (${where}): ${text}`,
-			`${hint} (Postgres credential › ${field}).`,
+			`Could not ${doing} in the PostgreSQL ledger (${where})`,
+			`${hint} (Postgres credential › ${field}). PostgreSQL said: ${text}.`,
 		);
 	if (code === '28P01' || code === '28000')
 		return fix('User, Password', 'PostgreSQL refused the user name or password');
