@@ -241,6 +241,42 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 		expect(fixture.sandbox.stats.notificationSendsReceived).toBe(before);
 	});
 
+	it("Re-Send Outcome Unknown takes over a dead run's claims only while the ledger still shows them unanswered, one run at a time", async () => {
+		await ledgerTableCreated();
+		const campaign = people(4);
+		const scope = 'workflow:ledger-resend/node:step-0';
+		const hashes = campaign.map(({ json }) => sha256(String(json.idnp)));
+		// A run that died a minute ago after claiming all four; the fourth was accepted after all.
+		postgres.query(
+			`INSERT INTO ${TABLE} (scope, key_hash, state, run_id, claimed_at, updated_at) SELECT '${scope}', h, 'claimed', 'dead-run', now() - interval '1 minute', now() - interval '1 minute' FROM unnest(ARRAY['${hashes.join("','")}']) AS h`,
+		);
+		postgres.query(
+			`UPDATE ${TABLE} SET state = 'accepted', notification_id = 'n-4' WHERE key_hash = '${hashes[3]}'`,
+		);
+		const plain = await send('ledger-resend', campaign);
+		expect(plain.map((json) => json.reason)).toEqual([
+			...Array(3).fill('outcomeUnknown'),
+			'alreadySent',
+		]);
+		// Two analysts re-send at the same moment: each key goes to one of them.
+		const [run1, run2] = await Promise.all([
+			send('ledger-resend', campaign, { resendOutcomeUnknown: true }),
+			send('ledger-resend', campaign, { resendOutcomeUnknown: true }),
+		]);
+		expect(received(campaign)).toEqual([1, 1, 1, 0]);
+		expect([...run1, ...run2].filter((json) => typeof json.id === 'string')).toHaveLength(3);
+		expect(rows(`scope = '${scope}'`).map(([, state]) => state)).toEqual(Array(4).fill('accepted'));
+
+		// A claim touched seconds ago may be a live run's (sending, or waiting for its pace): kept.
+		const fresh = people(1);
+		postgres.query(
+			`INSERT INTO ${TABLE} (scope, key_hash, state, run_id) VALUES ('${scope}', '${sha256(String(fresh[0].json.idnp))}', 'claimed', 'live-run')`,
+		);
+		const notYet = await send('ledger-resend', fresh, { resendOutcomeUnknown: true });
+		expect(notYet[0]).toMatchObject({ skipped: true, reason: 'outcomeUnknown' });
+		expect(received(fresh)).toEqual([0]);
+	});
+
 	it('Get Sent lists the key hashes, states, ids and times of a workflow, in a time window', async () => {
 		const campaign = people(3);
 		const startedAt = new Date(Date.now() - 1000).toISOString();

@@ -24,6 +24,10 @@ import { lendPool, type PoolLease } from './postgresPool';
 export const POSTGRES_CREDENTIAL_TYPE = 'postgres';
 export const DEFAULT_LEDGER_TABLE = 'mnotify_sent_ledger';
 const TABLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** A live run touches its open claims this often… */
+const HEARTBEAT_MS = 10_000;
+/** …so a claim untouched this long is a dead run's, which Re-Send Outcome Unknown may take over. */
+export const CLAIM_ALIVE_SECONDS = 30;
 
 /** The table name option, checked: it is written into SQL. */
 export function ledgerTable(name: string | undefined): string {
@@ -85,6 +89,9 @@ export class PostgresLedger implements SentLedger {
 
 	private opening: Promise<PoolLease> | undefined;
 
+	/** Keeps this run's claims fresh, so no Re-Send takes them over while it runs. */
+	private heartbeat: NodeJS.Timeout | undefined;
+
 	/** The run holding each key `claim` found claimed, for a take-over that races nobody. */
 	private readonly holders = new Map<string, string | null>();
 
@@ -120,6 +127,7 @@ export class PostgresLedger implements SentLedger {
 			LEFT JOIN ${this.table} l ON l.scope = $1 AND l.key_hash = i.key_hash`,
 			[this.scope, hashes, this.runId],
 		);
+		this.heartbeat ??= setInterval(() => void this.touch(), HEARTBEAT_MS).unref();
 		const byHash = new Map(result.map((row) => [row.key_hash, row]));
 		const ours = new Set<string>();
 		const taken = new Map<string, TakenState>();
@@ -137,6 +145,10 @@ export class PostgresLedger implements SentLedger {
 		return { ours, taken };
 	}
 
+	/**
+	 * Only claims nobody has kept fresh for CLAIM_ALIVE_SECONDS: a run that is alive (sending, or
+	 * waiting for its pace) touches its claims every HEARTBEAT_MS.
+	 */
 	async takeOver(keys: string[]): Promise<Set<string>> {
 		const candidates = keys.filter((key) => this.holders.get(key));
 		if (candidates.length === 0) return new Set();
@@ -145,12 +157,14 @@ export class PostgresLedger implements SentLedger {
 			`UPDATE ${this.table} AS l SET run_id = $3, claimed_at = now(), updated_at = now()
 			FROM unnest($2::text[], $4::text[]) AS v(key_hash, holder)
 			WHERE l.scope = $1 AND l.key_hash = v.key_hash AND l.state = 'claimed' AND l.run_id = v.holder
+				AND l.updated_at < now() - make_interval(secs => $5)
 			RETURNING l.key_hash`,
 			[
 				this.scope,
 				candidates.map(keyHash),
 				this.runId,
 				candidates.map((key) => this.holders.get(key)),
+				CLAIM_ALIVE_SECONDS,
 			],
 		);
 		const won = new Set(rows.map((row) => row.key_hash));
@@ -184,6 +198,7 @@ export class PostgresLedger implements SentLedger {
 	}
 
 	async close(): Promise<void> {
+		clearInterval(this.heartbeat);
 		try {
 			if (this.opening && this.settings.retention.kind === 'entries') {
 				// Number of Keys: the newest are kept.
@@ -198,6 +213,14 @@ export class PostgresLedger implements SentLedger {
 		} finally {
 			this.lease?.release();
 		}
+	}
+
+	private async touch(): Promise<void> {
+		await this.query(
+			'keep the claims fresh',
+			`UPDATE ${this.table} SET updated_at = now() WHERE scope = $1 AND run_id = $2 AND state = 'claimed'`,
+			[this.scope, this.runId],
+		).catch(() => undefined); // a missed beat only makes the claims look older
 	}
 
 	private async query<Row>(doing: string, sql: string, values: unknown[]): Promise<Row[]> {
