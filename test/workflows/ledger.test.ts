@@ -134,16 +134,21 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 		['20 ms apart', 20],
 		['1 s apart, the first still sending', 1000],
 	])('two runs of the same batch %s: every recipient exactly once', async (_label, offsetMs) => {
-		const campaign = people(120);
-		// MNotify answers in 20 ms: 120 sends at concurrency 4 take more than a second.
+		const campaign = people(240);
+		// MNotify answers in 20 ms: 240 sends at concurrency 4 take more than a second.
 		fixture.sandbox.injectFault({ kind: 'delay-answer', ms: 20 }, { method: 'POST', times: 1000 });
-		const first = send(`ledger-race-${offsetMs}`, campaign);
+		let firstEndedAt = 0;
+		const first = send(`ledger-race-${offsetMs}`, campaign).finally(
+			() => (firstEndedAt = Date.now()),
+		);
 		await new Promise((resolve) => setTimeout(resolve, offsetMs));
+		const secondStartedAt = Date.now();
 		const second = send(`ledger-race-${offsetMs}`, campaign);
 		const [run1, run2] = await Promise.all([first, second]);
-		expect(received(campaign)).toEqual(Array(120).fill(1));
+		expect(firstEndedAt).toBeGreaterThan(secondStartedAt + 100); // they did overlap
+		expect(received(campaign)).toEqual(Array(240).fill(1));
 		const sent = [...run1, ...run2].filter((json) => typeof json.id === 'string').length;
-		expect(sent).toBe(120);
+		expect(sent).toBe(240);
 		// What the other run holds is skipped: sent, or still being sent (outcome unknown).
 		for (const json of [...run1, ...run2].filter((output) => output.skipped))
 			expect(['alreadySent', 'outcomeUnknown']).toContain(json.reason);
