@@ -33,7 +33,7 @@ export type Verdict = { send: true; resend?: boolean } | { send: false; reason: 
 const SKIP_MESSAGES: Record<SkipReason, string> = {
 	alreadySent: 'An earlier run sent this notification (same dedupe key); not sent again.',
 	outcomeUnknown:
-		"An earlier run marked this notification as being sent but never recorded MNotify's answer (n8n stopped or crashed, the run was stopped, or the connection failed mid-request). It may or may not have reached the recipients, so it was not sent again.",
+		"An earlier run marked this notification as being sent but never recorded MNotify's answer (n8n stopped or crashed, the run was stopped, or the connection failed mid-request), or another run is sending it at this moment. It may or may not have reached the recipients, so it was not sent again.",
 	duplicateInThisRun: 'An earlier item of this run has the same dedupe key; sent once only.',
 };
 const WHAT_TO_CHECK =
@@ -257,11 +257,7 @@ export class DedupeRun {
 		}
 		if (items.length === 0) return;
 		const keys = items.map((itemIndex) => this.keyOf(itemIndex));
-		const claimed = await this.ledger.claim(keys).catch(async (error: unknown) => {
-			// The claim may have landed without its answer: give back what may be ours.
-			await this.ledger.release(keys).catch(() => undefined);
-			throw error;
-		});
+		const claimed = await this.ledger.claim(keys);
 		const { taken } = claimed;
 		const unknown = [...taken].filter(([, state]) => state === 'claimed').map(([key]) => key);
 		const resent =

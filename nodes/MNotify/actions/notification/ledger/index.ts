@@ -24,10 +24,6 @@ export function openLedger(
 
 export { LedgerError, keyHash, scopeName, type LedgerSettings, type SentLedger } from './ledger';
 export { ProcessedDataLedger, STORE_MAX_KEYS } from './processedDataLedger';
-export {
-	DEFAULT_LEDGER_TABLE,
-	ledgerTable,
-	listLedger,
-	POSTGRES_CREDENTIAL_TYPE,
-} from './postgresLedger';
+export { DEFAULT_LEDGER_TABLE, ledgerTable, POSTGRES_CREDENTIAL_TYPE } from './postgresLedger';
+export { listLedger } from './postgresList';
 export { closeAllLedgerPools } from './postgresPool';

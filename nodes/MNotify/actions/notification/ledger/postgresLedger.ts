@@ -19,6 +19,7 @@ import {
 	type SentLedger,
 	type TakenState,
 } from './ledger';
+import { ledgerFailure, retryable } from './postgresErrors';
 import { lendPool, type PoolLease } from './postgresPool';
 
 export const POSTGRES_CREDENTIAL_TYPE = 'postgres';
@@ -44,42 +45,6 @@ export function ledgerTable(name: string | undefined): string {
 /** Tables known to exist, per pool, so a run asks only once per process. */
 const readyTables = new WeakMap<Pool, Set<string>>();
 
-/** PostgreSQL error codes and driver errors, in words that name the credential field to fix. */
-export function ledgerFailure(error: unknown, where: string, doing: string): LedgerError {
-	const { code, message } = error as { code?: string; message?: string };
-	const text = String(message ?? error);
-	// The driver's words go in the description: n8n rewrites messages that name socket errors.
-	const fix = (field: string, hint: string) =>
-		new LedgerError(
-			`Could not ${doing} in the PostgreSQL ledger (${where})`,
-			`${hint} (Postgres credential › ${field}). PostgreSQL said: ${text}.`,
-		);
-	if (code === '28P01' || code === '28000')
-		return fix('User, Password', 'PostgreSQL refused the user name or password');
-	if (code === '3D000')
-		return fix('Database', 'The database does not exist: create it or correct its name');
-	if (code === '42501' || code === '25006')
-		return fix(
-			'User',
-			'This user may not write the ledger table (a read-only role or replica). Grant it SELECT, INSERT, UPDATE and DELETE on the table, and CREATE on the schema for the first run, which creates the table',
-		);
-	if (/ssl|certificate|self[- ]signed/i.test(text))
-		return fix('SSL, Ignore SSL Issues', 'The SSL connection to PostgreSQL failed');
-	if (
-		['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN', 'ETIMEDOUT'].includes(code ?? '') ||
-		/timeout/i.test(text)
-	)
-		return fix('Host, Port', 'PostgreSQL cannot be reached at this address');
-	if (/terminat|ECONNRESET|57P0/.test(`${text} ${code ?? ''}`))
-		return fix('Host', 'The connection to PostgreSQL was lost; check that the server is up');
-	return fix('Host, Database', 'PostgreSQL failed');
-}
-
-/** Errors where the statement may be repeated as is: it either did nothing or, for a claim, what it did is ours. */
-const retryable = (error: unknown) =>
-	/^(40P01|40001|57P0\d|08\d\d\d)$/.test(String((error as { code?: unknown }).code)) ||
-	/Connection terminated|ECONNRESET/.test(String((error as Error).message));
-
 export class PostgresLedger implements SentLedger {
 	private readonly runId = randomUUID();
 
@@ -104,6 +69,17 @@ export class PostgresLedger implements SentLedger {
 	}
 
 	async claim(keys: string[]): Promise<ClaimResult> {
+		let claimed: ClaimResult | undefined;
+		try {
+			claimed = await this.claimRows(keys);
+			return claimed;
+		} finally {
+			// A claim that failed may have landed without its answer: give back what may be this run's.
+			if (!claimed) await this.release(keys).catch(() => undefined);
+		}
+	}
+
+	private async claimRows(keys: string[]): Promise<ClaimResult> {
 		const hashes = keys.map(keyHash);
 		const result = await this.query<{
 			key_hash: string;
@@ -285,56 +261,4 @@ async function ensureTable(pool: Pool, table: string): Promise<void> {
 			COMMIT;`);
 	}
 	ready.add(table);
-}
-
-export interface LedgerRow {
-	scope: string;
-	keyHash: string;
-	state: string;
-	notificationId: string | null;
-	claimedAt: string;
-	updatedAt: string;
-}
-
-/** What the ledger holds for a workflow (its shared scope and every node's), oldest change first. */
-export async function listLedger(
-	context: IExecuteFunctions,
-	query: { table: string; workflowScope: string; since: Date; until: Date; limit: number },
-): Promise<LedgerRow[]> {
-	const credential = await context.getCredentials(POSTGRES_CREDENTIAL_TYPE);
-	const lease = lendPool(
-		credential,
-		context.getNode().credentials?.[POSTGRES_CREDENTIAL_TYPE]?.id ?? undefined,
-	);
-	try {
-		const { rows } = await lease.pool
-			.query<{
-				scope: string;
-				key_hash: string;
-				state: string;
-				notification_id: string | null;
-				claimed_at: Date;
-				updated_at: Date;
-			}>(
-				`SELECT scope, key_hash, state, notification_id, claimed_at, updated_at FROM ${query.table}
-				WHERE (scope = $1 OR starts_with(scope, $1 || '/node:'))
-					AND updated_at >= $2 AND updated_at < $3
-				ORDER BY updated_at, key_hash LIMIT $4`,
-				[query.workflowScope, query.since, query.until, query.limit],
-			)
-			.catch((error: unknown) => {
-				if ((error as { code?: string }).code === '42P01') return { rows: [] };
-				throw ledgerFailure(error, lease.where, 'read the ledger');
-			});
-		return rows.map((row) => ({
-			scope: row.scope,
-			keyHash: row.key_hash,
-			state: row.state,
-			notificationId: row.notification_id,
-			claimedAt: row.claimed_at.toISOString(),
-			updatedAt: row.updated_at.toISOString(),
-		}));
-	} finally {
-		lease.release();
-	}
 }
