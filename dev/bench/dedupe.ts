@@ -133,9 +133,7 @@ async function main(): Promise<void> {
 					const items = recipientItems(sequence, count);
 					sequence += count;
 					await sandbox.closeIdleConnections();
-					(samples[`${variant}:${count}:1`] ??= []).push(
-						await timedRun(variant, count, items, 1, round),
-					);
+					record(`${variant}:${count}:1`, await timedRun(variant, count, items, 1, round));
 					if (variant !== 'off')
 						record(`${variant}:${count}:2`, await timedRun(variant, count, items, 2, round));
 				}

@@ -344,7 +344,7 @@ describe("Send to thousands (n8n's engine, n8n's processed-data store on Postgre
 	});
 
 	it("This Workflow scope: another node's smaller retention never trims the keys the nodes share", async () => {
-		const campaign = people(800, 120);
+		const campaign = people(1000, 120);
 		const shared = (extra: IDataObject = {}) =>
 			perPerson({ dedupeScope: 'workflow', concurrency: 4, ...extra });
 		await send('bulk-shared', shared(), campaign);
@@ -361,7 +361,7 @@ describe("Send to thousands (n8n's engine, n8n's processed-data store on Postgre
 		other.nodes[1].id = 'other-send-node';
 		await engine().run(other, {
 			credentials: { mNotifyApi: fixture.credentials },
-			startItems: people(950, 10),
+			startItems: people(1200, 10),
 		});
 		// The first node's campaign again: nobody is notified twice.
 		const again = await send('bulk-shared', shared(), campaign);

@@ -138,12 +138,14 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 		// MNotify answers in 20 ms: 240 sends at concurrency 4 take more than a second.
 		fixture.sandbox.injectFault({ kind: 'delay-answer', ms: 20 }, { method: 'POST', times: 1000 });
 		let firstEndedAt = 0;
-		const first = send(`ledger-race-${offsetMs}`, campaign).finally(
+		// At the same instant on a table nobody created yet: both runs create it, one waits.
+		const options = offsetMs === 0 ? { ledgerTable: 'ledger_created_by_racers' } : {};
+		const first = send(`ledger-race-${offsetMs}`, campaign, options).finally(
 			() => (firstEndedAt = Date.now()),
 		);
 		await new Promise((resolve) => setTimeout(resolve, offsetMs));
 		const secondStartedAt = Date.now();
-		const second = send(`ledger-race-${offsetMs}`, campaign);
+		const second = send(`ledger-race-${offsetMs}`, campaign, options);
 		const [run1, run2] = await Promise.all([first, second]);
 		expect(firstEndedAt).toBeGreaterThan(secondStartedAt + 100); // they did overlap
 		expect(received(campaign)).toEqual(Array(240).fill(1));
