@@ -176,6 +176,13 @@ export class WorkflowEngine {
 			path.join(this.packageDirectory, 'dist/nodes/MNotify/transport/clientCache.js')
 		)) as { closeAllClients: () => Promise<void> };
 		await clientCache.closeAllClients();
+		const ledger = (await import(
+			path.join(
+				this.packageDirectory,
+				'dist/nodes/MNotify/actions/notification/ledger/postgresPool.js',
+			)
+		)) as { closeAllLedgerPools: () => Promise<void> };
+		await ledger.closeAllLedgerPools();
 	}
 
 	private async workflowFor(

@@ -12,6 +12,7 @@ import * as template from './actions/template/Template.resource';
 import { mNotifyApiTest } from './methods/credentialTest';
 import { searchNotifications, searchTemplates } from './methods/listSearch';
 import { getTemplatePlaceholders } from './methods/resourceMapping';
+import { POSTGRES_CREDENTIAL_TYPE } from './actions/notification/ledger';
 import { CREDENTIAL_TYPE } from './transport';
 
 export class MNotify implements INodeType {
@@ -28,7 +29,15 @@ export class MNotify implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: CREDENTIAL_TYPE, required: true, testedBy: 'mNotifyApiTest' }],
+		credentials: [
+			{ name: CREDENTIAL_TYPE, required: true, testedBy: 'mNotifyApiTest' },
+			// n8n's own Postgres credential, for the PostgreSQL sent-ledger (Send, Get Sent).
+			{
+				name: POSTGRES_CREDENTIAL_TYPE,
+				required: true,
+				displayOptions: { show: { ledger: ['postgres'] } },
+			},
+		],
 		properties: [
 			{
 				displayName: 'Resource',

@@ -320,4 +320,52 @@ describe("Send to thousands (n8n's engine, n8n's processed-data store on Postgre
 		]);
 		expect(ledger(input)).toEqual([1, 1, 1, 1]);
 	});
+	it('a run with more keys than its retention is refused before anything is sent, naming the number to set', async () => {
+		const input = people(600, 150);
+		const before = fixture.sandbox.stats.notificationSendsReceived;
+		const workflow = {
+			...linearWorkflow([
+				{
+					name: 'MNotify',
+					parameters: perPerson({ dedupeRetention: 'entries', dedupeRetentionKeys: 100 }),
+				},
+			]),
+			id: 'bulk-too-big',
+		};
+		const run = await engine().run(workflow, {
+			credentials: { mNotifyApi: fixture.credentials },
+			startItems: input,
+		});
+		expect(run.data.resultData.error?.message).toMatch(
+			/150 different dedupe keys, more than Dedupe Retention \(Keys\) \(100\).*at least 150/,
+		);
+		expect(fixture.sandbox.stats.notificationSendsReceived).toBe(before);
+		expect(await store.rows('bulk-too-big')).toEqual([]);
+	});
+
+	it("This Workflow scope: another node's smaller retention never trims the keys the nodes share", async () => {
+		const campaign = people(1000, 120);
+		const shared = (extra: IDataObject = {}) =>
+			perPerson({ dedupeScope: 'workflow', concurrency: 4, ...extra });
+		await send('bulk-shared', shared(), campaign);
+		// A second Send node of the same workflow, with a retention of 50 keys, sends to others.
+		const other = {
+			...linearWorkflow([
+				{
+					name: 'MNotify',
+					parameters: shared({ dedupeRetention: 'entries', dedupeRetentionKeys: 50 }),
+				},
+			]),
+			id: 'bulk-shared',
+		};
+		other.nodes[1].id = 'other-send-node';
+		await engine().run(other, {
+			credentials: { mNotifyApi: fixture.credentials },
+			startItems: people(1200, 10),
+		});
+		// The first node's campaign again: nobody is notified twice.
+		const again = await send('bulk-shared', shared(), campaign);
+		expect(again.every((json) => json.reason === 'alreadySent')).toBe(true);
+		expect(ledger(campaign)).toEqual(Array(120).fill(1));
+	});
 });

@@ -10,6 +10,8 @@
 //      campaign again: the dedupe keys in n8n's database decide, on whichever worker, what was sent.
 //   3. The analyst looks up the items reported "outcome unknown" in MNotify (here: the sandbox's
 //      ledger) and re-sends those that never arrived, with "Re-send Outcome Unknown" on.
+//   4. The retried webhook on the PostgreSQL ledger (retriedWebhook.mjs): the same batches fired
+//      twice at once and again 1 s later, a worker SIGKILLed, the campaign re-run.
 // Prints and checks: notifications per recipient in the sandbox (each exactly once; outcome
 // unknown never means twice), executions per worker (both worked), TLS handshakes ≤ workers ×
 // pool size, keys recorded by one worker and honoured by the other, wall time.
@@ -18,7 +20,7 @@
 // Options: --skip-install (trust the cache), --keep-logs (print where the logs are; they are kept
 // in E2E_WORK_DIR, default <repo>/.e2e/queue, in any case).
 // Env: MNOTIFY_E2E_CACHE (see install-n8n.sh), E2E_WORK_DIR, PG_BIN, REDIS_SERVER, N8N_LOG_LEVEL,
-//      QUEUE_E2E_RECIPIENTS (10000), QUEUE_E2E_EXECUTIONS (25).
+//      QUEUE_E2E_RECIPIENTS (10000), QUEUE_E2E_EXECUTIONS (25), QUEUE_E2E_LEDGER_RECIPIENTS (5000).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -31,6 +33,7 @@ import { installPackage, packPackage } from '../lib/package.mjs';
 import { startRedis } from '../lib/redis.mjs';
 import { startSandbox } from '../lib/sandbox.mjs';
 import { E2E_DIR, REPO_DIR, readEnvFile, run } from '../lib/util.mjs';
+import { retriedWebhookCase } from './retriedWebhook.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -42,6 +45,8 @@ for (const a of args) {
 }
 
 const RECIPIENTS = Number(process.env.QUEUE_E2E_RECIPIENTS ?? 10_000);
+/** The retried-webhook case on the PostgreSQL ledger (each batch is fired three times). */
+const LEDGER_RECIPIENTS = Number(process.env.QUEUE_E2E_LEDGER_RECIPIENTS ?? 5_000);
 const EXECUTIONS = Number(process.env.QUEUE_E2E_EXECUTIONS ?? 25);
 const WORKER_CONCURRENCY = 10; // n8n's default for `n8n worker`
 /** Kill a worker once this share of the sends has reached the sandbox. */
@@ -139,9 +144,9 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 // ---- the campaign ------------------------------------------------------------------------------
 
 /** POSTs one batch to the workflow's webhook; resolves with the Send node's items or an error. */
-async function fireBatch(main, body, { signal } = {}) {
+async function fireBatch(main, body, { signal, path: webhookPath = 'bulk-send' } = {}) {
 	try {
-		const res = await fetch(`${main.baseUrl}/webhook/bulk-send`, {
+		const res = await fetch(`${main.baseUrl}/webhook/${webhookPath}`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify(body),
@@ -415,6 +420,23 @@ async function main() {
 		honouredAcross > 0,
 		`${honouredAcross}`,
 	);
+
+	await retriedWebhookCase({
+		n8n,
+		services,
+		sandbox,
+		credential,
+		check,
+		section,
+		countValues,
+		ledgerCounts,
+		fireBatch,
+		workerExecutions,
+		recipients: LEDGER_RECIPIENTS,
+		executions: EXECUTIONS,
+		killAfterShare: KILL_AFTER_SHARE,
+		poolConnections: POOL_CONNECTIONS,
+	});
 	return { sandbox };
 }
 

@@ -4,9 +4,10 @@ import type { OperationModule } from '../types';
 import * as cancel from './cancel.operation';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
+import * as getSent from './getSent.operation';
 import { send } from './send.operation';
 
-export const operations: Record<string, OperationModule> = { send, get, getMany, cancel };
+export const operations: Record<string, OperationModule> = { send, get, getMany, getSent, cancel };
 
 export const description: INodeProperties[] = [
 	{
@@ -35,6 +36,13 @@ export const description: INodeProperties[] = [
 				action: 'Get many notifications',
 			},
 			{
+				name: 'Get Sent',
+				value: 'getSent',
+				description:
+					'List what the sent-ledger of Skip Already Notified holds: key hashes, states, notification IDs, times',
+				action: 'Get sent notifications from the ledger',
+			},
+			{
 				name: 'Send',
 				value: 'send',
 				description: 'Send a notification to citizens or companies',
@@ -46,5 +54,6 @@ export const description: INodeProperties[] = [
 	...send.description,
 	...get.description,
 	...getMany.description,
+	...getSent.description,
 	...cancel.description,
 ];

@@ -3,8 +3,37 @@ import type { INodeProperties } from 'n8n-workflow';
 import { RECIPIENT_TYPES } from '../../helpers/interfaces';
 import { optionsFrom } from '../common.descriptions';
 import { DEFAULT_RETENTION_KEYS } from './dedupe';
+import { DEFAULT_LEDGER_TABLE } from './ledger';
 
 const whenDeduping = { show: { dedupe: [true] } };
+
+/**
+ * Where "Skip Already Notified" keeps its keys. A node parameter, not an option: n8n shows a
+ * credential (here the Postgres one) only by top-level parameters.
+ */
+export const ledgerProperty: INodeProperties = {
+	displayName: 'Ledger',
+	name: 'ledger',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: "N8n's Processed-Data Store",
+			value: 'n8n',
+			description:
+				'No setup. Approximate under concurrency: for one run at a time, up to a few thousand keys.',
+		},
+		{
+			name: 'PostgreSQL',
+			value: 'postgres',
+			description:
+				'Exact, whatever the timing: for queue mode, webhooks that may be retried, and large lists. Needs a Postgres credential.',
+		},
+	],
+	default: 'n8n',
+	description:
+		'Where Options › Skip Already Notified remembers what was sent (only used with that option on)',
+};
 
 /** Send options for sending to thousands: dedupe across runs, dry run, test recipient, pace. */
 export const bulkOptions: INodeProperties[] = [
@@ -35,7 +64,8 @@ export const bulkOptions: INodeProperties[] = [
 			{
 				name: 'This Workflow',
 				value: 'workflow',
-				description: 'Keys shared by every MNotify node of this workflow that uses this scope',
+				description:
+					"Keys shared by every MNotify node of this workflow that uses this scope (in n8n's store kept up to 100,000 keys, whatever each node's retention)",
 			},
 		],
 		default: 'node',
@@ -77,6 +107,15 @@ export const bulkOptions: INodeProperties[] = [
 		default: 30,
 		description: 'Keys are remembered at least this many days and at most twice as long',
 		displayOptions: { show: { dedupe: [true], dedupeRetention: ['days'] } },
+	},
+	{
+		displayName: 'Ledger Table',
+		name: 'ledgerTable',
+		type: 'string',
+		default: DEFAULT_LEDGER_TABLE,
+		description:
+			'With the PostgreSQL ledger: the table holding the keys, created on first use (lower-case letters, digits and underscores)',
+		displayOptions: whenDeduping,
 	},
 	{
 		displayName: 'Re-Send Outcome Unknown',
@@ -130,6 +169,7 @@ export interface BulkOptions {
 	dedupeRetention?: string;
 	dedupeRetentionKeys?: number;
 	dedupeRetentionDays?: number;
+	ledgerTable?: string;
 	resendOutcomeUnknown?: boolean;
 	dryRun?: boolean;
 	sendOnlyTo?: string;

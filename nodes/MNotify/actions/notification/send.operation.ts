@@ -24,6 +24,7 @@ import {
 	recipientsModeProperty,
 } from './recipientsFromInput';
 import { readResolutionPolicy, resolutionProperties } from './resolution';
+import { ledgerProperty } from './bulk.options';
 import { concurrency, readOptions, sendOptions } from './send.options';
 import { closeSendRun, sendRunFor } from './sendRun';
 import { checkTemplateSend, readOwnTemplateTexts, templateTextsProperties } from './templateSend';
@@ -95,6 +96,7 @@ const properties: INodeProperties[] = [
 		default: 'Low',
 	},
 	...resolutionProperties,
+	ledgerProperty,
 	sendOptions,
 ];
 
@@ -177,7 +179,7 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 			...(validated.resolutionPolicy ? { resolutionPolicy: validated.resolutionPolicy } : {}),
 			attachments: attachmentFiles.map(({ fileName, sizeBytes }) => ({ fileName, sizeBytes })),
 			sentAt: new Date().toISOString(),
-			...bulk.sent(itemIndex),
+			...bulk.sent(itemIndex, id),
 		} as IDataObject;
 	};
 	if (validated.template) task.checkBeforeSending = checkTemplateSend(this, itemIndex, validated);

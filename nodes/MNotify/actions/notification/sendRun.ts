@@ -20,6 +20,13 @@ import {
 	type SkipReason,
 } from './dedupe';
 import { dryRunOutput, withOnlyRecipient } from './dryRun';
+import {
+	LedgerError,
+	ledgerKind,
+	openLedger,
+	ProcessedDataLedger,
+	type LedgerSettings,
+} from './ledger';
 import { SendPacer } from './rateLimit';
 import { concurrency, readOptions, type SendOptions } from './send.options';
 
@@ -42,18 +49,40 @@ export async function closeSendRun(context: IExecuteFunctions): Promise<void> {
 	await runs.get(context)?.close();
 }
 
-function dedupeSettings(options: SendOptions): DedupeSettings {
+function ledgerSettings(options: SendOptions): LedgerSettings {
 	return {
 		scope: options.dedupeScope === 'workflow' ? 'workflow' : 'node',
-		retention:
-			options.dedupeRetention === 'days'
-				? { kind: 'days', days: Math.max(1, Number(options.dedupeRetentionDays) || 30) }
-				: {
-						kind: 'entries',
-						keys: Math.max(1, Number(options.dedupeRetentionKeys) || DEFAULT_RETENTION_KEYS),
-					},
-		resendOutcomeUnknown: options.resendOutcomeUnknown === true,
+		retention: {
+			kind: options.dedupeRetention === 'days' ? 'days' : 'entries',
+			days: Math.max(1, Number(options.dedupeRetentionDays) || 30),
+			keys: Math.max(1, Number(options.dedupeRetentionKeys) || DEFAULT_RETENTION_KEYS),
+		},
 	};
+}
+
+/** Claims per ledger call: PostgreSQL answers in a round trip; n8n's store rewrites its whole row, so fewer, growing chunks. */
+const N8N_STORE_MAX_CHUNK = 4096;
+
+function dedupeRun(context: IExecuteFunctions, options: SendOptions, chunkSize: number): DedupeRun {
+	const kind = ledgerKind(context);
+	const settings = ledgerSettings(options);
+	let ledger;
+	try {
+		ledger = openLedger(context, kind, settings, options.ledgerTable);
+	} catch (error) {
+		throw new NodeOperationError(context.getNode(), (error as Error).message, {
+			description: error instanceof LedgerError ? error.hint : undefined,
+		});
+	}
+	const dedupe: DedupeSettings = {
+		resendOutcomeUnknown: options.resendOutcomeUnknown === true,
+		maxKeys: settings.retention.kind === 'entries' ? settings.retention.keys : undefined,
+		chunk:
+			kind === 'postgres'
+				? { first: chunkSize, growing: false, max: chunkSize }
+				: { first: chunkSize, growing: true, max: N8N_STORE_MAX_CHUNK },
+	};
+	return new DedupeRun(context, ledger, dedupe);
 }
 
 function testRecipient(
@@ -71,6 +100,16 @@ function testRecipient(
 			{ description: error instanceof InputError ? error.hint : undefined },
 		);
 	}
+}
+
+/** A ledger failure before the send: the item fails, and says it was not sent. */
+function notSentForLedger(context: IExecuteFunctions, error: unknown, itemIndex: number) {
+	const message = error instanceof Error ? error.message : String(error);
+	const hint = error instanceof LedgerError ? `${error.hint} ` : '';
+	return new NodeOperationError(context.getNode(), `${message} (item ${itemIndex})`, {
+		description: `${hint}Nothing was sent for this item: the ledger must hold its key first.`,
+		itemIndex,
+	});
 }
 
 export class SendRun {
@@ -113,7 +152,7 @@ export class SendRun {
 		this.keys = options.dedupe === true ? new Map() : undefined;
 		this.dedupe =
 			this.keys && !this.dryRun && !this.testRecipient
-				? new DedupeRun(context, dedupeSettings(options), chunkSize)
+				? dedupeRun(context, options, chunkSize)
 				: undefined;
 	}
 
@@ -139,7 +178,9 @@ export class SendRun {
 			return dryRunOutput(request, this.dedupeKeyOf(itemIndex));
 		}
 		if (this.dedupe) {
-			const verdict = await this.dedupe.verdict(itemIndex);
+			const verdict = await this.dedupe.verdict(itemIndex).catch((error: unknown) => {
+				throw notSentForLedger(this.context, error, itemIndex);
+			});
 			if (!verdict.send) return this.skip(verdict.reason, itemIndex);
 		}
 		const stopSignal = this.context.getExecutionCancelSignal?.();
@@ -163,10 +204,10 @@ export class SendRun {
 	}
 
 	/** MNotify accepted the send; returns fields to add to the item's output. */
-	sent(itemIndex: number): IDataObject {
+	sent(itemIndex: number, notificationId: string | undefined): IDataObject {
 		this.sentAt.delete(itemIndex);
 		if (!this.dedupe) return this.testRecipient ? { sentOnlyTo: this.testRecipient } : {};
-		this.dedupe.sent(itemIndex);
+		this.dedupe.sent(itemIndex, notificationId);
 		return { dedupeKey: this.dedupeKeyOf(itemIndex) };
 	}
 
@@ -190,21 +231,36 @@ export class SendRun {
 
 	/** After the last send: dedupe bookkeeping, and hints saying what was skipped or slowed. */
 	async close(): Promise<void> {
-		if (this.dedupe) {
-			await this.dedupe.close();
-			const { keys, capacity } = await this.dedupe.usage();
-			if (keys > capacity / 2) {
-				this.hint(
-					`The dedupe store holds ${keys} of at most ${capacity} keys; the oldest are forgotten first. Raise "Dedupe Retention (Keys)" if runs are that large.`,
-				);
-			}
-		}
+		if (this.dedupe) await this.closeLedger(this.dedupe);
 		const parts = [...this.skipped].map(([reason, count]) => `${count} ${reason}`);
 		if (parts.length > 0) this.hint(`Not sent: ${parts.join(', ')} (items with skipped: true).`);
 		if (this.slowDowns > 0 && this.pacer) {
 			const pace = this.pacer.sendsPerMinute;
 			this.hint(
 				`MNotify asked to slow down ${this.slowDowns} time(s) (429); sends with this credential go on at ${pace > 0 ? `${pace} per minute` : 'full speed'}, faster again as the overload passes.`,
+			);
+		}
+	}
+
+	/**
+	 * The ledger's last writes. Their failure fails no item: every send already has its output
+	 * (with its id); the keys the ledger could not mark stay claimed, so a later run reports them
+	 * as outcome unknown instead of sending them again.
+	 */
+	private async closeLedger(dedupe: DedupeRun): Promise<void> {
+		const { error, unrecorded } = await dedupe.close();
+		if (error) {
+			const cause = error instanceof Error ? error.message : String(error);
+			const message = `The dedupe ledger failed after sending (${cause}). Every notification sent is in this output with its id; ${unrecorded} accepted send(s) may not be marked as sent, so a later run reports them as outcome unknown rather than sending them again.`;
+			this.hint(message);
+			this.context.logger.warn(`MNotify node "${this.context.getNode().name}": ${message}`);
+			return;
+		}
+		if (!(dedupe.ledger instanceof ProcessedDataLedger)) return;
+		const { keys, capacity } = await dedupe.ledger.usage().catch(() => ({ keys: 0, capacity: 1 }));
+		if (keys > capacity / 2) {
+			this.hint(
+				`The dedupe store holds ${keys} of at most ${capacity} keys; the oldest are forgotten first. Raise "Dedupe Retention (Keys)" if runs are that large.`,
 			);
 		}
 	}
