@@ -13,6 +13,7 @@ import { mNotifyApiTest } from './methods/credentialTest';
 import { searchNotifications, searchTemplates } from './methods/listSearch';
 import { getTemplatePlaceholders } from './methods/resourceMapping';
 import { CREDENTIAL_TYPE } from './transport';
+import { DEFAULT_VERSION, NODE_VERSIONS } from './actions/versions';
 
 export class MNotify implements INodeType {
 	description: INodeTypeDescription = {
@@ -20,7 +21,8 @@ export class MNotify implements INodeType {
 		name: 'mNotify',
 		icon: { light: 'file:../../icons/mnotify.svg', dark: 'file:../../icons/mnotify.dark.svg' },
 		group: ['output'],
-		version: 1,
+		version: NODE_VERSIONS,
+		defaultVersion: DEFAULT_VERSION,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description:
 			'Send notifications to citizens and companies of Moldova through MNotify, the e-Government notification service',

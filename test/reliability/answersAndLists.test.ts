@@ -144,7 +144,7 @@ describe('8. Options are validated like inputs', () => {
 			main.credentials,
 			{ items: markedItems(suite, 3) },
 		);
-		expect(run.error?.message).toMatch(/Options › Concurrency must be a number.*\(item 0\)/);
+		expect(run.error?.message).toMatch(/Options › Concurrency must be a number.*\[item 0\]/);
 		expect(main.sandbox.stats.notificationSendsReceived - before).toBe(0);
 	});
 });

@@ -472,7 +472,7 @@ describe('12.8 The error output keeps the context', () => {
 			},
 			{
 				...inputs[1],
-				error: expect.stringMatching(/is not a valid IDNP.*\(item 1\)/),
+				error: expect.stringMatching(/is not a valid IDNP.*\[item 1\]/),
 				message: expect.stringMatching(/13 digits/),
 			},
 		]);

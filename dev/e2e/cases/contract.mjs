@@ -163,7 +163,7 @@ export const contractCases = [
 			const error = execution.nodeError('Send');
 			assert.equal(
 				error?.message,
-				`The variables leave a placeholder of template "${TEMPLATE.name}" unfilled: {{dueDate}} (no variable) (item 0)`,
+				`The variables leave a placeholder of template "${TEMPLATE.name}" unfilled: {{dueDate}} (no variable) [item 0]`,
 			);
 			assert.equal(ctx.sandbox.sandbox.stats.notificationSendsReceived, before, 'nothing sent');
 			return `"${error.message}"; sends received: 0`;

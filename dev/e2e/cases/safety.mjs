@@ -220,7 +220,7 @@ export const safetyCases = [
 					'Maria Rusu',
 					`the invalid item lost its input: ${JSON.stringify(badInput)}`,
 				);
-				assert.match(String(badInput.error), /not a valid IDNP.*\(item 1\)/);
+				assert.match(String(badInput.error), /not a valid IDNP.*\[item 1\]/);
 				assert.match(String(badInput.message), /13 digits/);
 				return `error items: ${JSON.stringify(failed).slice(0, 300)}…`;
 			} finally {

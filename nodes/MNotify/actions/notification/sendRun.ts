@@ -9,7 +9,13 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { NotificationRequest, RecipientIdentifier } from '../../helpers/interfaces';
 import { buildRecipients } from '../../helpers/requestBuilders';
 import { InputError } from '../../helpers/validation';
-import { outcomeUnknown, retryAfterOf } from '../../transport';
+import {
+	CREDENTIAL_TYPE,
+	outcomeUnknown,
+	reachesProduction,
+	retryAfterOf,
+	type MNotifyCredentials,
+} from '../../transport';
 import { readParameter } from '../parameters';
 import {
 	DEFAULT_RETENTION_KEYS,
@@ -21,9 +27,24 @@ import {
 } from './dedupe';
 import { dryRunOutput, withOnlyRecipient } from './dryRun';
 import { SendPacer } from './rateLimit';
-import { concurrency, readOptions, type SendOptions } from './send.options';
+import {
+	concurrency,
+	optionLabel,
+	optionPath,
+	rawOption,
+	readOptions,
+	type SendOptions,
+} from './send.options';
 
 const TOO_MANY_REQUESTS = 429;
+
+/** The skip reasons in words, for the totals hint (the output keeps the codes for filters). */
+const SKIP_WORDS: Record<SkipReason, string> = {
+	alreadySent: 'already notified by an earlier run',
+	outcomeUnknown:
+		'left with an unknown outcome by an earlier run (check Notification → Get Many, then Re-Send Outcome Unknown)',
+	duplicateInThisRun: 'repeated within this run',
+};
 
 const runs = new WeakMap<IExecuteFunctions, SendRun>();
 
@@ -67,7 +88,7 @@ function testRecipient(
 	} catch (error) {
 		throw new NodeOperationError(
 			context.getNode(),
-			`Options › Send Only To: ${error instanceof Error ? error.message : String(error)}`,
+			`${optionLabel(context, 'sendOnlyTo')}: ${error instanceof Error ? error.message : String(error)}`,
 			{ description: error instanceof InputError ? error.hint : undefined },
 		);
 	}
@@ -88,7 +109,11 @@ export class SendRun {
 	/** Dedupe keys by item, also shown by dry runs (which do not use them). */
 	private readonly keys: Map<number, string> | undefined;
 
-	private readonly skipped = new Map<string, number>();
+	private readonly skipped = new Map<SkipReason, number>();
+
+	private sentCount = 0;
+
+	private dryRunCount = 0;
 
 	constructor(
 		private readonly context: IExecuteFunctions,
@@ -97,7 +122,7 @@ export class SendRun {
 		this.dryRun = options.dryRun === true;
 		this.testRecipient = testRecipient(context, options);
 		this.pacer = new SendPacer(Number(options.maxSendsPerMinute) || undefined);
-		const rawKey = (context.getNode().parameters.options as IDataObject | undefined)?.dedupeKey;
+		const rawKey = rawOption(context, 'dedupeKey');
 		this.keyIsExpression = typeof rawKey === 'string' && rawKey.trim() !== '';
 		const chunkSize = Math.min(100, Math.max(16, 8 * concurrency.call(context)));
 		this.keys = options.dedupe === true ? new Map() : undefined;
@@ -126,11 +151,12 @@ export class SendRun {
 		request: NotificationRequest,
 	): Promise<IDataObject | undefined> {
 		if (this.dryRun) {
+			this.dryRunCount++;
 			return dryRunOutput(request, this.dedupeKeyOf(itemIndex));
 		}
 		if (this.dedupe) {
 			const verdict = await this.dedupe.verdict(itemIndex);
-			if (!verdict.send) return this.skip(verdict.reason, itemIndex);
+			if (!verdict.send) return this.skip(verdict.reason, itemIndex, request);
 		}
 		await this.pacer.waitForTurn();
 		if (this.context.getExecutionCancelSignal?.()?.aborted) {
@@ -142,6 +168,7 @@ export class SendRun {
 
 	/** MNotify accepted the send; returns fields to add to the item's output. */
 	sent(itemIndex: number): IDataObject {
+		this.sentCount++;
 		if (!this.dedupe) return this.testRecipient ? { sentOnlyTo: this.testRecipient } : {};
 		this.dedupe.sent(itemIndex);
 		return { dedupeKey: this.dedupeKeyOf(itemIndex) };
@@ -172,8 +199,7 @@ export class SendRun {
 				);
 			}
 		}
-		const parts = [...this.skipped].map(([reason, count]) => `${count} ${reason}`);
-		if (parts.length > 0) this.hint(`Not sent: ${parts.join(', ')} (items with skipped: true).`);
+		await this.totalsHint();
 		if (this.pacer.slowDowns > 0) {
 			this.hint(
 				`MNotify asked to slow down ${this.pacer.slowDowns} time(s) (429); the run went on at ${this.pacer.sendsPerMinute} sends per minute.`,
@@ -181,17 +207,54 @@ export class SendRun {
 		}
 	}
 
-	private skip(reason: SkipReason, itemIndex: number): IDataObject {
-		this.count(reason);
-		return skippedOutput(reason, this.dedupeKeyOf(itemIndex) ?? '');
+	/**
+	 * Every run says what it did, in words: how many went out (to real people, or to the test
+	 * recipient), how many were skipped and why. A manual run with a Production credential says
+	 * so as a warning: clicking Execute step there notifies citizens.
+	 */
+	private async totalsHint(): Promise<void> {
+		if (this.dryRun) {
+			this.hint(`Dry run: nothing was sent. ${this.dryRunCount} item(s) show what would be sent.`);
+			return;
+		}
+		const skipped = [...this.skipped].map(([reason, count]) => `${count} ${SKIP_WORDS[reason]}`);
+		const sent = this.testRecipient
+			? `Sent ${this.sentCount} notification(s), all to the test recipient ${this.testRecipient.value} only.`
+			: `Sent ${this.sentCount} notification(s).`;
+		const notSent =
+			skipped.length > 0 ? ` Not sent: ${skipped.join(', ')} (items with skipped: true).` : '';
+		this.hint(`${sent}${notSent}`);
+		if (this.sentCount === 0 || this.testRecipient || !(await this.manualOnProduction())) return;
+		const again = this.dedupe
+			? 'Skip Already Notified is on: running it again skips them.'
+			: 'Running it again notifies them again: turn on Skip Already Notified, or use Dry Run while building.';
+		this.hint(
+			`Production: this manual run notified real people (${this.sentCount} notification(s)). ${again}`,
+			'warning',
+		);
 	}
 
-	private count(reason: string): void {
+	private async manualOnProduction(): Promise<boolean> {
+		if (this.context.getMode() !== 'manual') return false;
+		try {
+			const credentials = await this.context.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE);
+			return reachesProduction(credentials);
+		} catch {
+			return false;
+		}
+	}
+
+	/** A skipped item says whom it was for, so a Filter on `skipped` lists who was not notified. */
+	private skip(reason: SkipReason, itemIndex: number, request: NotificationRequest): IDataObject {
 		this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
+		return {
+			...skippedOutput(reason, this.dedupeKeyOf(itemIndex) ?? ''),
+			recipients: request.recipients as unknown as IDataObject[],
+		};
 	}
 
-	private hint(message: string): void {
-		this.context.addExecutionHints?.({ message, location: 'outputPane' });
+	private hint(message: string, type: 'info' | 'warning' = 'info'): void {
+		this.context.addExecutionHints?.({ message, type, location: 'outputPane' });
 	}
 
 	private dedupeKeyOf(itemIndex: number): string | undefined {
@@ -201,11 +264,11 @@ export class SendRun {
 	private dedupeKey(itemIndex: number, request: NotificationRequest): string {
 		if (!this.keyIsExpression) return defaultDedupeKey(request);
 		const key = String(
-			readParameter(this.context, 'options.dedupeKey', itemIndex, '') ?? '',
+			readParameter(this.context, optionPath(this.context, 'dedupeKey'), itemIndex, '') ?? '',
 		).trim();
 		if (key === '') {
 			throw new InputError(
-				'Options › Dedupe Key',
+				optionLabel(this.context, 'dedupeKey'),
 				'The dedupe key is empty for this item',
 				'Make the expression give every item a value, e.g. {{ $json.idnp }}-{{ $json.dueDate }}, or clear the option to use a hash of the recipients and the content.',
 			);
