@@ -129,7 +129,7 @@ describe("Notification → Send, through n8n's workflow engine over mTLS", () =>
 		);
 		expect(error.httpCode).toBe('400');
 		expect(error.message).toBe(
-			'MNotify rejected the request to send the notification as invalid (400)',
+			'MNotify rejected the request to send the notification as invalid (400) [item 0]',
 		);
 		expect(error.description).toMatch(
 			/ResolutionPolicy\.Type: "Passport" is not a resolution type/,

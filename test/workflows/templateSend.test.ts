@@ -218,7 +218,7 @@ describe('Notification → Send with a template, strict sandbox', () => {
 			onError: 'continueRegularOutput',
 		});
 		expect(output.map((item) => item.json.error)).toEqual(
-			Array(3).fill(`Nothing found to get template ${missing} (404)`),
+			[0, 1, 2].map((index) => `Nothing found to get template ${missing} (404) [item ${index}]`),
 		);
 		expect(output.map((item) => item.json.httpCode)).toEqual(['404', '404', '404']);
 		expect(logged(new RegExp(`GET /api/template/${missing}`)).length).toBe(1);
