@@ -115,6 +115,17 @@ describe('Skip Already Notified by default (version 1.1)', () => {
 		expect(notice?.displayName).toMatch(/Every run sends real notifications, Execute step/);
 	});
 
+	it('shows parameters only on top-level values n8n 1.x can order (no nested paths)', async () => {
+		const description = await engine().nodeDescription();
+		const names = new Set(description.properties.map((property) => property.name));
+		const keys = description.properties.flatMap((property) => [
+			...Object.keys(property.displayOptions?.show ?? {}),
+			...Object.keys(property.displayOptions?.hide ?? {}),
+		]);
+		// "@version" and "/root.paths" are fine; a sibling must be a parameter of the same level.
+		expect(keys.filter((key) => !/^[@/]/.test(key) && !names.has(key))).toEqual([]);
+	});
+
 	it('turned off in Bulk Safety, sends again; its other options are read from their groups', async () => {
 		const idnp = '2004000000003';
 		const parameters = { ...plainSend(idnp), bulkSafety: { dedupe: false, concurrency: 1 } };

@@ -24,16 +24,12 @@ const mapperOption = {
  */
 const autoMapNotice: INodeProperties = {
 	displayName:
-		'Each placeholder of the template is filled from the input field of the same name, e.g. {{amount}} from the field "amount". To see the placeholders (and map any of them yourself), choose "Map Each Column Manually" above: each column is a placeholder.',
+		'Map Automatically fills each placeholder of the template from the input field of the same name, e.g. {{amount}} from the field "amount". n8n lists the placeholders under "Map Each Column Manually": each column is a placeholder.',
 	name: 'autoMapNotice',
 	type: 'notice',
 	default: '',
-	displayOptions: {
-		show: {
-			variablesMode: [VARIABLES_FROM_MAPPER],
-			'variablesMapping.mappingMode': ['autoMapInputData'],
-		},
-	},
+	// Shown in both mapping modes: n8n 1.x cannot order parameters that depend on a nested value.
+	displayOptions: { show: { variablesMode: [VARIABLES_FROM_MAPPER] } },
 };
 
 const mapperProperty: INodeProperties = {
