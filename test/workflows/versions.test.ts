@@ -7,11 +7,7 @@
 import type { IDataObject, INodeExecutionData, IRun } from 'n8n-workflow';
 
 import { nodeOutput } from '../../dev/harness/engine';
-import { startPostgres, type PostgresServer } from '../../dev/harness/postgres';
-import {
-	useN8nProcessedDataStore,
-	type ProcessedDataStore,
-} from '../../dev/harness/processedDataStore';
+import { useProcessedDataStore } from '../support/processedData';
 import { useSandbox } from '../support/sandbox';
 import {
 	engine,
@@ -27,17 +23,7 @@ import {
 jest.setTimeout(60_000);
 
 const fixture = useSandbox({ statusStepMs: 0 });
-let postgres: PostgresServer;
-let store: ProcessedDataStore;
-
-beforeAll(async () => {
-	postgres = await startPostgres({ database: 'versions_test' });
-	store = await useN8nProcessedDataStore(postgres);
-}, 120_000);
-afterAll(async () => {
-	await store?.close();
-	await postgres?.stop();
-});
+const ledger = useProcessedDataStore('versions_test');
 
 /** One MNotify node in a workflow of its own id (each test its own dedupe row). */
 async function run(
@@ -88,7 +74,7 @@ describe('Skip Already Notified by default (version 1.1)', () => {
 			'Sent 0 notification(s). Not sent: 1 already notified by an earlier run (items with skipped: true).',
 		]);
 		// Remembered for a time window (two periods of 14 days), not a key count.
-		expect(await store.rows('v11-default')).toEqual([{ context: 'n:step-0', count: 2 }]);
+		expect(await ledger.store.rows('v11-default')).toEqual([{ context: 'n:step-0', count: 2 }]);
 	});
 
 	it('a version-1 node with the same parameters sends every time and records nothing', async () => {
@@ -98,7 +84,7 @@ describe('Skip Already Notified by default (version 1.1)', () => {
 			expect(typeof sent.id).toBe('string');
 		}
 		expect(received(idnp)).toBe(2);
-		expect(await store.rows('v1-default')).toEqual([]);
+		expect(await ledger.store.rows('v1-default')).toEqual([]);
 	});
 
 	it('shows the defaults in the panel: Bulk Safety holds Skip Already Notified and 14 days', async () => {

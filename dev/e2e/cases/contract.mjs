@@ -76,6 +76,19 @@ const send = (templateId, variables) => ({
 	priority: 'Low',
 });
 
+/** The template, stored straight in the sandbox (the cases test sends, not Template → Create). */
+async function createTemplate(ctx) {
+	const created = await ctx.sandbox.api('POST', '/api/template', {
+		name: TEMPLATE.name,
+		description: TEMPLATE.description,
+		subject: { ro: TEMPLATE.subject },
+		body: { ro: TEMPLATE.body },
+		bodyShort: { ro: TEMPLATE.shortBody },
+	});
+	assert.equal(created.status, 200, JSON.stringify(created.json));
+	return created.json;
+}
+
 /** @type {import('../run.mjs').Case[]} */
 export const contractCases = [
 	{
@@ -146,19 +159,12 @@ export const contractCases = [
 		name: 'contract: an unfilled placeholder stops the run before anything is sent',
 		async run(ctx) {
 			const credentials = await exampleCredential(ctx);
-			const created = await ctx.sandbox.api('POST', '/api/template', {
-				name: TEMPLATE.name,
-				description: TEMPLATE.description,
-				subject: { ro: TEMPLATE.subject },
-				body: { ro: TEMPLATE.body },
-				bodyShort: { ro: TEMPLATE.shortBody },
-			});
-			assert.equal(created.status, 200, JSON.stringify(created.json));
+			const templateId = await createTemplate(ctx);
 			const before = ctx.sandbox.sandbox.stats.notificationSendsReceived;
 			const execution = await run(
 				ctx,
 				'e2e contract: unfilled placeholder',
-				[['Send', send(created.json, { amount: '120' })]],
+				[['Send', send(templateId, { amount: '120' })]],
 				credentials,
 			);
 			assert.equal(execution.status, 'error', `status ${execution.status}`);
@@ -222,16 +228,9 @@ export const contractCases = [
 		name: 'versions: a 1.1 template send outputs the name, the variables as text and the rendered texts',
 		async run(ctx) {
 			const credentials = await exampleCredential(ctx);
-			const created = await ctx.sandbox.api('POST', '/api/template', {
-				name: TEMPLATE.name,
-				description: TEMPLATE.description,
-				subject: { ro: TEMPLATE.subject },
-				body: { ro: TEMPLATE.body },
-				bodyShort: { ro: TEMPLATE.shortBody },
-			});
-			assert.equal(created.status, 200, JSON.stringify(created.json));
+			const templateId = await createTemplate(ctx);
 			const parameters = {
-				...send(created.json, { amount: '={{ 120 }}', dueDate: '01.12.2026' }),
+				...send(templateId, { amount: '={{ 120 }}', dueDate: '01.12.2026' }),
 				bulkSafety: { dedupe: false },
 			};
 			const execution = await run(
@@ -243,7 +242,7 @@ export const contractCases = [
 			execution.assertSuccess();
 			const [sent] = execution.items('Send');
 			assert.deepEqual(sent.template, {
-				id: created.json,
+				id: templateId,
 				name: TEMPLATE.name,
 				variables: { amount: '120', dueDate: '01.12.2026' },
 			});
