@@ -59,7 +59,7 @@ describe('Skip Already Notified by default (version 1.1)', () => {
 		const idnp = '2004000000001';
 		const first = await run('v11-default', { parameters: plainSend(idnp), typeVersion: 1.1 });
 		expect(typeof nodeOutput(first, 'MNotify')[0].json.id).toBe('string');
-		expect(hintsOf(first)).toContain('Sent 1 notification(s).');
+		expect(hintsOf(first)).toContain('Sent 1 notification.');
 
 		const second = await run('v11-default', { parameters: plainSend(idnp), typeVersion: 1.1 });
 		const [skipped] = nodeOutput(second, 'MNotify').map((item) => item.json);
@@ -71,7 +71,7 @@ describe('Skip Already Notified by default (version 1.1)', () => {
 		});
 		expect(received(idnp)).toBe(1);
 		expect(hintsOf(second)).toEqual([
-			'Sent 0 notification(s). Not sent: 1 already notified by an earlier run (items with skipped: true).',
+			'Sent 0 notifications. Not sent: 1 already notified by an earlier run (items with skipped: true).',
 		]);
 		// Remembered for a time window (two periods of 14 days), not a key count.
 		expect(await ledger.store.rows('v11-default')).toEqual([{ context: 'n:step-0', count: 2 }]);

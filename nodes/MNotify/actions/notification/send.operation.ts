@@ -38,7 +38,7 @@ import { isVersion1, sinceSafeVersion } from '../versions';
 /** Building a workflow runs it: said before the first click, as the totals hint says after. */
 const realSendsNotice: INodeProperties = {
 	displayName:
-		'Every run sends real notifications, Execute step included (with a Production credential, to citizens). Bulk Safety › Skip Already Notified is on, so a second run skips those already sent; Dry Run sends nothing.',
+		'Every run sends real notifications, Execute step included (with a Production credential, to citizens). Bulk Safety › Skip Already Notified, on unless you turn it off, makes a second run skip those already sent; Bulk Safety › Dry Run sends nothing.',
 	name: 'realSendsNotice',
 	type: 'notice',
 	default: '',

@@ -38,6 +38,9 @@ import {
 
 const TOO_MANY_REQUESTS = 429;
 
+/** "1 notification", "3 notifications". */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** The skip reasons in words, for the totals hint (the output keeps the codes for filters). */
 const SKIP_WORDS: Record<SkipReason, string> = {
 	alreadySent: 'already notified by an earlier run',
@@ -214,13 +217,16 @@ export class SendRun {
 	 */
 	private async totalsHint(): Promise<void> {
 		if (this.dryRun) {
-			this.hint(`Dry run: nothing was sent. ${this.dryRunCount} item(s) show what would be sent.`);
+			this.hint(
+				`Dry run: nothing was sent. ${count(this.dryRunCount, 'item')} show what would be sent.`,
+			);
 			return;
 		}
 		const skipped = [...this.skipped].map(([reason, count]) => `${count} ${SKIP_WORDS[reason]}`);
+		const notifications = count(this.sentCount, 'notification');
 		const sent = this.testRecipient
-			? `Sent ${this.sentCount} notification(s), all to the test recipient ${this.testRecipient.value} only.`
-			: `Sent ${this.sentCount} notification(s).`;
+			? `Sent ${notifications}, all to the test recipient ${this.testRecipient.value} only.`
+			: `Sent ${notifications}.`;
 		const notSent =
 			skipped.length > 0 ? ` Not sent: ${skipped.join(', ')} (items with skipped: true).` : '';
 		this.hint(`${sent}${notSent}`);
@@ -229,7 +235,7 @@ export class SendRun {
 			? 'Skip Already Notified is on: running it again skips them.'
 			: 'Running it again notifies them again: turn on Skip Already Notified, or use Dry Run while building.';
 		this.hint(
-			`Production: this manual run notified real people (${this.sentCount} notification(s)). ${again}`,
+			`Production: this manual run notified real people (${notifications}). ${again}`,
 			'warning',
 		);
 	}
