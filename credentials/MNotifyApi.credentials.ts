@@ -16,7 +16,7 @@ export class MNotifyApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/mnotify.svg', dark: 'file:../icons/mnotify.dark.svg' };
 
-	documentationUrl = 'https://github.com/egov-moldova/egov4dev/tree/main/docs/guides/mnotify';
+	documentationUrl = 'https://github.com/n8n-nodes-mnotify/n8n-nodes-mnotify#the-credential';
 
 	properties: INodeProperties[] = [
 		{
@@ -77,8 +77,9 @@ export class MNotifyApi implements ICredentialType {
 			typeOptions: { password: true, rows: 4 },
 			default: '',
 			required: true,
-			description:
-				'The whole .pfx file encoded as base64. On Linux or macOS: <code>base64 -w0 client.pfx</code>; in PowerShell: <code>[Convert]::ToBase64String([IO.File]::ReadAllBytes("client.pfx"))</code>.',
+			description: 'The whole .pfx file encoded as base64 text',
+			// Under the field, not only on hover: nobody guesses how to turn a file into text.
+			hint: 'Make the text with: Linux <code>base64 -w0 client.pfx > client.pfx.txt</code> · macOS <code>base64 -i client.pfx -o client.pfx.txt</code> · PowerShell <code>[Convert]::ToBase64String([IO.File]::ReadAllBytes("client.pfx")) | Set-Content client.pfx.txt</code>; then paste everything in client.pfx.txt here.',
 			displayOptions: { show: { format: ['pfx'] } },
 		},
 		{
@@ -91,6 +92,7 @@ export class MNotifyApi implements ICredentialType {
 			placeholder: 'e.g. -----BEGIN CERTIFICATE-----…',
 			description:
 				'The client certificate, optionally followed by its intermediate certificates, all in PEM',
+			hint: 'From a .pfx: <code>openssl pkcs12 -in client.pfx -clcerts -nokeys -out cert.pem</code> (add <code>-legacy</code> for old files)',
 			displayOptions: { show: { format: ['pem'] } },
 		},
 		{
@@ -101,6 +103,7 @@ export class MNotifyApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'e.g. -----BEGIN … PRIVATE KEY-----',
+			hint: 'From a .pfx: <code>openssl pkcs12 -in client.pfx -nocerts -out key.pem</code>',
 			displayOptions: { show: { format: ['pem'] } },
 		},
 		{
@@ -112,15 +115,19 @@ export class MNotifyApi implements ICredentialType {
 			description:
 				'The PFX passphrase, or the private key passphrase for PEM. Leave empty if the key is not encrypted.',
 		},
+		// The rule takes any field named like "certificate" for a secret; CA certificates are public.
+		// eslint-disable-next-line @n8n/community-nodes/credential-password-field
 		{
 			displayName: 'Extra CA Certificates (PEM)',
 			name: 'caCertificates',
 			type: 'string',
-			typeOptions: { password: true, rows: 4 },
+			// Public certificates, not secrets: shown, so the user sees what was pasted.
+			typeOptions: { rows: 4 },
 			default: '',
 			placeholder: 'e.g. -----BEGIN CERTIFICATE-----…',
 			description:
-				'Certificates of the authority that signed the MNotify server certificate, if your system does not already trust it (e.g. a local sandbox). They are added to the usual trusted roots; the server is always verified.',
+				'Certificates of the authority that signed the MNotify server certificate, if your system does not already trust it (e.g. a local sandbox)',
+			hint: 'Only if needed: they are added to the usual trusted roots, and the server is always verified',
 		},
 	];
 }

@@ -192,6 +192,9 @@ export const exampleAssertions = {
 			for (const [i, s] of sent.entries()) {
 				assert.match(String(s.id), UUID, `Send Reminder item ${i}: ${JSON.stringify(s)}`);
 				assert.equal(s.waitTimedOut, false, `item ${i} waited to the end`);
+				// Node version 1.1: Skip Already Notified on by default, the texts as rendered.
+				assert.match(String(s.dedupeKey), /^sha256:/, `item ${i} has a dedupe key`);
+				assert.match(String(s.rendered?.subject?.ro), /\d{2}\.\d{2}\.\d{4}/, `item ${i} rendered`);
 			}
 			const notifications = stored(
 				sandbox,

@@ -177,6 +177,11 @@ async function main() {
 			log(`${panelFile} captured`);
 		};
 		await capture(wfId, node.name, 'mnotify-node.png', 'mnotify-workflow.png');
+		// The same panel further down: node version 1.1's option groups, Bulk Safety as added.
+		await page.getByText('Bulk Safety', { exact: true }).first().scrollIntoViewIfNeeded();
+		await page.waitForTimeout(500);
+		await page.screenshot({ path: path.join(outDir, 'mnotify-options.png') });
+		log('mnotify-options.png captured');
 		await capture(triggerWfId, 'MNotify Trigger', 'mnotify-trigger.png');
 
 		// The credential dialog, opened from the credentials list.

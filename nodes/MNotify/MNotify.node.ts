@@ -14,6 +14,7 @@ import { searchNotifications, searchTemplates } from './methods/listSearch';
 import { getTemplatePlaceholders } from './methods/resourceMapping';
 import { POSTGRES_CREDENTIAL_TYPE } from './actions/notification/ledger';
 import { CREDENTIAL_TYPE } from './transport';
+import { DEFAULT_VERSION, NODE_VERSIONS } from './actions/versions';
 
 export class MNotify implements INodeType {
 	description: INodeTypeDescription = {
@@ -21,7 +22,8 @@ export class MNotify implements INodeType {
 		name: 'mNotify',
 		icon: { light: 'file:../../icons/mnotify.svg', dark: 'file:../../icons/mnotify.dark.svg' },
 		group: ['output'],
-		version: 1,
+		version: NODE_VERSIONS,
+		defaultVersion: DEFAULT_VERSION,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description:
 			'Send notifications to citizens and companies of Moldova through MNotify, the e-Government notification service',

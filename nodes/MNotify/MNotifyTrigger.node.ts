@@ -17,6 +17,7 @@ import {
 	releaseClient,
 } from './transport';
 import { statusOptions } from './actions/common.descriptions';
+import { DEFAULT_VERSION, NODE_VERSIONS, onlyVersion1, sinceSafeVersion } from './actions/versions';
 import { DEFAULT_PAGE_SIZE, DELIVERY_PROGRESSION, UUID_PATTERN } from './helpers/interfaces';
 import { mNotifyApiTest } from './methods/credentialTest';
 import {
@@ -38,13 +39,22 @@ const latestChanges = {
 /** Bounds the API calls of one poll; changes beyond it are reported as an error, not dropped silently. */
 const MAX_PAGES_PER_POLL = 20;
 
+/** Whom each notification reached and how: version 1.1 outputs it unless told not to. */
+const includeDetails = {
+	displayName: 'Include Recipients and Messages',
+	name: 'includeDetails',
+	description:
+		"Whether to read each notification's per-recipient, per-channel messages (one more request per item)",
+} as const;
+
 export class MNotifyTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'MNotify Trigger',
 		name: 'mNotifyTrigger',
 		icon: { light: 'file:../../icons/mnotify.svg', dark: 'file:../../icons/mnotify.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		version: NODE_VERSIONS,
+		defaultVersion: DEFAULT_VERSION,
 		subtitle: '={{ "On " + $parameter["statuses"].join(", ") }}',
 		description:
 			'Starts the workflow when a notification sent with this certificate reaches a chosen status',
@@ -55,10 +65,14 @@ export class MNotifyTrigger implements INodeType {
 		credentials: [{ name: CREDENTIAL_TYPE, required: true, testedBy: 'mNotifyApiTest' }],
 		properties: [
 			{
-				displayName: 'Statuses',
+				// "Trigger On": n8n's nodes panel lists one action per choice ("Notification delivered", …).
+				displayName: 'Trigger On',
 				name: 'statuses',
 				type: 'multiOptions',
-				options: statusOptions([...DELIVERY_PROGRESSION, 'Failed', 'Cancelled']),
+				options: statusOptions([...DELIVERY_PROGRESSION, 'Failed', 'Cancelled']).map((option) => ({
+					...option,
+					action: `Notification ${String(option.value).toLowerCase()}`,
+				})),
 				default: ['Delivered', 'Read', 'Failed', 'Cancelled'],
 				required: true,
 				description:
@@ -72,14 +86,8 @@ export class MNotifyTrigger implements INodeType {
 				description:
 					'Whether to ignore notifications that already existed when the workflow was activated',
 			},
-			{
-				displayName: 'Include Recipients and Messages',
-				name: 'includeDetails',
-				type: 'boolean',
-				default: false,
-				description:
-					"Whether to read each notification's per-recipient, per-channel messages (one more request per item)",
-			},
+			{ ...includeDetails, type: 'boolean', default: false, displayOptions: onlyVersion1 },
+			{ ...includeDetails, type: 'boolean', default: true, displayOptions: sinceSafeVersion },
 		],
 	};
 
@@ -102,12 +110,15 @@ export class MNotifyTrigger implements INodeType {
 async function pollChanges(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 	const statuses = this.getNodeParameter('statuses', []) as string[];
 	const onlyNewNotifications = this.getNodeParameter('onlyNewNotifications', true) as boolean;
-	const includeDetails = this.getNodeParameter('includeDetails', false) as boolean;
+	const includeDetails = this.getNodeParameter('includeDetails', true) as boolean;
 
 	if (this.getMode() === 'manual') {
+		// The test event looks like what the trigger will emit, details included.
+		const sample = await sampleEvent.call(this, statuses);
+		const details = includeDetails && !sample.sample ? await readDetails.call(this, sample.id) : {};
 		return [
 			withCertificateWarning(
-				[{ json: await sampleEvent.call(this, statuses) }],
+				[{ json: { ...sample, ...details } }],
 				await certificateExpiryWarning.call(this),
 			),
 		];

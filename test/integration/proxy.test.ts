@@ -83,7 +83,7 @@ describe('HTTPS_PROXY', () => {
 			fixture.credentials,
 		);
 		expect(error.message).toBe(
-			`The proxy ${proxy.url} refused to open a connection to MNotify at 127.0.0.1:${fixture.sandbox.port} (407)`,
+			`The proxy ${proxy.url} refused to open a connection to MNotify at 127.0.0.1:${fixture.sandbox.port} (407) [item 0]`,
 		);
 		expect(error.description).toMatch(/wants a user and password.*HTTPS_PROXY/);
 		expect(`${error.message} ${error.description}`).not.toContain('wrong-password');
@@ -100,7 +100,7 @@ describe('HTTPS_PROXY', () => {
 			fixture.credentials,
 		);
 		expect(error.message).toBe(
-			`Could not reach the proxy ${address} on the way to MNotify: connection refused`,
+			`Could not reach the proxy ${address} on the way to MNotify: connection refused [item 0]`,
 		);
 	});
 });

@@ -144,7 +144,7 @@ describe('8. Options are validated like inputs', () => {
 			main.credentials,
 			{ items: markedItems(suite, 3) },
 		);
-		expect(run.error?.message).toMatch(/Options › Concurrency must be a number.*\(item 0\)/);
+		expect(run.error?.message).toMatch(/Options › Concurrency must be a number.*\[item 0\]/);
 		expect(main.sandbox.stats.notificationSendsReceived - before).toBe(0);
 	});
 });
@@ -371,7 +371,7 @@ describe('12.5 Statuses', () => {
 		expect(run.errorOutput).toHaveLength(1);
 		expect(run.errorOutput[0].json).toEqual({
 			...items[1].json,
-			error: `Notification ${failedId} was not delivered: MNotify reports it Failed`,
+			error: `Notification ${failedId} was not delivered: MNotify reports it Failed [item 1]`,
 			message: expect.stringContaining(
 				`It was sent (id ${failedId}); delivery failed for Email fail@example.md`,
 			),

@@ -75,7 +75,7 @@ function problemsWith(hostile: HostileCase, index: number, run: Execution): stri
 	if (!`${message} ${description}`.includes(hostile.field)) {
 		problems.push(`does not name "${hostile.field}": ${message}`);
 	}
-	if (!message.includes(`(item ${index})`))
+	if (!message.includes(`[item ${index}]`))
 		problems.push(`does not name item ${index}: ${message}`);
 	return problems;
 }
@@ -158,7 +158,7 @@ describe('without Continue On Fail, a malformed item stops the run before any re
 			},
 		);
 		expect(run.error?.itemIndex).toBe(2);
-		expect(run.error?.message).toContain('(item 2)');
+		expect(run.error?.message).toContain('[item 2]');
 		expect(`${run.error?.message} ${run.error?.description}`).toContain(hostile.field);
 		expect(main.sandbox.stats.requests - before).toBe(0);
 	});

@@ -467,12 +467,12 @@ describe('12.8 The error output keeps the context', () => {
 		expect(run.errorOutput.map((item) => item.json)).toEqual([
 			{
 				...inputs[0],
-				error: 'MNotify had a server error (503)',
+				error: 'MNotify had a server error (503) [item 0]',
 				message: expect.stringMatching(/may or may not have been accepted[\s\S]*HTTP status 503\./),
 			},
 			{
 				...inputs[1],
-				error: expect.stringMatching(/is not a valid IDNP.*\(item 1\)/),
+				error: expect.stringMatching(/is not a valid IDNP.*\[item 1\]/),
 				message: expect.stringMatching(/13 digits/),
 			},
 		]);

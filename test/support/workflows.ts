@@ -14,6 +14,8 @@ export interface StepDefinition {
 	credentialId?: string;
 	/** Run as an AI agent's tool ("…Tool", as n8n names it) instead of a workflow step. */
 	asAgentTool?: boolean;
+	/** The node version the workflow was saved with (1 unless told otherwise). */
+	typeVersion?: number;
 }
 
 /** A linear workflow: Manual Trigger → step 1 → step 2 → … with the MNotify node in each step. */
@@ -31,7 +33,7 @@ export function linearWorkflow(steps: StepDefinition[]): IWorkflowBase {
 			id: `step-${index}`,
 			name: step.name,
 			type: step.asAgentTool ? `${NODE_TYPE}Tool` : NODE_TYPE,
-			typeVersion: 1,
+			typeVersion: step.typeVersion ?? 1,
 			position: [200 * (index + 1), 0],
 			parameters: step.parameters as INode['parameters'],
 			credentials: step.credentialId
@@ -61,6 +63,7 @@ export function linearWorkflow(steps: StepDefinition[]): IWorkflowBase {
 export function triggerWorkflow(
 	parameters: IDataObject,
 	credentialId = CREDENTIAL_REFERENCE.mNotifyApi.id,
+	typeVersion = 1,
 ): IWorkflowBase {
 	return {
 		id: `trigger-${credentialId}`,
@@ -70,7 +73,7 @@ export function triggerWorkflow(
 				id: 't1',
 				name: 'MNotify Trigger',
 				type: 'n8n-nodes-mnotify.mNotifyTrigger',
-				typeVersion: 1,
+				typeVersion,
 				position: [0, 0],
 				parameters: parameters as INode['parameters'],
 				credentials: { mNotifyApi: { ...CREDENTIAL_REFERENCE.mNotifyApi, id: credentialId } },

@@ -246,7 +246,7 @@ describe("Send to thousands (n8n's engine, n8n's processed-data store on Postgre
 		// A placeholder left unfilled is an error naming it, before anything could be sent.
 		const missing = { ...parameters, variables: { variable: [{ name: 'amount', value: '1' }] } };
 		await expect(send('bulk-dry', missing, input.slice(0, 1))).rejects.toMatchObject({
-			message: expect.stringMatching(/\{\{dueDate\}\}.*\(item 0\)/),
+			message: expect.stringMatching(/\{\{dueDate\}\}.*\[item 0\]/),
 		});
 	});
 

@@ -149,7 +149,7 @@ describe('Send "From Input Fields", through n8n\'s workflow engine over mTLS', (
 			[{ json: { idnp: idnp(1) } }, { json: { IDNP: idnp(2) } }],
 		);
 		expect(error.message).toBe(
-			'The item has no field "idnp" (Recipient Fields › Field 1) (item 1)',
+			'The item has no field "idnp" (Recipient Fields › Field 1) [item 1]',
 		);
 		expect(error.description).toMatch(/Give every item the field "idnp"/);
 		expect(error.itemIndex).toBe(1);
@@ -163,7 +163,7 @@ describe('Send "From Input Fields", through n8n\'s workflow engine over mTLS', (
 			[{ json: { idnps: [idnp(1), idnp(2), '200000000000'] } }],
 		);
 		expect(badInList.message).toMatch(
-			/^Input field "idnps\[2\]" "200000000000" is not a valid IDNP: it must be exactly 13 digits \(item 0\)$/,
+			/^Input field "idnps\[2\]" "200000000000" is not a valid IDNP: it must be exactly 13 digits \[item 0\]$/,
 		);
 
 		const emptyList = await runNodeExpectingError(
@@ -204,7 +204,7 @@ describe('Send "From Input Fields", through n8n\'s workflow engine over mTLS', (
 		);
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(output[0].json.id).toMatch(UUID);
-		expect(output[1].json.error).toMatch(/Subject \(Romanian\) has 53 characters.*\(item 1\)/);
+		expect(output[1].json.error).toMatch(/Subject \(Romanian\) has 53 characters.*\[item 1\]/);
 		expect(output[2].json.id).toMatch(UUID);
 		expect(fixture.sandbox.stats.notificationsAccepted).toBe(before + 2);
 	});

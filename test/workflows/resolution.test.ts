@@ -52,7 +52,7 @@ describe('Resolution Policy', () => {
 			[{ json: {} }, { json: {} }],
 		);
 		expect(error.message).toMatch(says);
-		expect(error.message).toMatch(/\(item 0\)$/);
+		expect(error.message).toMatch(/\[item 0\]$/);
 		expect(error.description).toContain(`Field: ${field}.`);
 		expect(fixture.sandbox.stats.requests).toBe(before);
 	});

@@ -77,7 +77,7 @@ describe("Notification → Send, through n8n's workflow engine over mTLS", () =>
 			items(3, (index) => ({ idnp: index === 2 ? '200000000000' : '2000000000000' })),
 		);
 		expect(error.message).toMatch(
-			/Recipients › Recipient 1 › Value "200000000000" is not a valid IDNP.*\(item 2\)/,
+			/Recipients › Recipient 1 › Value "200000000000" is not a valid IDNP.*\[item 2\]/,
 		);
 		expect(error.description).toMatch(/13 digits/);
 		expect(error.itemIndex).toBe(2);
@@ -101,7 +101,7 @@ describe("Notification → Send, through n8n's workflow engine over mTLS", () =>
 		);
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(output[0].json.id).toMatch(UUID);
-		expect(output[1].json.error).toMatch(/"not-an-email" is not a valid e-mail address \(item 1\)/);
+		expect(output[1].json.error).toMatch(/"not-an-email" is not a valid e-mail address \[item 1\]/);
 		expect(output[2].json.id).toMatch(UUID);
 		expect(fixture.sandbox.stats.notificationsAccepted).toBe(before + 2);
 	});
@@ -129,7 +129,7 @@ describe("Notification → Send, through n8n's workflow engine over mTLS", () =>
 		);
 		expect(error.httpCode).toBe('400');
 		expect(error.message).toBe(
-			'MNotify rejected the request to send the notification as invalid (400)',
+			'MNotify rejected the request to send the notification as invalid (400) [item 0]',
 		);
 		expect(error.description).toMatch(
 			/ResolutionPolicy\.Type: "Passport" is not a resolution type/,
@@ -153,7 +153,7 @@ describe("Notification → Send, through n8n's workflow engine over mTLS", () =>
 		expect(success!.map((item) => item.pairedItem)).toEqual([{ item: 0 }]);
 		expect(success![0].json.id).toMatch(UUID);
 		expect(failure!.map((item) => item.pairedItem)).toEqual([{ item: 1 }]);
-		expect(failure![0].json.error).toMatch(/"broken" is not a valid e-mail address \(item 1\)/);
+		expect(failure![0].json.error).toMatch(/"broken" is not a valid e-mail address \[item 1\]/);
 	});
 
 	it('waits for delivery and can output one item per recipient message', async () => {

@@ -135,7 +135,7 @@ describe('Notification → Send with a template, strict sandbox', () => {
 			{ json: citizen(2, { dueDate: undefined }) },
 		]);
 		expect(error.message).toBe(
-			'The variables leave a placeholder of template "Payment reminder" unfilled: {{dueDate}} (empty) (item 2)',
+			'The variables leave a placeholder of template "Payment reminder" unfilled: {{dueDate}} (empty) [item 2]',
 		);
 		expect(error.description).toMatch(/Placeholders of this template: dueDate, amount\./);
 		expect(error.itemIndex).toBe(2);
@@ -151,7 +151,7 @@ describe('Notification → Send with a template, strict sandbox', () => {
 			fixture.credentials,
 			[{ json: citizen(0) }],
 		);
-		expect(error.message).toMatch(/unfilled: \{\{dueDate\}\} \(no variable\) \(item 0\)$/);
+		expect(error.message).toMatch(/unfilled: \{\{dueDate\}\} \(no variable\) \[item 0\]$/);
 	});
 
 	it('with Continue On Fail, fails only that item and sends the others', async () => {
@@ -166,7 +166,7 @@ describe('Notification → Send with a template, strict sandbox', () => {
 			onError: 'continueRegularOutput',
 		});
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
-		expect(output[1].json.error).toMatch(/\{\{amount\}\} \(empty\) \(item 1\)/);
+		expect(output[1].json.error).toMatch(/\{\{amount\}\} \(empty\) \[item 1\]/);
 		expect(output[0].json.id).toBeDefined();
 		expect(output[2].json.id).toBeDefined();
 		expect(sends()).toBe(before + 2);
@@ -218,7 +218,7 @@ describe('Notification → Send with a template, strict sandbox', () => {
 			onError: 'continueRegularOutput',
 		});
 		expect(output.map((item) => item.json.error)).toEqual(
-			Array(3).fill(`Nothing found to get template ${missing} (404)`),
+			[0, 1, 2].map((index) => `Nothing found to get template ${missing} (404) [item ${index}]`),
 		);
 		expect(output.map((item) => item.json.httpCode)).toEqual(['404', '404', '404']);
 		expect(logged(new RegExp(`GET /api/template/${missing}`)).length).toBe(1);

@@ -120,7 +120,7 @@ describe('Template operations over mTLS', () => {
 				},
 				fixture.credentials,
 			);
-			expect(error.message).toBe(`${field} is empty (item 0)`);
+			expect(error.message).toBe(`${field} is empty [item 0]`);
 		}
 		expect(fixture.sandbox.stats.requests).toBe(before);
 	});
@@ -184,7 +184,7 @@ describe('Template operations over mTLS', () => {
 			fixture.credentials,
 		);
 		expect(tooLong.message).toMatch(
-			/^Name has 51 characters; MNotify allows at most 50 \(item 0\)/,
+			/^Name has 51 characters; MNotify allows at most 50 \[item 0\]/,
 		);
 		const badVariables = await runNodeExpectingError(
 			{

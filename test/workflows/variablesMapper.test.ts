@@ -171,7 +171,7 @@ describe("Send with the template's placeholders in n8n's resource mapper", () =>
 			fixture.credentials,
 			[{ json: citizen(0) }, { json: citizen(1, { service: undefined }) }],
 		);
-		expect(error.message).toMatch(/unfilled: \{\{service\}\} \(no variable\) \(item 1\)/);
+		expect(error.message).toMatch(/unfilled: \{\{service\}\} \(no variable\) \[item 1\]/);
 		expect(error.itemIndex).toBe(1);
 		expect(fixture.sandbox.stats.notificationSendsReceived).toBe(before);
 	});
@@ -188,7 +188,7 @@ describe("Send with the template's placeholders in n8n's resource mapper", () =>
 			[...items(20, (index) => citizen(index)), { json: citizen(20, { idnp: '200000000000' }) }],
 		);
 		expect(error.message).toMatch(
-			/Input field "idnp" "200000000000" is not a valid IDNP.*\(item 20\)/,
+			/Input field "idnp" "200000000000" is not a valid IDNP.*\[item 20\]/,
 		);
 		expect(fixture.sandbox.stats.notificationSendsReceived).toBe(before);
 		expect(templateReads() - readsBefore).toBe(1);
@@ -202,7 +202,7 @@ describe("Send with the template's placeholders in n8n's resource mapper", () =>
 			[{ json: citizen(0, { amount: { lei: 100 } }) }],
 		);
 		expect(error.message).toMatch(
-			/The value for the placeholder \{\{amount\}\} is an object, not text \(item 0\)/,
+			/The value for the placeholder \{\{amount\}\} is an object, not text \[item 0\]/,
 		);
 	});
 });

@@ -1,7 +1,9 @@
 // Cases for the contract points of issue 12, in a real n8n against the strict sandbox: a template
 // send carries the template's texts (1), an unfilled placeholder is refused before anything is
 // sent and Template → Preview lists it (2), and a certificate that expires within 30 days shows
-// as an execution hint, read from the execution data n8n's API returns (9).
+// as an execution hint, read from the execution data n8n's API returns (9). Node version 1.1: a
+// fresh node skips, on a second run, those the first notified (version 1 sends again), and a
+// template send outputs the template's name, its variables and the rendered texts.
 import assert from 'node:assert/strict';
 
 import { bindCredentials } from '../lib/n8n.mjs';
@@ -27,11 +29,11 @@ function workflow(name, steps, credentials) {
 			typeVersion: 1,
 			position: [0, 0],
 		},
-		...steps.map(([stepName, parameters], index) => ({
+		...steps.map(([stepName, parameters, typeVersion = 1], index) => ({
 			parameters,
 			name: stepName,
 			type: NODE_TYPE,
-			typeVersion: 1,
+			typeVersion,
 			position: [220 * (index + 1), 0],
 			credentials: { [CREDENTIAL_TYPE]: { id: 'x', name: 'x' } },
 		})),
@@ -73,6 +75,19 @@ const send = (templateId, variables) => ({
 	variables: { variable: Object.entries(variables).map(([name, value]) => ({ name, value })) },
 	priority: 'Low',
 });
+
+/** The template, stored straight in the sandbox (the cases test sends, not Template → Create). */
+async function createTemplate(ctx) {
+	const created = await ctx.sandbox.api('POST', '/api/template', {
+		name: TEMPLATE.name,
+		description: TEMPLATE.description,
+		subject: { ro: TEMPLATE.subject },
+		body: { ro: TEMPLATE.body },
+		bodyShort: { ro: TEMPLATE.shortBody },
+	});
+	assert.equal(created.status, 200, JSON.stringify(created.json));
+	return created.json;
+}
 
 /** @type {import('../run.mjs').Case[]} */
 export const contractCases = [
@@ -144,29 +159,101 @@ export const contractCases = [
 		name: 'contract: an unfilled placeholder stops the run before anything is sent',
 		async run(ctx) {
 			const credentials = await exampleCredential(ctx);
-			const created = await ctx.sandbox.api('POST', '/api/template', {
-				name: TEMPLATE.name,
-				description: TEMPLATE.description,
-				subject: { ro: TEMPLATE.subject },
-				body: { ro: TEMPLATE.body },
-				bodyShort: { ro: TEMPLATE.shortBody },
-			});
-			assert.equal(created.status, 200, JSON.stringify(created.json));
+			const templateId = await createTemplate(ctx);
 			const before = ctx.sandbox.sandbox.stats.notificationSendsReceived;
 			const execution = await run(
 				ctx,
 				'e2e contract: unfilled placeholder',
-				[['Send', send(created.json, { amount: '120' })]],
+				[['Send', send(templateId, { amount: '120' })]],
 				credentials,
 			);
 			assert.equal(execution.status, 'error', `status ${execution.status}`);
 			const error = execution.nodeError('Send');
 			assert.equal(
 				error?.message,
-				`The variables leave a placeholder of template "${TEMPLATE.name}" unfilled: {{dueDate}} (no variable) (item 0)`,
+				`The variables leave a placeholder of template "${TEMPLATE.name}" unfilled: {{dueDate}} (no variable) [item 0]`,
 			);
 			assert.equal(ctx.sandbox.sandbox.stats.notificationSendsReceived, before, 'nothing sent');
 			return `"${error.message}"; sends received: 0`;
+		},
+	},
+	{
+		name: 'versions: a fresh 1.1 node skips those already notified on a second run; version 1 sends again',
+		async run(ctx) {
+			const credentials = await exampleCredential(ctx);
+			const outcomes = {};
+			for (const typeVersion of [1.1, 1]) {
+				const idnp = typeVersion === 1 ? '2000000000071' : '2000000000072';
+				const id = await ctx.n8n.createWorkflow(
+					workflow(
+						`e2e versions: send at ${typeVersion}`,
+						[
+							[
+								'Send',
+								{
+									resource: 'notification',
+									operation: 'send',
+									recipients: { recipient: [{ type: 'IDNP', value: idnp }] },
+									subject: 'Aviz e2e',
+									body: '<p>Aviz</p>',
+									shortBody: 'Aviz',
+								},
+								typeVersion,
+							],
+						],
+						credentials,
+					),
+				);
+				const runs = [];
+				for (let click = 0; click < 2; click++) {
+					const execution = await ctx.n8n.runManually(id);
+					execution.assertSuccess();
+					runs.push(execution.items('Send')[0]);
+				}
+				const received = ctx.sandbox.sandbox
+					.notifications()
+					.filter((n) => n.recipients.some((r) => r.value === idnp)).length;
+				outcomes[typeVersion] = { second: runs[1], received };
+			}
+			assert.equal(outcomes[1.1].received, 1, 'version 1.1 sent once over two runs');
+			assert.equal(outcomes[1.1].second.skipped, true, JSON.stringify(outcomes[1.1].second));
+			assert.equal(outcomes[1.1].second.reason, 'alreadySent');
+			assert.deepEqual(outcomes[1.1].second.recipients, [{ type: 'IDNP', value: '2000000000072' }]);
+			assert.equal(outcomes[1].received, 2, 'version 1 sent on both runs');
+			assert.equal(typeof outcomes[1].second.id, 'string');
+			return `1.1: second run skipped (${outcomes[1.1].second.reason}), 1 received; 1: 2 received`;
+		},
+	},
+	{
+		name: 'versions: a 1.1 template send outputs the name, the variables as text and the rendered texts',
+		async run(ctx) {
+			const credentials = await exampleCredential(ctx);
+			const templateId = await createTemplate(ctx);
+			const parameters = {
+				...send(templateId, { amount: '={{ 120 }}', dueDate: '01.12.2026' }),
+				bulkSafety: { dedupe: false },
+			};
+			const execution = await run(
+				ctx,
+				'e2e versions: rendered template',
+				[['Send', parameters, 1.1]],
+				credentials,
+			);
+			execution.assertSuccess();
+			const [sent] = execution.items('Send');
+			assert.deepEqual(sent.template, {
+				id: templateId,
+				name: TEMPLATE.name,
+				variables: { amount: '120', dueDate: '01.12.2026' },
+			});
+			assert.equal(sent.rendered.subject.ro, 'Plată la 01.12.2026');
+			assert.equal(sent.rendered.bodyShort.ro, '120 lei până la 01.12.2026');
+			const stored = ctx.sandbox.sandbox.notifications().find((n) => n.id === sent.id);
+			assert.deepEqual(JSON.parse(stored.request.template.variables), {
+				amount: '120',
+				dueDate: '01.12.2026',
+			});
+			return `rendered "${sent.rendered.subject.ro}", variables ${JSON.stringify(sent.template.variables)}`;
 		},
 	},
 	{

@@ -210,7 +210,7 @@ export const safetyCases = [
 					{ person: 'Ion Popescu', idnp: '2000000000000' },
 					`the 503 item lost its input: ${JSON.stringify(serverError)}`,
 				);
-				assert.equal(serverError.error, 'MNotify had a server error (503)');
+				assert.equal(serverError.error, 'MNotify had a server error (503) [item 0]');
 				assert.match(
 					String(serverError.message),
 					/may or may not have been accepted[\s\S]*HTTP status 503/,
@@ -220,7 +220,7 @@ export const safetyCases = [
 					'Maria Rusu',
 					`the invalid item lost its input: ${JSON.stringify(badInput)}`,
 				);
-				assert.match(String(badInput.error), /not a valid IDNP.*\(item 1\)/);
+				assert.match(String(badInput.error), /not a valid IDNP.*\[item 1\]/);
 				assert.match(String(badInput.message), /13 digits/);
 				return `error items: ${JSON.stringify(failed).slice(0, 300)}…`;
 			} finally {

@@ -9,8 +9,11 @@ import { NodeOperationError } from 'n8n-workflow';
 import { CREDENTIAL_TYPE, reachesProduction, type MNotifyCredentials } from '../transport';
 import { readParameter } from './parameters';
 
-/** Where every writing operation keeps the opt-in (Send among its other options). */
-const OPT_IN_PARAMETER = 'options.allowProductionFromAgents';
+/** Where the writing operations keep the opt-in: Options, or Send's AI Agent group (node version 1.1). */
+const OPT_IN_PARAMETERS = [
+	'options.allowProductionFromAgents',
+	'aiAgent.allowProductionFromAgents',
+];
 
 export const allowProductionFromAgentsOption: INodeProperties = {
 	displayName: 'Allow AI Agents in Production',
@@ -44,13 +47,13 @@ export async function checkAgentWrite(this: IExecuteFunctions, write: string): P
 	if (!isAgentToolCall(this)) return;
 	const credentials = await this.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE);
 	if (!reachesProduction(credentials)) return;
-	if (readParameter(this, OPT_IN_PARAMETER, 0, false) === true) return;
+	if (OPT_IN_PARAMETERS.some((path) => readParameter(this, path, 0, false) === true)) return;
 	throw new NodeOperationError(
 		this.getNode(),
 		`An AI agent tried to ${write} with a Production credential`,
 		{
 			description:
-				'Changes by agents (sends, cancels, template changes) are limited to Testing unless the workflow author turns on "Allow AI Agents in Production" in the node options. Nothing was sent.',
+				'Changes by agents (sends, cancels, template changes) are limited to Testing unless the workflow author turns on "Allow AI Agents in Production" in the node options (AI Agent, for Send). Nothing was sent.',
 		},
 	);
 }

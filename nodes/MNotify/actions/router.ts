@@ -47,7 +47,8 @@ async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData
 		if (operation.writes) await checkAgentWrite.call(this, operation.writes);
 		await operation.beforeAll?.call(this, items.length);
 	} catch (error) {
-		throw toNodeError.call(this, error, 0);
+		// About the whole run (e.g. the agent guard rails): no item to name.
+		throw toNodeError.call(this, error, undefined);
 	}
 
 	const outcomes: ItemOutcome[] = items.map((_, itemIndex) => ({ itemIndex }));
@@ -118,7 +119,8 @@ async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData
 	for (const outcome of outcomes) {
 		const pairedItem = { item: outcome.itemIndex };
 		if (outcome.error) {
-			returnData.push({ json: errorJson(outcome, toErrorOutput), pairedItem });
+			const input = items[outcome.itemIndex]?.json ?? {};
+			returnData.push({ json: errorJson(outcome, toErrorOutput, input), pairedItem });
 			continue;
 		}
 		for (const json of outcome.output ?? []) returnData.push({ json, pairedItem });
@@ -170,31 +172,44 @@ function idOf(json: IDataObject | undefined): string | undefined {
 	return typeof json?.id === 'string' ? json.id : undefined;
 }
 
+/** n8n's own way of naming an item in a message: " [item 0]", counted from 0 as in $itemIndex. */
+function withItemNumber(message: string, itemIndex: number | undefined): string {
+	if (itemIndex === undefined || message.includes('[item ')) return message;
+	return `${message} [item ${itemIndex}]`;
+}
+
 function toNodeError(
 	this: IExecuteFunctions,
 	error: unknown,
-	itemIndex: number,
+	itemIndex: number | undefined,
 ): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		const index = error.context.itemIndex;
+		error.message = withItemNumber(error.message, typeof index === 'number' ? index : itemIndex);
+		return error;
+	}
 	if (error instanceof InputError) {
-		return new NodeOperationError(this.getNode(), `${error.message} (item ${itemIndex})`, {
+		return new NodeOperationError(this.getNode(), withItemNumber(error.message, itemIndex), {
 			description: `${error.hint} Field: ${error.field}.`,
 			itemIndex,
 		});
 	}
 	const message = error instanceof Error ? error.message : String(error);
-	return new NodeOperationError(this.getNode(), message, { itemIndex });
+	return new NodeOperationError(this.getNode(), withItemNumber(message, itemIndex), {
+		itemIndex,
+	});
 }
 
 /**
- * An item's error as output JSON. On the regular output ("Continue") it has the message, the
- * explanation and the HTTP code. On the error output n8n routes an item by its JSON only when
+ * An item's error as output JSON. On the regular output ("Continue") it has the input item's
+ * fields (so the item still says whom it was for), the message, the explanation and the HTTP
+ * code. On the error output n8n routes an item by its JSON only when
  * it holds nothing but `error` and `message` (n8n 1.x; 2.x also allows `details`), and then puts
  * the input item's fields under it, so the failed branch knows who failed. (An item carrying
  * `error` itself would have its JSON replaced by the bare message: see n8n-core's
  * WorkflowExecute.handleNodeErrorOutput and normalizeNodeErrors.)
  */
-function errorJson(outcome: ItemOutcome, toErrorOutput: boolean): IDataObject {
+function errorJson(outcome: ItemOutcome, toErrorOutput: boolean, input: IDataObject): IDataObject {
 	const error = outcome.error!;
 	const httpCode = error instanceof NodeApiError ? error.httpCode : undefined;
 	if (toErrorOutput) {
@@ -204,6 +219,7 @@ function errorJson(outcome: ItemOutcome, toErrorOutput: boolean): IDataObject {
 		return { error: error.message, message: explanation || error.message };
 	}
 	return {
+		...input,
 		...(outcome.errorFields ?? {}),
 		error: error.message,
 		...(error.description ? { description: error.description } : {}),

@@ -49,31 +49,36 @@ export function itemRanges(indexes: number[]): string {
 	return `${indexes.length === 1 && !parts[0].includes('–') ? 'item' : 'items'} ${parts.join(', ')}`;
 }
 
-/** Every item's fate in words, and what may safely be sent again. */
-export function describeTally(tally: SendTally): string {
-	const parts: string[] = [];
+/** What to do after a run stopped part-way, naming the setting that keeps a run going. */
+const NEXT_STEP =
+	'Next: fix the cause above, then run again only the items not sent (with Skip Already Notified on, a re-run skips those sent). To have failures become error items instead of stopping the run, keeping the sent ones as output with their ids, set the node\'s Settings › On Error to "Continue".';
+
+/** Every item's fate, one short line each, and what may safely be sent again. */
+export function describeTally(tally: SendTally): string[] {
+	const lines: string[] = [];
 	if (tally.sent.length > 0) {
-		parts.push(`Sent (do not send these again): ${listSent(tally.sent)}.`);
-	}
-	if (tally.unknown.length > 0) {
-		parts.push(
-			`Outcome unknown, they may have been accepted: ${itemRanges(tally.unknown)}. Check them with Notification → Get Many (newest first) before sending any of them again.`,
+		lines.push(
+			`Sent, do not send again: ${tally.sent.length} (${itemRanges(tally.sent.map(({ itemIndex }) => itemIndex))}).`,
+			`Their ids: ${listSent(tally.sent)}.`,
 		);
 	}
-	if (tally.notSent.length > 0) {
-		parts.push(`Not sent: ${itemRanges(tally.notSent)}.`);
+	if (tally.unknown.length > 0) {
+		lines.push(
+			`Outcome unknown, they may have been accepted: ${itemRanges(tally.unknown)}. Check them in Notification → Get Many (newest first) before sending any of them again.`,
+		);
 	}
-	return parts.join(' ');
+	if (tally.notSent.length > 0) lines.push(`Not sent: ${itemRanges(tally.notSent)}.`);
+	return lines;
 }
 
-/** The error a run stops with, naming every item that went out or may have. */
+/** The error a run stops with, naming every item that went out or may have, in short lines. */
 export function withSendReport(
 	error: NodeApiError | NodeOperationError,
 	tally: SendTally,
 ): NodeApiError | NodeOperationError {
 	if (tally.sent.length === 0 && tally.unknown.length === 0) return error;
-	error.description =
-		`${error.description ?? ''} This run stopped part-way. ${describeTally(tally)}`.trim();
+	const report = ['This run stopped part-way.', ...describeTally(tally), NEXT_STEP].join('\n');
+	error.description = [error.description, report].filter(Boolean).join('\n\n');
 	return error;
 }
 
@@ -122,6 +127,11 @@ export function recordStoppedRun(
 		mnotify_stopped: fitted(`${node}: stopped; ${summary}`),
 		mnotify_sent: fitted(listSent(tally.sent) || 'none'),
 		mnotify_unknown: fitted(tally.unknown.length > 0 ? itemRanges(tally.unknown) : 'none'),
+		mnotify_next: fitted(
+			tally.unknown.length > 0
+				? 'Check the outcome-unknown items in Notification → Get Many before sending them again; re-run the rest with Skip Already Notified on.'
+				: 'Re-run with Skip Already Notified on: the items sent are skipped, the others go out.',
+		),
 	};
 	const customData = customDataOf(context);
 	for (const [key, value] of Object.entries(entries)) {

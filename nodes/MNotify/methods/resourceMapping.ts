@@ -3,6 +3,7 @@ import type { ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
 import { UUID_PATTERN, type StoredTemplate } from '../helpers/interfaces';
 import { customPlaceholders } from '../helpers/placeholders';
 import { mnotifyApiRequest } from '../transport';
+import { TEMPLATE_NOT_FOUND } from '../actions/template/shared';
 
 /**
  * The fields of Send's variables mapper: the custom `{{placeholders}}` of the chosen template
@@ -22,6 +23,7 @@ export async function getTemplatePlaceholders(
 		method: 'GET',
 		path: `/api/template/${id}`,
 		action: `read the placeholders of template ${id}`,
+		notFoundHint: TEMPLATE_NOT_FOUND,
 	})) as StoredTemplate;
 	const fields = customPlaceholders(template ?? {}).map((name) => ({
 		id: name,

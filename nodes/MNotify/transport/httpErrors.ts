@@ -40,6 +40,8 @@ export interface HttpContext {
 	action: string;
 	/** Explanation for 409, which means something different per operation. */
 	conflictHint?: string;
+	/** Explanation for 404, e.g. where to pick the id from. */
+	notFoundHint?: string;
 	/** How to check whether a write that may have been accepted was (e.g. a template create). */
 	maybeAcceptedHint?: string;
 }
@@ -77,7 +79,7 @@ export function describeHttpStatus(
 			return {
 				...base,
 				message: `Nothing found to ${context.action} (404)`,
-				description: `Check the id: it must be a notification or template created in this MNotify environment.${said}`,
+				description: `${context.notFoundHint ?? 'Check the id: it must be a notification or template created in this MNotify environment.'}${said}`,
 			};
 		case 409:
 			return {

@@ -1,9 +1,10 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { RECIPIENT_TYPES } from '../../helpers/interfaces';
 import { optionsFrom } from '../common.descriptions';
 import { DEFAULT_RETENTION_KEYS } from './dedupe';
 import { DEFAULT_LEDGER_TABLE } from './ledger';
+import { recipientTypeField } from './recipientTypes';
 
 const whenDeduping = { show: { dedupe: [true] } };
 
@@ -32,10 +33,14 @@ export const ledgerProperty: INodeProperties = {
 	],
 	default: 'n8n',
 	description:
-		'Where Options › Skip Already Notified remembers what was sent (only used with that option on)',
+		'Where Skip Already Notified (in the options) remembers what was sent; used only with that option on',
 };
 
-/** Send options for sending to thousands: dedupe across runs, dry run, test recipient, pace. */
+/**
+ * Send options for sending to thousands: dedupe across runs, dry run, test recipient, pace. This
+ * is the list of node version 1's flat Options; version 1.1 shows it as "Bulk Safety", with the
+ * safe defaults below (bulkSafetyOptions).
+ */
 export const bulkOptions: INodeProperties[] = [
 	{
 		displayName: 'Skip Already Notified',
@@ -43,7 +48,7 @@ export const bulkOptions: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			"Whether to remember each notification's dedupe key in n8n's database and skip items whose key an earlier run already sent, so a re-run after a failure, a crash or a Stop notifies nobody twice. Skipped items are output with skipped: true and the reason.",
+			"Whether to remember each notification's dedupe key in the Ledger (n8n's database by default, or PostgreSQL) and skip items whose key an earlier run already sent, so a re-run after a failure, a crash or a Stop notifies nobody twice. Skipped items are output with skipped: true and the reason.",
 	},
 	{
 		displayName: 'Dedupe Key',
@@ -175,4 +180,77 @@ export interface BulkOptions {
 	sendOnlyTo?: string;
 	sendOnlyToType?: string;
 	maxSendsPerMinute?: number;
+}
+
+/**
+ * How long version 1.1 remembers a sent notification by default: long enough for a re-run after
+ * a failure or a second click in the editor, short enough that a reminder repeated next month
+ * with the same text goes out (a key is remembered at least this many days and less than twice
+ * as long: 28 days at most).
+ */
+export const SAFE_RETENTION_DAYS = 14;
+
+/** Version 1.1's defaults: dedupe on, remembered for a time window rather than a key count. */
+const SAFE_DEFAULTS: Record<string, INodeProperties['default']> = {
+	dedupe: true,
+	dedupeRetention: 'days',
+	dedupeRetentionDays: SAFE_RETENTION_DAYS,
+};
+
+/** What "Bulk Safety" holds when a node is added: shown in the panel, so nobody has to guess. */
+export const BULK_SAFETY_DEFAULT = { ...SAFE_DEFAULTS };
+
+/** Send Only To as one setting: the test recipient's type and value together. */
+const sendOnlyToRecipient: INodeProperties = {
+	displayName: 'Send Only To',
+	name: 'sendOnlyTo',
+	type: 'fixedCollection',
+	placeholder: 'Add Test Recipient',
+	default: {},
+	description:
+		"A test recipient that replaces every item's recipients, for a last look at the real messages. Such runs do not mark anything as sent.",
+	options: [
+		{
+			displayName: 'Test Recipient',
+			name: 'recipient',
+			values: [
+				{ ...recipientTypeField, default: 'Email' },
+				{
+					displayName: 'Value',
+					name: 'value',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. test@example.md',
+				},
+			],
+		},
+	],
+};
+
+const SAFE_DESCRIPTIONS: Record<string, string> = {
+	dedupe:
+		"Whether to remember each notification's dedupe key in the Ledger (n8n's database by default, or PostgreSQL) and skip items whose key an earlier run already sent (a second click on Execute step, a re-run after a failure, a crash or a Stop notifies nobody twice). On by default; skipped items are output with skipped: true, the reason and the recipients.",
+};
+
+/** Version 1.1's "Bulk Safety": the same options and names, safe defaults, Send Only To in one. */
+export const bulkSafetyOptions: INodeProperties[] = bulkOptions
+	.filter((option) => option.name !== 'sendOnlyToType')
+	.map((option) => {
+		if (option.name === 'sendOnlyTo') return sendOnlyToRecipient;
+		const safe = { ...option };
+		if (option.name in SAFE_DEFAULTS) safe.default = SAFE_DEFAULTS[option.name];
+		if (option.name in SAFE_DESCRIPTIONS) safe.description = SAFE_DESCRIPTIONS[option.name];
+		return safe;
+	});
+
+/** Send Only To of version 1.1 as version 1 has it (value and type), for one reading of both. */
+export function flattenSendOnlyTo(options: IDataObject): IDataObject {
+	const setting = options.sendOnlyTo;
+	if (typeof setting !== 'object' || setting === null || Array.isArray(setting)) return options;
+	const recipient = (setting as IDataObject).recipient as IDataObject | undefined;
+	return {
+		...options,
+		sendOnlyTo: recipient?.value ?? '',
+		sendOnlyToType: recipient?.type ?? 'Email',
+	};
 }

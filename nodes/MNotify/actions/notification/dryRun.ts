@@ -23,24 +23,33 @@ export function withOnlyRecipient(
 	return testRecipient ? { ...request, recipients: [testRecipient] } : request;
 }
 
+/** A template send's variables as an object (the wire carries them as JSON text). */
+export function variablesOf(request: NotificationRequest): IDataObject {
+	return request.template
+		? (parseVariablesObject(request.template.variables ?? '{}', 'Variables') as IDataObject)
+		: {};
+}
+
+/** The texts people read: the custom placeholders filled (MNotify fills the built-ins). */
+export function renderedTexts(request: NotificationRequest): IDataObject {
+	const variables = variablesOf(request);
+	return {
+		subject: fillPlaceholders(request.subject, variables),
+		body: fillPlaceholders(request.body, variables),
+		bodyShort: fillPlaceholders(request.bodyShort, variables),
+	} as unknown as IDataObject;
+}
+
 /** What a dry run outputs for an item: the request as it would go out, and the texts people would read. */
 export function dryRunOutput(
 	request: NotificationRequest,
 	dedupeKey: string | undefined,
 ): IDataObject {
-	const variables = request.template
-		? parseVariablesObject(request.template.variables ?? '{}', 'Variables')
-		: {};
-	const rendered = {
-		subject: fillPlaceholders(request.subject, variables),
-		body: fillPlaceholders(request.body, variables),
-		bodyShort: fillPlaceholders(request.bodyShort, variables),
-	};
 	return {
 		dryRun: true,
 		sent: false,
 		request: request as unknown as IDataObject,
-		rendered: rendered as unknown as IDataObject,
+		rendered: renderedTexts(request),
 		...(request.template ? { filledByMNotify: [...BUILT_IN_PLACEHOLDERS] } : {}),
 		...(dedupeKey ? { dedupeKey } : {}),
 	};

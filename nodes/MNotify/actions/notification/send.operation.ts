@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { NotificationRequest } from '../../helpers/interfaces';
 import {
 	buildNotificationRequest,
 	checkAttachments,
@@ -25,15 +26,28 @@ import {
 } from './recipientsFromInput';
 import { readResolutionPolicy, resolutionProperties } from './resolution';
 import { ledgerProperty } from './bulk.options';
-import { concurrency, readOptions, sendOptions } from './send.options';
+import { renderedTexts, variablesOf } from './dryRun';
+import { concurrency, readOptions, sendOptionProperties } from './send.options';
 import { closeSendRun, sendRunFor } from './sendRun';
 import { checkTemplateSend, readOwnTemplateTexts, templateTextsProperties } from './templateSend';
 import { readTextsFromInput, TEXTS_FROM_INPUT, textFieldProperties } from './textsFromInput';
-import { readSendVariables, withVariablesMapper } from './variablesMapper';
+import { readSendVariables, variablesAsSent, withVariablesMapper } from './variablesMapper';
 import { waitForDelivery } from './waitForDelivery';
 import { readParameter } from '../parameters';
+import { isVersion1, sinceSafeVersion } from '../versions';
+
+/** Building a workflow runs it: said before the first click, as the totals hint says after. */
+const realSendsNotice: INodeProperties = {
+	displayName:
+		'Every run sends real notifications, Execute step included (with a Production credential, to citizens). Bulk Safety › Skip Already Notified, on unless you turn it off, makes a second run skip those already sent; Bulk Safety › Dry Run sends nothing.',
+	name: 'realSendsNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: sinceSafeVersion,
+};
 
 const properties: INodeProperties[] = [
+	realSendsNotice,
 	recipientsModeProperty,
 	{
 		displayName: 'Recipients',
@@ -97,7 +111,7 @@ const properties: INodeProperties[] = [
 	},
 	...resolutionProperties,
 	ledgerProperty,
-	sendOptions,
+	...sendOptionProperties,
 ];
 
 const description = updateDisplayOptions(
@@ -114,7 +128,8 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 	let template: { id: unknown; variables?: string } | undefined;
 	if (contentSource === 'template') {
 		const id = readParameter(this, 'templateId', itemIndex, '', { extractValue: true });
-		template = { id, variables: await readSendVariables(this, itemIndex, id) };
+		const variables = await readSendVariables(this, itemIndex, id);
+		template = { id, variables: variablesAsSent(this, itemIndex, variables) };
 		content = readOwnTemplateTexts(this, itemIndex);
 	} else if (contentSource === TEXTS_FROM_INPUT) {
 		content = readTextsFromInput(this, itemIndex);
@@ -175,15 +190,42 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Item
 			priority: validated.priority,
 			recipients: outgoing.recipients,
 			subject: validated.subject,
-			...(validated.template ? { template: validated.template } : {}),
+			...(validated.template ? templateOutput(this, validated, templateName) : {}),
 			...(validated.resolutionPolicy ? { resolutionPolicy: validated.resolutionPolicy } : {}),
 			attachments: attachmentFiles.map(({ fileName, sizeBytes }) => ({ fileName, sizeBytes })),
 			sentAt: new Date().toISOString(),
 			...bulk.sent(itemIndex, id),
 		} as IDataObject;
 	};
-	if (validated.template) task.checkBeforeSending = checkTemplateSend(this, itemIndex, validated);
+	let templateName: string | undefined;
+	if (validated.template) {
+		const check = checkTemplateSend(this, itemIndex, validated);
+		task.checkBeforeSending = async () => {
+			templateName = await check();
+		};
+	}
 	return task;
+}
+
+/**
+ * A template send's output: the template with its name and variables, and the texts as the
+ * recipients read them (placeholders filled, as Dry Run shows them). Version 1 keeps the
+ * variables as the JSON text it output before.
+ */
+function templateOutput(
+	context: IExecuteFunctions,
+	request: NotificationRequest,
+	name: string | undefined,
+): IDataObject {
+	const template = request.template!;
+	return {
+		template: {
+			id: template.id,
+			...(name ? { name } : {}),
+			variables: isVersion1(context) ? template.variables : variablesOf(request),
+		},
+		rendered: renderedTexts(request),
+	};
 }
 
 /** Send: an agent's call is capped in recipients first; optionally waits for delivery after. */

@@ -9,7 +9,14 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { NotificationRequest, RecipientIdentifier } from '../../helpers/interfaces';
 import { buildRecipients } from '../../helpers/requestBuilders';
 import { InputError } from '../../helpers/validation';
-import { credentialKey, outcomeUnknown, retryAfterOf } from '../../transport';
+import {
+	credentialKey,
+	CREDENTIAL_TYPE,
+	outcomeUnknown,
+	reachesProduction,
+	retryAfterOf,
+	type MNotifyCredentials,
+} from '../../transport';
 import { readParameter } from '../parameters';
 import {
 	DEFAULT_RETENTION_KEYS,
@@ -28,9 +35,27 @@ import {
 	type LedgerSettings,
 } from './ledger';
 import { SendPacer } from './rateLimit';
-import { concurrency, readOptions, type SendOptions } from './send.options';
+import {
+	concurrency,
+	optionLabel,
+	optionPath,
+	rawOption,
+	readOptions,
+	type SendOptions,
+} from './send.options';
 
 const TOO_MANY_REQUESTS = 429;
+
+/** "1 notification", "3 notifications". */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** The skip reasons in words, for the totals hint (the output keeps the codes for filters). */
+const SKIP_WORDS: Record<SkipReason, string> = {
+	alreadySent: 'already notified by an earlier run',
+	outcomeUnknown:
+		'left with an unknown outcome by an earlier run (check Notification → Get Many, then Re-Send Outcome Unknown)',
+	duplicateInThisRun: 'repeated within this run',
+};
 
 const runs = new WeakMap<IExecuteFunctions, SendRun>();
 
@@ -96,7 +121,7 @@ function testRecipient(
 	} catch (error) {
 		throw new NodeOperationError(
 			context.getNode(),
-			`Options › Send Only To: ${error instanceof Error ? error.message : String(error)}`,
+			`${optionLabel(context, 'sendOnlyTo')}: ${error instanceof Error ? error.message : String(error)}`,
 			{ description: error instanceof InputError ? error.hint : undefined },
 		);
 	}
@@ -137,7 +162,11 @@ export class SendRun {
 	/** Dedupe keys by item, also shown by dry runs (which do not use them). */
 	private readonly keys: Map<number, string> | undefined;
 
-	private readonly skipped = new Map<string, number>();
+	private readonly skipped = new Map<SkipReason, number>();
+
+	private sentCount = 0;
+
+	private dryRunCount = 0;
 
 	constructor(
 		private readonly context: IExecuteFunctions,
@@ -146,7 +175,7 @@ export class SendRun {
 		this.dryRun = options.dryRun === true;
 		this.testRecipient = testRecipient(context, options);
 		this.maxSendsPerMinute = Number(options.maxSendsPerMinute) || undefined;
-		const rawKey = (context.getNode().parameters.options as IDataObject | undefined)?.dedupeKey;
+		const rawKey = rawOption(context, 'dedupeKey');
 		this.keyIsExpression = typeof rawKey === 'string' && rawKey.trim() !== '';
 		const chunkSize = Math.min(100, Math.max(16, 8 * concurrency.call(context)));
 		this.keys = options.dedupe === true ? new Map() : undefined;
@@ -175,13 +204,14 @@ export class SendRun {
 		request: NotificationRequest,
 	): Promise<IDataObject | undefined> {
 		if (this.dryRun) {
+			this.dryRunCount++;
 			return dryRunOutput(request, this.dedupeKeyOf(itemIndex));
 		}
 		if (this.dedupe) {
 			const verdict = await this.dedupe.verdict(itemIndex).catch((error: unknown) => {
 				throw notSentForLedger(this.context, error, itemIndex);
 			});
-			if (!verdict.send) return this.skip(verdict.reason, itemIndex);
+			if (!verdict.send) return this.skip(verdict.reason, itemIndex, request);
 		}
 		const stopSignal = this.context.getExecutionCancelSignal?.();
 		const turnAt = await (await this.sharedPacer()).waitForTurn(stopSignal);
@@ -206,6 +236,7 @@ export class SendRun {
 	/** MNotify accepted the send; returns fields to add to the item's output. */
 	sent(itemIndex: number, notificationId: string | undefined): IDataObject {
 		this.sentAt.delete(itemIndex);
+		this.sentCount++;
 		if (!this.dedupe) return this.testRecipient ? { sentOnlyTo: this.testRecipient } : {};
 		this.dedupe.sent(itemIndex, notificationId);
 		return { dedupeKey: this.dedupeKeyOf(itemIndex) };
@@ -232,8 +263,7 @@ export class SendRun {
 	/** After the last send: dedupe bookkeeping, and hints saying what was skipped or slowed. */
 	async close(): Promise<void> {
 		if (this.dedupe) await this.closeLedger(this.dedupe);
-		const parts = [...this.skipped].map(([reason, count]) => `${count} ${reason}`);
-		if (parts.length > 0) this.hint(`Not sent: ${parts.join(', ')} (items with skipped: true).`);
+		await this.totalsHint();
 		if (this.slowDowns > 0 && this.pacer) {
 			const pace = this.pacer.sendsPerMinute;
 			this.hint(
@@ -265,17 +295,57 @@ export class SendRun {
 		}
 	}
 
-	private skip(reason: SkipReason, itemIndex: number): IDataObject {
-		this.count(reason);
-		return skippedOutput(reason, this.dedupeKeyOf(itemIndex) ?? '');
+	/**
+	 * Every run says what it did, in words: how many went out (to real people, or to the test
+	 * recipient), how many were skipped and why. A manual run with a Production credential says
+	 * so as a warning: clicking Execute step there notifies citizens.
+	 */
+	private async totalsHint(): Promise<void> {
+		if (this.dryRun) {
+			this.hint(
+				`Dry run: nothing was sent. ${count(this.dryRunCount, 'item')} show what would be sent.`,
+			);
+			return;
+		}
+		const skipped = [...this.skipped].map(([reason, count]) => `${count} ${SKIP_WORDS[reason]}`);
+		const notifications = count(this.sentCount, 'notification');
+		const sent = this.testRecipient
+			? `Sent ${notifications}, all to the test recipient ${this.testRecipient.value} only.`
+			: `Sent ${notifications}.`;
+		const notSent =
+			skipped.length > 0 ? ` Not sent: ${skipped.join(', ')} (items with skipped: true).` : '';
+		this.hint(`${sent}${notSent}`);
+		if (this.sentCount === 0 || this.testRecipient || !(await this.manualOnProduction())) return;
+		const again = this.dedupe
+			? 'Skip Already Notified is on: running it again skips them.'
+			: 'Running it again notifies them again: turn on Skip Already Notified, or use Dry Run while building.';
+		this.hint(
+			`Production: this manual run notified real people (${notifications}). ${again}`,
+			'warning',
+		);
 	}
 
-	private count(reason: string): void {
+	private async manualOnProduction(): Promise<boolean> {
+		if (this.context.getMode() !== 'manual') return false;
+		try {
+			const credentials = await this.context.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE);
+			return reachesProduction(credentials);
+		} catch {
+			return false;
+		}
+	}
+
+	/** A skipped item says whom it was for, so a Filter on `skipped` lists who was not notified. */
+	private skip(reason: SkipReason, itemIndex: number, request: NotificationRequest): IDataObject {
 		this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
+		return {
+			...skippedOutput(reason, this.dedupeKeyOf(itemIndex) ?? ''),
+			recipients: request.recipients as unknown as IDataObject[],
+		};
 	}
 
-	private hint(message: string): void {
-		this.context.addExecutionHints?.({ message, location: 'outputPane' });
+	private hint(message: string, type: 'info' | 'warning' = 'info'): void {
+		this.context.addExecutionHints?.({ message, type, location: 'outputPane' });
 	}
 
 	private dedupeKeyOf(itemIndex: number): string | undefined {
@@ -285,11 +355,11 @@ export class SendRun {
 	private dedupeKey(itemIndex: number, request: NotificationRequest): string {
 		if (!this.keyIsExpression) return defaultDedupeKey(request);
 		const key = String(
-			readParameter(this.context, 'options.dedupeKey', itemIndex, '') ?? '',
+			readParameter(this.context, optionPath(this.context, 'dedupeKey'), itemIndex, '') ?? '',
 		).trim();
 		if (key === '') {
 			throw new InputError(
-				'Options › Dedupe Key',
+				optionLabel(this.context, 'dedupeKey'),
 				'The dedupe key is empty for this item',
 				'Make the expression give every item a value, e.g. {{ $json.idnp }}-{{ $json.dueDate }}, or clear the option to use a hash of the recipients and the content.',
 			);

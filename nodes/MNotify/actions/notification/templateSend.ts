@@ -65,16 +65,16 @@ export function readOwnTemplateTexts(
 /**
  * The second check of a template send, once every item is valid on its own: reads the template
  * (once per execution), gives the request the template's texts when the user wrote none, and
- * refuses the item if its variables leave a custom placeholder unfilled.
+ * refuses the item if its variables leave a custom placeholder unfilled. Gives the template's name.
  */
 export function checkTemplateSend(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	request: NotificationRequest,
-): () => Promise<void> {
+): () => Promise<string | undefined> {
 	return async () => {
 		const reference = request.template;
-		if (!reference) return;
+		if (!reference) return undefined;
 		const template = await readTemplateOnce(context, reference.id, itemIndex);
 		const name = templateName(template, reference.id);
 		// The request is not sent before this check, so it is completed in place.
@@ -86,7 +86,7 @@ export function checkTemplateSend(
 		];
 		const variables = parseVariablesObject(reference.variables ?? '{}', 'Variables');
 		const unfilled = unfilledPlaceholders(placeholders, variables);
-		if (unfilled.length === 0) return;
+		if (unfilled.length === 0) return name;
 		throw new InputError(
 			'Variables',
 			`The variables leave ${unfilled.length === 1 ? 'a placeholder' : `${unfilled.length} placeholders`} of template "${name}" unfilled: ${describeUnfilled(unfilled)}`,

@@ -6,6 +6,7 @@ import { inputJson } from '../inputFields';
 import { readParameter } from '../parameters';
 import { readTemplateVariables } from '../shared';
 import { readTemplateOnce } from '../template/shared';
+import { isVersion1, onlyVersion1, sinceSafeVersion } from '../versions';
 
 /** Variables Input → "Map the Template's Placeholders", with n8n's resource mapper. */
 export const VARIABLES_FROM_MAPPER = 'mapper';
@@ -15,6 +16,20 @@ const mapperOption = {
 	value: VARIABLES_FROM_MAPPER,
 	description:
 		'One field per placeholder of the chosen template; "Map Automatically" reads input fields of the same names, without an expression per item',
+};
+
+/**
+ * n8n's mapper hides its field list in "Map Automatically", so the panel says what that mode
+ * reads; the placeholders are also named in the error of an item that leaves one unfilled.
+ */
+const autoMapNotice: INodeProperties = {
+	displayName:
+		'Map Automatically fills each placeholder of the template from the input field of the same name, e.g. {{amount}} from the field "amount". n8n lists the placeholders under "Map Each Column Manually": each column is a placeholder.',
+	name: 'autoMapNotice',
+	type: 'notice',
+	default: '',
+	// Shown in both mapping modes: n8n 1.x cannot order parameters that depend on a nested value.
+	displayOptions: { show: { variablesMode: [VARIABLES_FROM_MAPPER] } },
 };
 
 const mapperProperty: INodeProperties = {
@@ -39,6 +54,34 @@ const mapperProperty: INodeProperties = {
 	displayOptions: { show: { variablesMode: [VARIABLES_FROM_MAPPER] } },
 };
 
+/**
+ * How variable values go out. MNotify's documentation shows text only (docs/contract.md §5.2);
+ * a number mapped from an input field would otherwise travel as a JSON number. Version 1 sent
+ * values with their JSON types and keeps doing so unless told otherwise.
+ */
+const AS_TEXT = 'text';
+const AS_GIVEN = 'asGiven';
+const variableTypesProperty = (fallback: string, versions: INodeProperties['displayOptions']) =>
+	({
+		displayName: 'Send Variables As',
+		name: 'variableTypes',
+		type: 'options',
+		options: [
+			{
+				name: 'Text',
+				value: AS_TEXT,
+				description: 'Every value as a string, e.g. "100" (what MNotify\'s documentation shows)',
+			},
+			{
+				name: 'Their JSON Types',
+				value: AS_GIVEN,
+				description: 'Numbers and true/false as they are, e.g. 100',
+			},
+		],
+		default: fallback,
+		displayOptions: versions,
+	}) satisfies INodeProperties;
+
 /** The variables properties of Send: the shared ones, with the mapper added as a third input. */
 export function withVariablesMapper(properties: INodeProperties[]): INodeProperties[] {
 	return [
@@ -48,7 +91,26 @@ export function withVariablesMapper(properties: INodeProperties[]): INodePropert
 				: property,
 		),
 		mapperProperty,
+		autoMapNotice,
+		variableTypesProperty(AS_GIVEN, onlyVersion1),
+		variableTypesProperty(AS_TEXT, sinceSafeVersion),
 	];
+}
+
+/** The variables as they go out: numbers and true/false as text unless typed values were asked for. */
+export function variablesAsSent(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	variables: string | undefined,
+): string | undefined {
+	const fallback = isVersion1(context) ? AS_GIVEN : AS_TEXT;
+	if (variables === undefined) return undefined;
+	if (readParameter(context, 'variableTypes', itemIndex, fallback) !== AS_TEXT) return variables;
+	const values = JSON.parse(variables) as Record<string, unknown>;
+	for (const [name, value] of Object.entries(values)) {
+		if (typeof value === 'number' || typeof value === 'boolean') values[name] = String(value);
+	}
+	return JSON.stringify(values);
 }
 
 /**

@@ -143,7 +143,7 @@ function failDelivery(this: IExecuteFunctions, watched: Watched): void {
 		.map((recipient) => `${String(recipient.type)} ${String(recipient.value)}`);
 	outcome.error = new NodeOperationError(
 		this.getNode(),
-		`Notification ${id} was not delivered: MNotify reports it Failed`,
+		`Notification ${id} was not delivered: MNotify reports it Failed [item ${outcome.itemIndex}]`,
 		{
 			description: `It was sent (id ${id}); delivery failed${failed.length > 0 ? ` for ${failed.join(', ')}` : ''}. Check the recipients' contact data before sending it again.`,
 			itemIndex: outcome.itemIndex,

@@ -13,6 +13,10 @@ export function readTemplateId(context: IExecuteFunctions, itemIndex: number): s
 	);
 }
 
+/** An id typed or mapped by hand is the usual cause: the list shows only templates that exist. */
+export const TEMPLATE_NOT_FOUND =
+	'No template with this id exists in this MNotify environment for this certificate. Pick it from the list (Template › From List), which shows the templates that exist, or check the id you gave.';
+
 export async function getTemplate(
 	this: IExecuteFunctions,
 	id: string,
@@ -22,6 +26,7 @@ export async function getTemplate(
 		method: 'GET',
 		path: `/api/template/${id}`,
 		action: `get template ${id}`,
+		notFoundHint: TEMPLATE_NOT_FOUND,
 		itemIndex,
 	});
 }
