@@ -120,7 +120,7 @@ describe('proxy settings and proxy faults, in the words of their cause', () => {
 				sendParameters([{ type: 'IDNP', value: '2000000000000' }]),
 				fixture.credentials,
 			);
-			expect(error.message).toBe('HTTPS_PROXY is not a valid proxy URL');
+			expect(error.message).toBe('HTTPS_PROXY is not a valid proxy URL [item 0]');
 			expect(error.description).toMatch(/percent-encoded/);
 			// The credential test answers an error result; it does not throw.
 			const result = await testCredentials(fixture.credentials as unknown as MNotifyCredentials);
