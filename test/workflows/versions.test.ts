@@ -129,6 +129,25 @@ describe('Skip Already Notified by default (version 1.1)', () => {
 		);
 	});
 
+	it("reads the agent guard rails from 1.1's AI Agent group", async () => {
+		const before = fixture.sandbox.stats.requests;
+		const threePeople = sendParameters(
+			['2004000000005', '2004000000006', '2004000000007'].map((value) => ({ type: 'IDNP', value })),
+			{ aiAgent: { maxRecipientsPerAgentCall: 2 } },
+		);
+		const workflow = linearWorkflow([
+			{ name: 'MNotify Tool', parameters: threePeople, typeVersion: 1.1 },
+		]);
+		workflow.nodes[1].type = 'n8n-nodes-mnotify.mNotifyTool'; // as n8n runs an agent's tool
+		const result = await engine().run(workflow, {
+			credentials: { mNotifyApi: fixture.credentials },
+		});
+		expect(result.data.resultData.error?.message).toBe(
+			'An AI agent tried to notify 3 recipients in one call; the limit is 2',
+		);
+		expect(fixture.sandbox.stats.requests).toBe(before);
+	});
+
 	it('Send Only To is one setting with its type, in Bulk Safety', async () => {
 		const idnp = '2004000000004';
 		const [sent] = await output('v11-test-recipient', {
