@@ -316,6 +316,29 @@ describe('errors and stop reports', () => {
 	});
 });
 
+describe('the panels', () => {
+	it("offers the trigger's statuses as actions in n8n's nodes panel, under Trigger On", async () => {
+		const trigger = await engine().nodeDescription('mNotifyTrigger');
+		// n8n lists a trigger's actions from a property named "Trigger On", "Event" or "Events".
+		const statuses = trigger.properties.find((property) => property.name === 'statuses');
+		expect(statuses?.displayName).toBe('Trigger On');
+		expect(statuses?.options).toContainEqual(
+			expect.objectContaining({ value: 'Delivered', action: 'Notification delivered' }),
+		);
+	});
+
+	it('shows the credential help under the fields, and the CA certificates unmasked', async () => {
+		const fields = Object.fromEntries(
+			(await engine().credentialProperties()).map((field) => [field.name, field]),
+		);
+		expect(fields.pfxCertificate.hint).toContain(
+			'macOS <code>base64 -i client.pfx -o client.pfx.txt</code>',
+		);
+		expect(fields.pfxCertificate.typeOptions?.password).toBe(true);
+		expect(fields.caCertificates.typeOptions?.password).toBeUndefined();
+	});
+});
+
 describe('the trigger at 1.1', () => {
 	it('outputs the recipients and messages by default; version 1 does not', async () => {
 		const [sent] = await runNode(
