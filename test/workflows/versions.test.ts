@@ -129,6 +129,25 @@ describe('Skip Already Notified by default (version 1.1)', () => {
 		);
 	});
 
+	it("reads the agent guard rails from 1.1's AI Agent group", async () => {
+		const before = fixture.sandbox.stats.requests;
+		const threePeople = sendParameters(
+			['2004000000005', '2004000000006', '2004000000007'].map((value) => ({ type: 'IDNP', value })),
+			{ aiAgent: { maxRecipientsPerAgentCall: 2 } },
+		);
+		const workflow = linearWorkflow([
+			{ name: 'MNotify Tool', parameters: threePeople, typeVersion: 1.1 },
+		]);
+		workflow.nodes[1].type = 'n8n-nodes-mnotify.mNotifyTool'; // as n8n runs an agent's tool
+		const result = await engine().run(workflow, {
+			credentials: { mNotifyApi: fixture.credentials },
+		});
+		expect(result.data.resultData.error?.message).toBe(
+			'An AI agent tried to notify 3 recipients in one call; the limit is 2',
+		);
+		expect(fixture.sandbox.stats.requests).toBe(before);
+	});
+
 	it('Send Only To is one setting with its type, in Bulk Safety', async () => {
 		const idnp = '2004000000004';
 		const [sent] = await output('v11-test-recipient', {
@@ -294,6 +313,29 @@ describe('errors and stop reports', () => {
 			error: 'MNotify rejected the request to send the notification as invalid (400) [item 2]',
 			httpCode: '400',
 		});
+	});
+});
+
+describe('the panels', () => {
+	it("offers the trigger's statuses as actions in n8n's nodes panel, under Trigger On", async () => {
+		const trigger = await engine().nodeDescription('mNotifyTrigger');
+		// n8n lists a trigger's actions from a property named "Trigger On", "Event" or "Events".
+		const statuses = trigger.properties.find((property) => property.name === 'statuses');
+		expect(statuses?.displayName).toBe('Trigger On');
+		expect(statuses?.options).toContainEqual(
+			expect.objectContaining({ value: 'Delivered', action: 'Notification delivered' }),
+		);
+	});
+
+	it('shows the credential help under the fields, and the CA certificates unmasked', async () => {
+		const fields = Object.fromEntries(
+			(await engine().credentialProperties()).map((field) => [field.name, field]),
+		);
+		expect(fields.pfxCertificate.hint).toContain(
+			'macOS <code>base64 -i client.pfx -o client.pfx.txt</code>',
+		);
+		expect(fields.pfxCertificate.typeOptions?.password).toBe(true);
+		expect(fields.caCertificates.typeOptions?.password).toBeUndefined();
 	});
 });
 

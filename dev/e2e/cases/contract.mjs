@@ -205,20 +205,29 @@ export const contractCases = [
 					),
 				);
 				const runs = [];
+				const hints = [];
 				for (let click = 0; click < 2; click++) {
 					const execution = await ctx.n8n.runManually(id);
 					execution.assertSuccess();
 					runs.push(execution.items('Send')[0]);
+					hints.push((execution.runData.Send.at(-1).hints ?? []).map((hint) => hint.message));
 				}
 				const received = ctx.sandbox.sandbox
 					.notifications()
 					.filter((n) => n.recipients.some((r) => r.value === idnp)).length;
-				outcomes[typeVersion] = { second: runs[1], received };
+				outcomes[typeVersion] = { second: runs[1], received, hints };
 			}
 			assert.equal(outcomes[1.1].received, 1, 'version 1.1 sent once over two runs');
 			assert.equal(outcomes[1.1].second.skipped, true, JSON.stringify(outcomes[1.1].second));
 			assert.equal(outcomes[1.1].second.reason, 'alreadySent');
 			assert.deepEqual(outcomes[1.1].second.recipients, [{ type: 'IDNP', value: '2000000000072' }]);
+			// The totals hint on every run, in words.
+			assert.deepEqual(outcomes[1.1].hints, [
+				['Sent 1 notification.'],
+				[
+					'Sent 0 notifications. Not sent: 1 already notified by an earlier run (items with skipped: true).',
+				],
+			]);
 			assert.equal(outcomes[1].received, 2, 'version 1 sent on both runs');
 			assert.equal(typeof outcomes[1].second.id, 'string');
 			return `1.1: second run skipped (${outcomes[1.1].second.reason}), 1 received; 1: 2 received`;

@@ -303,11 +303,11 @@ export class SendRun {
 	private async totalsHint(): Promise<void> {
 		if (this.dryRun) {
 			this.hint(
-				`Dry run: nothing was sent. ${count(this.dryRunCount, 'item')} show what would be sent.`,
+				`Dry run: nothing was sent. The output shows what would be sent for ${count(this.dryRunCount, 'item')}.`,
 			);
 			return;
 		}
-		const skipped = [...this.skipped].map(([reason, count]) => `${count} ${SKIP_WORDS[reason]}`);
+		const skipped = [...this.skipped].map(([reason, items]) => `${items} ${SKIP_WORDS[reason]}`);
 		const notifications = count(this.sentCount, 'notification');
 		const sent = this.testRecipient
 			? `Sent ${notifications}, all to the test recipient ${this.testRecipient.value} only.`
