@@ -36,6 +36,18 @@ const DEVIATIONS = {
 		setTimeout: 'per-attempt deadlines and waits that a stop or an answer cancels',
 		clearTimeout: 'cancelling those deadlines',
 		process: 'reading HTTPS_PROXY / NO_PROXY for a corporate proxy (README, proxy settings)',
+		setInterval:
+			"the PostgreSQL ledger's heartbeat: a live run keeps its claims fresh, so Re-Send Outcome Unknown takes over only claims of runs that are gone",
+		clearInterval: 'ending that heartbeat when the run closes',
+	},
+	// The scanner ignores eslint-disable comments; these two are disabled in the code, with the reason.
+	'@n8n/community-nodes/credential-password-field': {
+		"Field 'caCertificates' appears to be a sensitive field but is missing 'typeOptions: { password: true }'":
+			'Extra CA Certificates are public certificates, not secrets: shown so the user sees what was pasted',
+	},
+	'n8n-nodes-base/node-param-default-missing': {
+		'Add a default [autofixable]':
+			"the Send option groups take their defaults from their definitions (Bulk Safety's safe defaults); the rule only recognises a literal",
 	},
 	[DEPENDENCIES]: {
 		undici: 'runtime dependency, not bundled (docs/dependencies.md)',
