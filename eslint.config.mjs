@@ -1,8 +1,8 @@
 // n8n's own community-node lint setup (what `n8n-node lint` runs), in its variant for packages
 // that do not support n8n Cloud. This package targets self-hosted n8n only — MNotify answers
 // registered IP addresses alone, which n8n Cloud cannot have (README, "Why self-hosted n8n
-// only") — so n8n's three Cloud-only rules are off. With n8n's default (Cloud) config they report
-// 20 errors in nodes/ and package.json, each one deliberate:
+// only") — so n8n's three Cloud-only rules are off. With n8n's default (Cloud) config they
+// reported 20 errors in nodes/ and package.json when this was written, each one deliberate:
 //
 // - no-restricted-imports (9): undici (transport/client.ts, proxy.ts, writePhase.ts) for pooled
 //   keep-alive mutual TLS and for telling when a write reached a connection; node:tls
