@@ -2,28 +2,31 @@
 // `npm run dev`: a local n8n to click through the node in, in one command. Builds (the npm
 // script), installs the e2e's n8n 2.41.1 if the cache lacks it, starts the sandbox, installs the
 // packed package into the n8n user folder as n8n installs community packages, starts n8n with an
-// owner and a ready "MNotify sandbox" credential, and prints the address and login. Ctrl-C stops
-// n8n and the sandbox. Workflows stay in the user folder (.e2e/dev) between runs; the sandbox
-// makes a new CA at every start, so the credential is made anew each time.
+// owner, a ready "MNotify sandbox" credential and the quick-start example workflow, and prints the
+// address and login. Ctrl-C stops n8n and the sandbox. Workflows stay in the user folder
+// (.e2e/dev) between runs; the sandbox makes a new CA at every start, so the credential's
+// certificate is renewed in place each time.
 //
 //   npm run dev                 # until Ctrl-C
-//   npm run dev -- --check      # start, check that n8n is healthy with the package, stop
+//   npm run dev -- --check      # start, check n8n's health and the package, run the example, stop
 //
 // No live reload: after an edit, Ctrl-C and `npm run dev` again (it rebuilds and reinstalls).
 // Env: MNOTIFY_E2E_CACHE, E2E_WORK_DIR (default <repo>/.e2e), N8N_LOG_LEVEL.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { HttpError, OWNER, serverOfTarget } from './lib/n8n.mjs';
+import { bindCredentials, HttpError, OWNER, serverOfTarget } from './lib/n8n.mjs';
 import { installPackage } from './lib/package.mjs';
 import { startSandbox } from './lib/sandbox.mjs';
 import { E2E_DIR, REPO_DIR, readEnvFile, run } from './lib/util.mjs';
 
 const CREDENTIAL_NAME = 'MNotify sandbox';
+const EXAMPLE = 'examples/send-notification.json';
 const checkOnly = process.argv.includes('--check');
 const CACHE =
 	process.env.MNOTIFY_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-mnotify-e2e');
+const example = JSON.parse(readFileSync(path.join(REPO_DIR, EXAMPLE), 'utf8'));
 const workDir = path.resolve(process.env.E2E_WORK_DIR || path.join(REPO_DIR, '.e2e'), 'dev');
 const userFolder = path.join(workDir, 'user');
 
@@ -45,6 +48,7 @@ function stop() {
 for (const signal of ['SIGINT', 'SIGTERM'])
 	process.on(signal, () => stop().then(() => process.exit(0)));
 
+let exampleId;
 try {
 	await n8n.start();
 	// A kept user folder already has its owner.
@@ -52,14 +56,19 @@ try {
 		if (!(error instanceof HttpError)) throw error;
 	});
 	await n8n.login();
-	for (const old of await n8n.rest('GET', '/credentials')) {
-		if (old.name === CREDENTIAL_NAME) await n8n.rest('DELETE', `/credentials/${old.id}`);
-	}
-	await n8n.createCredential({
-		name: CREDENTIAL_NAME,
-		type: 'mNotifyApi',
-		data: sandbox.credentialData(),
-	});
+	// Updated in place, so workflows made with it in earlier runs keep working.
+	const credential = { name: CREDENTIAL_NAME, type: 'mNotifyApi', data: sandbox.credentialData() };
+	const kept = (await n8n.rest('GET', '/credentials')).find((c) => c.name === CREDENTIAL_NAME);
+	if (kept) await n8n.rest('PATCH', `/credentials/${kept.id}`, credential);
+	const { id } = kept ?? (await n8n.createCredential(credential));
+	// The first run also gets the quick-start example, bound to that credential.
+	await n8n.createApiKey();
+	const workflows = (await n8n.api('GET', '/workflows')).data ?? [];
+	exampleId =
+		workflows.find((workflow) => workflow.name === example.name)?.id ??
+		(await n8n.createWorkflow(
+			bindCredentials(example, { mNotifyApi: { id, name: CREDENTIAL_NAME } }),
+		));
 } catch (error) {
 	console.error(`npm run dev: n8n did not come up: ${error.message}\n${n8n.logTail(30)}`);
 	await stop();
@@ -74,14 +83,24 @@ console.log(`
 n8n with n8n-nodes-mnotify: ${n8n.baseUrl}  (healthz ${health.status}; ${registered.map((t) => t.name).join(', ')})
   login     ${OWNER.email} / ${OWNER.password}
   sandbox   ${sandbox.url} (credential "${CREDENTIAL_NAME}" is ready; 2000000000999 and fail@example.md fail on purpose)
+  workflow  "${example.name}" (${EXAMPLE}): open it and Execute
   logs      ${path.relative(REPO_DIR, n8n.logFile)}, ${path.relative(REPO_DIR, sandbox.logFile)}
 ${checkOnly ? '--check: stopping' : 'Ctrl-C stops n8n and the sandbox.'}`);
 
 if (checkOnly) {
+	// The example, run as the editor's button does: the package, the credential and the sandbox
+	// working together.
+	const execution = await n8n.runManually(exampleId).catch((error) => ({ status: error.message }));
 	await stop();
 	const expected = ['n8n-nodes-mnotify.mNotify', 'n8n-nodes-mnotify.mNotifyTrigger'];
 	const names = registered.map((type) => type.name);
-	const ok = health.ok && expected.every((name) => names.includes(name)) && existsSync(n8n.logFile);
-	console.log(`dev-check: ${ok ? 1 : 0} passed, ${ok ? 0 : 1} failed`);
-	process.exit(ok ? 0 : 1);
+	const checks = {
+		'healthz 200': health.ok,
+		'node and trigger registered': expected.every((name) => names.includes(name)),
+		[`"${example.name}" ran: ${execution.status}`]: execution.status === 'success',
+	};
+	for (const [name, ok] of Object.entries(checks)) console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}`);
+	const failed = Object.values(checks).filter((ok) => !ok).length;
+	console.log(`dev-check: ${Object.keys(checks).length - failed} passed, ${failed} failed`);
+	process.exit(failed > 0 ? 1 : 0);
 }
