@@ -12,11 +12,10 @@ export {
 	certificateExpiryWarning,
 	credentialKey,
 	mnotifyApiRequest,
-	outcomeUnknown,
 	parseBody,
 	readReturnedId,
 	releaseClient,
-	retryAfterOf,
 	type ApiCall,
 	type MNotifyContext,
 } from './request';
+export { outcomeUnknown, requestFacts, type RequestFacts } from './requestErrors';

@@ -4,7 +4,7 @@ import type {
 	IPollFunctions,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import {
 	DEFAULT_REQUEST_SETTINGS,
@@ -18,6 +18,7 @@ import type { MNotifyCredentials, Result } from './clientCertificate';
 import { MNOTIFY_CREDENTIAL_TYPE as CREDENTIAL_TYPE } from '../../../credentials/MNotifyApi.credentials';
 import { UUID_PATTERN } from '../helpers/interfaces';
 import { describeHttpStatus, type HttpContext } from './httpErrors';
+import { MNotifyConnectionError, MNotifyHttpError } from './requestErrors';
 
 export type MNotifyContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
@@ -30,7 +31,7 @@ export interface ApiCall extends ApiRequest, HttpContext {
  * The one place the node talks to MNotify: picks the pooled mTLS client for the credential,
  * sends the request and turns every failure into an n8n error naming the cause and the item.
  * Returns the parsed JSON answer, or the text when it is not JSON. A failed write whose outcome
- * is unknown (it may have been accepted) is marked so: see `outcomeUnknown`.
+ * is unknown (it may have been accepted) says so on its error (requestErrors.ts).
  */
 export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Promise<unknown> {
 	// n8n's getNode() deep-copies the node's parameters: asked for only when there is an error.
@@ -49,70 +50,50 @@ export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Pr
 			unknown && call.maybeAcceptedHint
 				? ` The request may have reached MNotify and been accepted: ${call.maybeAcceptedHint}`
 				: '';
-		return rejectWith(
-			new NodeOperationError(node(), outcome.problem.message, {
-				description: `${outcome.problem.description}${maybeSent}`,
-				itemIndex,
-			}),
+		throw new MNotifyConnectionError(
+			node(),
+			outcome.problem.message,
+			{ description: `${outcome.problem.description}${maybeSent}`, itemIndex },
 			unknown,
 		);
 	}
 
 	if (outcome.status < 200 || outcome.status >= 300) {
 		const problem = describeHttpStatus(outcome.status, outcome.text, call);
-		const error = new NodeApiError(node(), errorDetails(problem.responseBody), {
-			message: problem.message,
-			description: problem.description,
-			httpCode: String(outcome.status),
-			itemIndex,
-		});
-		if (outcome.retryAfterMs !== undefined) retryAfters.set(error, outcome.retryAfterMs);
-		// A 5xx does not say whether the write was carried out; a 4xx refuses it.
-		return rejectWith(error, isWrite && outcome.status >= 500);
+		throw new MNotifyHttpError(
+			node(),
+			errorDetails(problem.responseBody),
+			{
+				message: problem.message,
+				description: problem.description,
+				httpCode: String(outcome.status),
+				itemIndex,
+			},
+			{
+				httpStatus: outcome.status,
+				// A 5xx does not say whether the write was carried out; a 4xx refuses it.
+				outcomeUnknown: isWrite && outcome.status >= 500,
+				retryAfterMs: outcome.retryAfterMs,
+			},
+		);
 	}
 	const answer = readAnswer(outcome.text);
 	if (answer.kind === 'text' && !UUID_PATTERN.test(answer.value)) {
 		const body = answer.value;
 		const page = /^<(!doctype|html)/i.test(body);
-		return rejectWith(
-			new NodeApiError(
-				node(),
-				{ body: body.slice(0, 200) },
-				{
-					message: `MNotify's answer to the request to ${call.action} is not JSON`,
-					description: `It is ${page ? 'a web page, probably from a proxy or firewall between n8n and MNotify' : 'plain text'}.${call.maybeAcceptedHint ? ` The request may have reached MNotify and been accepted: ${call.maybeAcceptedHint}` : ' Try again later.'}`,
-					httpCode: String(outcome.status),
-					itemIndex,
-				},
-			),
-			isWrite,
+		throw new MNotifyHttpError(
+			node(),
+			{ body: body.slice(0, 200) },
+			{
+				message: `MNotify's answer to the request to ${call.action} is not JSON`,
+				description: `It is ${page ? 'a web page, probably from a proxy or firewall between n8n and MNotify' : 'plain text'}.${call.maybeAcceptedHint ? ` The request may have reached MNotify and been accepted: ${call.maybeAcceptedHint}` : ' Try again later.'}`,
+				httpCode: String(outcome.status),
+				itemIndex,
+			},
+			{ httpStatus: outcome.status, outcomeUnknown: isWrite },
 		);
 	}
 	return answer.value;
-}
-
-/**
- * Errors of writes that may have been carried out although they failed (the connection broke
- * after the request was written, a 5xx, an answer that is not MNotify's). The router names the
- * items behind them, so nobody sends them again blindly.
- */
-const unknownOutcomes = new WeakSet<object>();
-
-function rejectWith(error: NodeApiError | NodeOperationError, outcomeIsUnknown: boolean): never {
-	if (outcomeIsUnknown) unknownOutcomes.add(error);
-	throw error;
-}
-
-/** Whether this error comes from a write that may nevertheless have been carried out. */
-export function outcomeUnknown(error: unknown): boolean {
-	return typeof error === 'object' && error !== null && unknownOutcomes.has(error);
-}
-
-/** MNotify's Retry-After (ms) on an HTTP error, e.g. a 429: Send slows the rest of its run. */
-const retryAfters = new WeakMap<object, number>();
-
-export function retryAfterOf(error: unknown): number | undefined {
-	return typeof error === 'object' && error !== null ? retryAfters.get(error) : undefined;
 }
 
 /** The execution's cancel signal (n8n's Stop), where the context has one. */

@@ -4,7 +4,7 @@
  * item, whether and when to send, and tells it how each send ended.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { NotificationRequest, RecipientIdentifier } from '../../helpers/interfaces';
 import { buildRecipients } from '../../helpers/requestBuilders';
@@ -12,9 +12,8 @@ import { InputError } from '../../helpers/validation';
 import {
 	credentialKey,
 	CREDENTIAL_TYPE,
-	outcomeUnknown,
 	reachesProduction,
-	retryAfterOf,
+	requestFacts,
 	type MNotifyCredentials,
 } from '../../transport';
 import { readParameter } from '../parameters';
@@ -249,13 +248,13 @@ export class SendRun {
 	 * node never re-sends the item itself.
 	 */
 	failed(itemIndex: number, error: unknown): never {
-		if (!outcomeUnknown(error)) this.dedupe?.refused(itemIndex);
+		const facts = requestFacts(error);
+		if (!facts?.outcomeUnknown) this.dedupe?.refused(itemIndex);
 		const sentAt = this.sentAt.get(itemIndex);
 		this.sentAt.delete(itemIndex);
-		const tooMany = error instanceof NodeApiError && error.httpCode === String(TOO_MANY_REQUESTS);
-		if (tooMany && sentAt !== undefined && this.pacer) {
+		if (facts?.httpStatus === TOO_MANY_REQUESTS && sentAt !== undefined && this.pacer) {
 			this.slowDowns += 1;
-			this.pacer.slowDown(retryAfterOf(error), sentAt);
+			this.pacer.slowDown(facts.retryAfterMs, sentAt);
 		}
 		throw error;
 	}

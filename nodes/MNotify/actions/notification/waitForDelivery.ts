@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { readNotificationDetails } from '../../helpers/answers';
 import { DEFAULT_CONCURRENCY, pause, runWithConcurrency } from '../../helpers/concurrency';
 import type { NotificationDetails } from '../../helpers/interfaces';
 import { FINAL_STATUSES } from '../../helpers/interfaces';
 import { flattenMessages, hasReachedAny } from '../../helpers/responses';
-import { messageOf, mnotifyApiRequest, readTimeoutSettings } from '../../transport';
+import { messageOf, mnotifyApiRequest, readTimeoutSettings, requestFacts } from '../../transport';
 import type { ItemOutcome } from '../types';
 import { readOptions } from './send.options';
 
@@ -130,8 +130,8 @@ async function readStatus(
 
 /** A passing fault (network, timeout, 429, 5xx) is read again next round; a 4xx is final. */
 function worthAnotherRound(error: unknown): boolean {
-	if (!(error instanceof NodeApiError)) return true;
-	const status = Number(error.httpCode);
+	const status = requestFacts(error)?.httpStatus;
+	if (status === undefined) return true;
 	return status === 429 || status >= 500;
 }
 
