@@ -1,5 +1,5 @@
 import { itemRanges } from '../../nodes/MNotify/actions/sendReport';
-import { sendOptions } from '../../nodes/MNotify/actions/notification/send.options';
+import { sendOptions } from '../../nodes/MNotify/actions/notification/send/send.options';
 import { listPageProblem, notificationDetailsProblem } from '../../nodes/MNotify/helpers/answers';
 import { flattenMessages, hasReachedAny } from '../../nodes/MNotify/helpers/responses';
 import {

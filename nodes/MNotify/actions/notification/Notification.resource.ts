@@ -5,7 +5,7 @@ import * as cancel from './cancel.operation';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
 import * as getSent from './getSent.operation';
-import { send } from './send.operation';
+import { send } from './send/send.operation';
 
 export const operations: Record<string, OperationModule> = { send, get, getMany, getSent, cancel };
 

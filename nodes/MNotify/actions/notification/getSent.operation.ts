@@ -9,7 +9,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { readParameter } from '../parameters';
 import type { ItemTask } from '../types';
-import { ledgerProperty } from './bulk.options';
+import { ledgerProperty } from './send/bulk.options';
 import { DEFAULT_LEDGER_TABLE, LedgerError, ledgerKind, ledgerTable, listLedger } from './ledger';
 
 const properties: INodeProperties[] = [

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isAgentToolCall } from '../agentGuard';
+import { isAgentToolCall } from '../../agentGuard';
 import { readRecipients } from './recipientsFromInput';
 import { readOptions, type SendOptions } from './send.options';
 

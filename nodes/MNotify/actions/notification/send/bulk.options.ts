@@ -1,9 +1,9 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { RECIPIENT_TYPES } from '../../helpers/interfaces';
-import { optionsFrom } from '../common.descriptions';
+import { RECIPIENT_TYPES } from '../../../helpers/interfaces';
+import { optionsFrom } from '../../common.descriptions';
 import { DEFAULT_RETENTION_KEYS } from './dedupe';
-import { DEFAULT_LEDGER_TABLE } from './ledger';
+import { DEFAULT_LEDGER_TABLE } from '../ledger';
 import { recipientTypeField } from './recipientTypes';
 
 const whenDeduping = { show: { dedupe: [true] } };

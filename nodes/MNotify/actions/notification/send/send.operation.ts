@@ -1,21 +1,21 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { NotificationRequest } from '../../helpers/interfaces';
+import type { NotificationRequest } from '../../../helpers/interfaces';
 import {
 	buildNotificationRequest,
 	checkAttachments,
 	type ContentInput,
-} from '../../helpers/requestBuilders';
-import { mnotifyApiRequest, readReturnedId, readTimeoutSettings } from '../../transport';
-import { PRIORITIES } from '../../helpers/interfaces';
+} from '../../../helpers/requestBuilders';
+import { mnotifyApiRequest, readReturnedId, readTimeoutSettings } from '../../../transport';
+import { PRIORITIES } from '../../../helpers/interfaces';
 import {
 	contentProperties,
 	templateLocator,
 	templateVariablesProperties,
-} from '../common.descriptions';
-import { readTextContent } from '../shared';
-import type { ItemTask, OperationModule } from '../types';
+} from '../../common.descriptions';
+import { readTextContent } from '../../shared';
+import type { ItemTask, OperationModule } from '../../types';
 import { checkAgentRecipientCap } from './agentGuardRails';
 import { describeAttachments, readAttachments } from './attachments';
 import { recipientTypeField } from './recipientTypes';
@@ -33,8 +33,8 @@ import { checkTemplateSend, readOwnTemplateTexts, templateTextsProperties } from
 import { readTextsFromInput, TEXTS_FROM_INPUT, textFieldProperties } from './textsFromInput';
 import { readSendVariables, variablesAsSent, withVariablesMapper } from './variablesMapper';
 import { waitForDelivery } from './waitForDelivery';
-import { readParameter } from '../parameters';
-import { isVersion1, sinceSafeVersion } from '../versions';
+import { readParameter } from '../../parameters';
+import { isVersion1, sinceSafeVersion } from '../../versions';
 
 /** Building a workflow runs it: said before the first click, as the totals hint says after. */
 const realSendsNotice: INodeProperties = {

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ContentInput } from '../../helpers/requestBuilders';
-import { requireText } from '../../helpers/validation';
-import { inputJson, readInputField, textOfField } from '../inputFields';
-import { readParameter } from '../parameters';
+import type { ContentInput } from '../../../helpers/requestBuilders';
+import { requireText } from '../../../helpers/validation';
+import { inputJson, readInputField, textOfField } from '../../inputFields';
+import { readParameter } from '../../parameters';
 
 /** Content → "Take the Texts From Input Fields". */
 export const TEXTS_FROM_INPUT = 'fields';

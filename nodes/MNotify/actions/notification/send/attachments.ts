@@ -1,13 +1,13 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import type { Attachment } from '../../helpers/interfaces';
-import { checkAttachmentBytes, type AttachmentFile } from '../../helpers/requestBuilders';
+import type { Attachment } from '../../../helpers/interfaces';
+import { checkAttachmentBytes, type AttachmentFile } from '../../../helpers/requestBuilders';
 
 /** An attachment checked before sending; its bytes stay in the item's binary property. */
 export interface BinaryAttachment extends AttachmentFile {
 	property: string;
 }
-import { InputError } from '../../helpers/validation';
+import { InputError } from '../../../helpers/validation';
 
 function binaryPropertyNames(list: string | undefined): string[] {
 	return (list ?? '')

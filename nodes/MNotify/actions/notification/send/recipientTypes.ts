@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { RECIPIENT_TYPES } from '../../helpers/interfaces';
-import { optionsFrom } from '../common.descriptions';
+import { RECIPIENT_TYPES } from '../../../helpers/interfaces';
+import { optionsFrom } from '../../common.descriptions';
 
 /** A recipient's type, for every way of giving recipients (listed, or read from item fields). */
 export const recipientTypeField: INodeProperties = {

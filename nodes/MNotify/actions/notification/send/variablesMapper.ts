@@ -1,12 +1,12 @@
 import type { IExecuteFunctions, INodeProperties, ResourceMapperValue } from 'n8n-workflow';
 
-import { customPlaceholders } from '../../helpers/placeholders';
-import { InputError, validateUuid } from '../../helpers/validation';
-import { inputJson } from '../inputFields';
-import { readParameter } from '../parameters';
-import { readTemplateVariables } from '../shared';
-import { readTemplateOnce } from '../template/shared';
-import { isVersion1, onlyVersion1, sinceSafeVersion } from '../versions';
+import { customPlaceholders } from '../../../helpers/placeholders';
+import { InputError, validateUuid } from '../../../helpers/validation';
+import { inputJson } from '../../inputFields';
+import { readParameter } from '../../parameters';
+import { readTemplateVariables } from '../../shared';
+import { readTemplateOnce } from '../../template/shared';
+import { isVersion1, onlyVersion1, sinceSafeVersion } from '../../versions';
 
 /** Variables Input → "Map the Template's Placeholders", with n8n's resource mapper. */
 export const VARIABLES_FROM_MAPPER = 'mapper';

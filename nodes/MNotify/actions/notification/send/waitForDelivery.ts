@@ -1,13 +1,18 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { readNotificationDetails } from '../../helpers/answers';
-import { DEFAULT_CONCURRENCY, pause, runWithConcurrency } from '../../helpers/concurrency';
-import type { NotificationDetails } from '../../helpers/interfaces';
-import { FINAL_STATUSES } from '../../helpers/interfaces';
-import { flattenMessages, hasReachedAny } from '../../helpers/responses';
-import { messageOf, mnotifyApiRequest, readTimeoutSettings, requestFacts } from '../../transport';
-import type { ItemOutcome } from '../types';
+import { readNotificationDetails } from '../../../helpers/answers';
+import { DEFAULT_CONCURRENCY, pause, runWithConcurrency } from '../../../helpers/concurrency';
+import type { NotificationDetails } from '../../../helpers/interfaces';
+import { FINAL_STATUSES } from '../../../helpers/interfaces';
+import { flattenMessages, hasReachedAny } from '../../../helpers/responses';
+import {
+	messageOf,
+	mnotifyApiRequest,
+	readTimeoutSettings,
+	requestFacts,
+} from '../../../transport';
+import type { ItemOutcome } from '../../types';
 import { readOptions } from './send.options';
 
 /** One sent notification being waited for. */

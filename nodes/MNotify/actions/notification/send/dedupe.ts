@@ -12,8 +12,8 @@
 import { createHash } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { NotificationRequest } from '../../helpers/interfaces';
-import type { Acceptance, SentLedger } from './ledger/ledger';
+import type { NotificationRequest } from '../../../helpers/interfaces';
+import type { Acceptance, SentLedger } from '../ledger/ledger';
 
 export interface DedupeSettings {
 	resendOutcomeUnknown: boolean;

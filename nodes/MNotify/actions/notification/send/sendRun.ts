@@ -6,17 +6,17 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { NotificationRequest, RecipientIdentifier } from '../../helpers/interfaces';
-import { buildRecipients } from '../../helpers/requestBuilders';
-import { InputError } from '../../helpers/validation';
+import type { NotificationRequest, RecipientIdentifier } from '../../../helpers/interfaces';
+import { buildRecipients } from '../../../helpers/requestBuilders';
+import { InputError } from '../../../helpers/validation';
 import {
 	credentialKey,
 	CREDENTIAL_TYPE,
 	reachesProduction,
 	requestFacts,
 	type MNotifyCredentials,
-} from '../../transport';
-import { readParameter } from '../parameters';
+} from '../../../transport';
+import { readParameter } from '../../parameters';
 import {
 	DEFAULT_RETENTION_KEYS,
 	DedupeRun,
@@ -32,7 +32,7 @@ import {
 	openLedger,
 	ProcessedDataLedger,
 	type LedgerSettings,
-} from './ledger';
+} from '../ledger';
 import { SendPacer } from './rateLimit';
 import {
 	concurrency,

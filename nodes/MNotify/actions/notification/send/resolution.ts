@@ -5,10 +5,10 @@ import {
 	RESOLUTION_TYPES,
 	type ResolutionDirection,
 	type ResolutionPolicy,
-} from '../../helpers/interfaces';
-import { buildResolutionPolicy } from '../../helpers/requestBuilders';
-import { optionsFrom } from '../common.descriptions';
-import { readParameter } from '../parameters';
+} from '../../../helpers/interfaces';
+import { buildResolutionPolicy } from '../../../helpers/requestBuilders';
+import { optionsFrom } from '../../common.descriptions';
+import { readParameter } from '../../parameters';
 
 const SECTION = 'resolutionPolicy';
 const VALUES = 'policy';

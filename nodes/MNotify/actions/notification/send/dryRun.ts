@@ -12,9 +12,9 @@ import {
 	BUILT_IN_PLACEHOLDERS,
 	type NotificationRequest,
 	type RecipientIdentifier,
-} from '../../helpers/interfaces';
-import { fillPlaceholders } from '../../helpers/placeholders';
-import { parseVariablesObject } from '../../helpers/validation';
+} from '../../../helpers/interfaces';
+import { fillPlaceholders } from '../../../helpers/placeholders';
+import { parseVariablesObject } from '../../../helpers/validation';
 
 export function withOnlyRecipient(
 	request: NotificationRequest,

@@ -1,17 +1,17 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { NotificationRequest } from '../../helpers/interfaces';
+import type { NotificationRequest } from '../../../helpers/interfaces';
 import {
 	customPlaceholders,
 	describeUnfilled,
 	unfilledPlaceholders,
-} from '../../helpers/placeholders';
-import { storedTexts, type ContentInput } from '../../helpers/requestBuilders';
-import { InputError, parseVariablesObject } from '../../helpers/validation';
-import { contentProperties } from '../common.descriptions';
-import { readParameter } from '../parameters';
-import { readTextContent } from '../shared';
-import { readTemplateOnce, templateName } from '../template/shared';
+} from '../../../helpers/placeholders';
+import { storedTexts, type ContentInput } from '../../../helpers/requestBuilders';
+import { InputError, parseVariablesObject } from '../../../helpers/validation';
+import { contentProperties } from '../../common.descriptions';
+import { readParameter } from '../../parameters';
+import { readTextContent } from '../../shared';
+import { readTemplateOnce, templateName } from '../../template/shared';
 
 /**
  * A template send carries texts too (docs/contract.md §12): by default the template's own, or

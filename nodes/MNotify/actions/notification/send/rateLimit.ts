@@ -5,7 +5,7 @@
  * waits for its turn at the same pacer. Each run brings its own limit; a send waits for the
  * spacing of its own limit after the last send of any run. Queue-mode workers have one each.
  */
-import { pause } from '../../helpers/concurrency';
+import { pause } from '../../../helpers/concurrency';
 
 const MINUTE_MS = 60_000;
 /** Without a Retry-After header, a 429 pauses the sends this long. */

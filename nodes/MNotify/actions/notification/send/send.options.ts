@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_CONCURRENCY } from '../../helpers/concurrency';
-import { checkOptionValues } from '../../helpers/validation';
-import { outputFormatOption, statusOptions } from '../common.descriptions';
-import { allowProductionFromAgentsOption } from '../agentGuard';
-import { timeoutOption } from '../shared';
-import { readParameter } from '../parameters';
+import { DEFAULT_CONCURRENCY } from '../../../helpers/concurrency';
+import { checkOptionValues } from '../../../helpers/validation';
+import { outputFormatOption, statusOptions } from '../../common.descriptions';
+import { allowProductionFromAgentsOption } from '../../agentGuard';
+import { timeoutOption } from '../../shared';
+import { readParameter } from '../../parameters';
 import {
 	BULK_SAFETY_DEFAULT,
 	bulkOptions,
@@ -13,7 +13,7 @@ import {
 	flattenSendOnlyTo,
 	type BulkOptions,
 } from './bulk.options';
-import { isVersion1, onlyVersion1, sinceSafeVersion } from '../versions';
+import { isVersion1, onlyVersion1, sinceSafeVersion } from '../../versions';
 
 /** n8n lists a collection's options alphabetically. */
 const alphabetically = (options: INodeProperties[]) =>

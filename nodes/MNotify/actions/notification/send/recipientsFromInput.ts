@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { RecipientIdentifier, RecipientType } from '../../helpers/interfaces';
-import { InputError, requireText, validateRecipientValue } from '../../helpers/validation';
-import { inputJson, readInputField, textOfField } from '../inputFields';
-import { readParameter } from '../parameters';
+import type { RecipientIdentifier, RecipientType } from '../../../helpers/interfaces';
+import { InputError, requireText, validateRecipientValue } from '../../../helpers/validation';
+import { inputJson, readInputField, textOfField } from '../../inputFields';
+import { readParameter } from '../../parameters';
 import { recipientTypeField } from './recipientTypes';
 
 /** Recipients listed in the panel (with expressions for item values) or read from item fields. */
