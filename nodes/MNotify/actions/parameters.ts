@@ -33,6 +33,11 @@ export function readParameter<T = unknown>(
 	return cached.constant ? (cached.value as T) : read();
 }
 
+/** Whether a parameter holds an expression, i.e. may have a different value for every item. */
+export function holdsExpression(context: IExecuteFunctions, name: string): boolean {
+	return containsExpression(rawValue(context.getNode().parameters, name));
+}
+
 function rawValue(parameters: unknown, path: string): unknown {
 	return path
 		.split('.')

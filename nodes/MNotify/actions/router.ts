@@ -9,7 +9,7 @@ import { checkAgentWrite } from './agentGuard';
 import * as notification from './notification/Notification.resource';
 import { recordStoppedRun, tallySends, withSendReport } from './sendReport';
 import * as template from './template/Template.resource';
-import type { ItemOutcome, ItemTask, OperationModule } from './types';
+import type { ItemOutcome, ItemTask, OperationModule, OperationRun } from './types';
 
 const RESOURCES: Record<string, Record<string, OperationModule>> = {
 	notification: notification.operations,
@@ -43,9 +43,10 @@ async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData
 		);
 	}
 	const continueOnFail = this.continueOnFail();
+	let run: OperationRun;
 	try {
 		if (operation.writes) await checkAgentWrite.call(this, operation.writes);
-		await operation.beforeAll?.call(this, items.length);
+		run = await startRun.call(this, operation, items.length);
 	} catch (error) {
 		// About the whole run (e.g. the agent guard rails): no item to name.
 		throw toNodeError.call(this, error, undefined);
@@ -61,7 +62,7 @@ async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData
 	};
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			tasks[itemIndex] = await operation.prepare.call(this, itemIndex);
+			tasks[itemIndex] = await run.prepare(itemIndex);
 		} catch (error) {
 			failBeforeSending(itemIndex, error);
 		}
@@ -80,7 +81,8 @@ async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData
 	if (notifiesPeople) {
 		this.onExecutionCancellation?.(() => recordStoppedRun(this, tallySends(outcomes, running)));
 	}
-	await runWithConcurrency(tasks.length, concurrencyOf.call(this, operation), async (itemIndex) => {
+	const concurrency = run.concurrency ?? DEFAULT_CONCURRENCY;
+	await runWithConcurrency(tasks.length, concurrency, async (itemIndex) => {
 		if (stopSignal?.aborted) return false;
 		const task = tasks[itemIndex];
 		if (!task) return true;
@@ -106,12 +108,12 @@ async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData
 			}
 		}
 	});
-	await operation.afterSends?.call(this);
+	await run.afterSends?.();
 	// n8n keeps no output of a stopped execution: what was sent is in its custom data and log.
 	if (stopSignal?.aborted) return [[]];
 
 	stopOnFailure(outcomes, continueOnFail, notifiesPeople);
-	await operation.finish?.call(this, outcomes);
+	await run.finish?.(outcomes);
 	stopOnFailure(outcomes, continueOnFail, notifiesPeople);
 
 	const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
@@ -137,13 +139,14 @@ function stopOnFailure(outcomes: ItemOutcome[], continueOnFail: boolean, notifie
 		: firstFailure.error;
 }
 
-/** The operation's concurrency; an invalid option was already reported on its item. */
-function concurrencyOf(this: IExecuteFunctions, operation: OperationModule): number {
-	try {
-		return operation.concurrency?.call(this) ?? DEFAULT_CONCURRENCY;
-	} catch {
-		return DEFAULT_CONCURRENCY;
-	}
+/** The operation's run for this execution: its own, or each item prepared on its own. */
+async function startRun(
+	this: IExecuteFunctions,
+	operation: OperationModule,
+	itemCount: number,
+): Promise<OperationRun> {
+	if ('startRun' in operation) return await operation.startRun.call(this, itemCount);
+	return { prepare: async (itemIndex) => await operation.prepare.call(this, itemIndex) };
 }
 
 /** n8n needs an object as each item's JSON: an answer of another shape fails its item clearly. */

@@ -29,10 +29,21 @@ export interface ItemOutcome {
 }
 
 /**
- * One operation of the node. `prepare` reads and validates an item's parameters without any
- * network; `finish` may refine the outputs once all items ran (e.g. wait for delivery).
+ * One execution of an operation, set up once before any item is prepared: what concerns the whole
+ * run (options, pace, ledger) lives here and is handed along, not looked up again per item.
  */
-export interface OperationModule {
+export interface OperationRun {
+	/** Reads and validates one item's parameters without any network. */
+	prepare(itemIndex: number): Promise<ItemTask>;
+	/** How many items may run at once (the default: DEFAULT_CONCURRENCY). */
+	readonly concurrency?: number;
+	/** Runs once every item's task has ended, also when the run is about to fail. */
+	afterSends?(): Promise<void>;
+	/** May refine the outputs once all items ran (e.g. wait for delivery). */
+	finish?(outcomes: ItemOutcome[]): Promise<void>;
+}
+
+interface OperationBase {
 	description: INodeProperties[];
 	/**
 	 * The operation notifies people: a run that stops part-way must say which items went out, so
@@ -44,12 +55,14 @@ export interface OperationModule {
 	 * an AI agent may then run it in Production only when the author allowed it (agentGuard.ts).
 	 */
 	writes?: string;
-	/** Checks that concern the whole run (e.g. agent guard rails), before any item is prepared. */
-	beforeAll?(this: IExecuteFunctions, itemCount: number): Promise<void>;
-	prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask>;
-	/** Runs once every item's task has ended, also when the run is about to fail. */
-	afterSends?(this: IExecuteFunctions): Promise<void>;
-	finish?(this: IExecuteFunctions, outcomes: ItemOutcome[]): Promise<void>;
-	/** How many items may run at once; Send exposes it as an option. */
-	concurrency?(this: IExecuteFunctions): number;
 }
+
+/**
+ * One operation of the node: either each item on its own (`prepare`), or a run set up once per
+ * execution (`startRun`, which may refuse the whole run, e.g. by the agent guard rails).
+ */
+export type OperationModule = OperationBase &
+	(
+		| { prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> }
+		| { startRun(this: IExecuteFunctions, itemCount: number): Promise<OperationRun> }
+	);

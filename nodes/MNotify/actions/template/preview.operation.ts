@@ -14,8 +14,8 @@ import {
 import { mnotifyApiRequest } from '../../transport';
 import { templateLocator, templateVariablesProperties } from '../common.descriptions';
 import { readTemplateVariables } from '../shared';
-import type { ItemTask } from '../types';
-import { readTemplateId, readTemplateOnce, templateName } from './shared';
+import type { ItemTask, OperationRun } from '../types';
+import { readTemplateId, TemplateReads, templateName } from './shared';
 import { readParameter } from '../parameters';
 
 const properties: INodeProperties[] = [
@@ -41,7 +41,16 @@ export const description = updateDisplayOptions(
  * Template check (T6): renders the template with the variables; nothing is stored or sent. The
  * output also lists the custom placeholders the variables leave unfilled, which Send would refuse.
  */
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
+export async function startRun(this: IExecuteFunctions): Promise<OperationRun> {
+	const templates = new TemplateReads(this);
+	return { prepare: async (itemIndex) => await prepare.call(this, templates, itemIndex) };
+}
+
+async function prepare(
+	this: IExecuteFunctions,
+	templates: TemplateReads,
+	itemIndex: number,
+): Promise<ItemTask> {
 	const id = readTemplateId(this, itemIndex);
 	const variables = readTemplateVariables(this, itemIndex);
 	const userIdText = requireText(
@@ -65,7 +74,7 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 				action: `preview template ${id}`,
 				itemIndex,
 			}),
-			readTemplateOnce(this, id, itemIndex),
+			templates.read(id, itemIndex),
 		]);
 		const unfilled = unfilledPlaceholders(
 			customPlaceholders(template),

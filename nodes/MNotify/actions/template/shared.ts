@@ -31,32 +31,27 @@ export async function getTemplate(
 	});
 }
 
-/** Templates read in this execution, by id: a thousand sends with one template read it once. */
-const templatesByExecution = new WeakMap<IExecuteFunctions, Map<string, Promise<StoredTemplate>>>();
-
 /**
- * The stored template, read once per execution and template id (a failure too, so a missing
- * template is not asked for again by every item). Reads only: never use it to merge an update.
+ * The templates one execution reads, by id: a thousand sends with one template read it once (a
+ * failure too, so a missing template is not asked for again by every item). Made once per run
+ * and handed along. Reads only: never use it to merge an update.
  */
-export async function readTemplateOnce(
-	context: IExecuteFunctions,
-	id: string,
-	itemIndex: number,
-): Promise<StoredTemplate> {
-	let templates = templatesByExecution.get(context);
-	if (!templates) {
-		templates = new Map();
-		templatesByExecution.set(context, templates);
-	}
-	let template = templates.get(id);
-	if (!template) {
-		template = getTemplate.call(context, id, itemIndex).then(asTemplate);
-		templates.set(id, template);
-	}
-	try {
-		return await template;
-	} catch (error) {
-		throw forItem(context, error, itemIndex);
+export class TemplateReads {
+	private readonly templates = new Map<string, Promise<StoredTemplate>>();
+
+	constructor(private readonly context: IExecuteFunctions) {}
+
+	async read(id: string, itemIndex: number): Promise<StoredTemplate> {
+		let template = this.templates.get(id);
+		if (!template) {
+			template = getTemplate.call(this.context, id, itemIndex).then(asTemplate);
+			this.templates.set(id, template);
+		}
+		try {
+			return await template;
+		} catch (error) {
+			throw forItem(this.context, error, itemIndex);
+		}
 	}
 }
 

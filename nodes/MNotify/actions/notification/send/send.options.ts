@@ -5,7 +5,7 @@ import { checkOptionValues } from '../../../helpers/validation';
 import { outputFormatOption, statusOptions } from '../../common.descriptions';
 import { allowProductionFromAgentsOption } from '../../agentGuard';
 import { timeoutOption } from '../../shared';
-import { readParameter } from '../../parameters';
+import { holdsExpression, readParameter } from '../../parameters';
 import {
 	BULK_SAFETY_DEFAULT,
 	bulkOptions,
@@ -230,6 +230,7 @@ export function rawOption(context: IExecuteFunctions, name: string): unknown {
 	return (group as IDataObject | undefined)?.[name];
 }
 
-export function concurrency(this: IExecuteFunctions): number {
-	return readOptions(this, 0).concurrency ?? DEFAULT_CONCURRENCY;
+/** Whether an option group holds an expression, so that the options may differ between items. */
+export function optionsDifferByItem(context: IExecuteFunctions): boolean {
+	return groupsOf(context).some((group) => holdsExpression(context, group.name));
 }

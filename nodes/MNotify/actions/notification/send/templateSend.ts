@@ -11,7 +11,7 @@ import { InputError, parseVariablesObject } from '../../../helpers/validation';
 import { contentProperties } from '../../common.descriptions';
 import { readParameter } from '../../parameters';
 import { readTextContent } from '../../shared';
-import { readTemplateOnce, templateName } from '../../template/shared';
+import { templateName, type TemplateReads } from '../../template/shared';
 
 /**
  * A template send carries texts too (docs/contract.md §12): by default the template's own, or
@@ -64,33 +64,31 @@ export function readOwnTemplateTexts(
 
 /**
  * The second check of a template send, once every item is valid on its own: reads the template
- * (once per execution), gives the request the template's texts when the user wrote none, and
- * refuses the item if its variables leave a custom placeholder unfilled. Gives the template's name.
+ * (once per run), and refuses the item if its variables leave a custom placeholder unfilled.
+ * Gives the request as it goes out (with the template's texts when the user wrote none) and the
+ * template's name.
  */
-export function checkTemplateSend(
-	context: IExecuteFunctions,
+export async function completeTemplateSend(
+	templates: TemplateReads,
 	itemIndex: number,
 	request: NotificationRequest,
-): () => Promise<string | undefined> {
-	return async () => {
-		const reference = request.template;
-		if (!reference) return undefined;
-		const template = await readTemplateOnce(context, reference.id, itemIndex);
-		const name = templateName(template, reference.id);
-		// The request is not sent before this check, so it is completed in place.
-		if (request.subject === undefined) Object.assign(request, storedTexts(template, name));
+): Promise<{ request: NotificationRequest; name: string }> {
+	const reference = request.template!;
+	const template = await templates.read(reference.id, itemIndex);
+	const name = templateName(template, reference.id);
+	const complete =
+		request.subject === undefined ? { ...request, ...storedTexts(template, name) } : request;
 
-		// The template's placeholders, and those of texts written for it: whichever MNotify renders.
-		const placeholders = [
-			...new Set([...customPlaceholders(template), ...customPlaceholders(request)]),
-		];
-		const variables = parseVariablesObject(reference.variables ?? '{}', 'Variables');
-		const unfilled = unfilledPlaceholders(placeholders, variables);
-		if (unfilled.length === 0) return name;
-		throw new InputError(
-			'Variables',
-			`The variables leave ${unfilled.length === 1 ? 'a placeholder' : `${unfilled.length} placeholders`} of template "${name}" unfilled: ${describeUnfilled(unfilled)}`,
-			`The citizen would read ${unfilled.length === 1 ? 'it' : 'them'} as written, braces and all. Give each a variable with a value (Variables › Name "${unfilled[0].name}"). Placeholders of this template: ${placeholders.join(', ')}.`,
-		);
-	};
+	// The template's placeholders, and those of texts written for it: whichever MNotify renders.
+	const placeholders = [
+		...new Set([...customPlaceholders(template), ...customPlaceholders(complete)]),
+	];
+	const variables = parseVariablesObject(reference.variables ?? '{}', 'Variables');
+	const unfilled = unfilledPlaceholders(placeholders, variables);
+	if (unfilled.length === 0) return { request: complete, name };
+	throw new InputError(
+		'Variables',
+		`The variables leave ${unfilled.length === 1 ? 'a placeholder' : `${unfilled.length} placeholders`} of template "${name}" unfilled: ${describeUnfilled(unfilled)}`,
+		`The citizen would read ${unfilled.length === 1 ? 'it' : 'them'} as written, braces and all. Give each a variable with a value (Variables › Name "${unfilled[0].name}"). Placeholders of this template: ${placeholders.join(', ')}.`,
+	);
 }

@@ -5,7 +5,7 @@ import { InputError, validateUuid } from '../../../helpers/validation';
 import { inputJson } from '../../inputFields';
 import { readParameter } from '../../parameters';
 import { readTemplateVariables } from '../../shared';
-import { readTemplateOnce } from '../../template/shared';
+import type { TemplateReads } from '../../template/shared';
 import { isVersion1, onlyVersion1, sinceSafeVersion } from '../../versions';
 
 /** Variables Input → "Map the Template's Placeholders", with n8n's resource mapper. */
@@ -121,6 +121,7 @@ export function variablesAsSent(
  */
 export async function readSendVariables(
 	context: IExecuteFunctions,
+	templates: TemplateReads,
 	itemIndex: number,
 	templateId: unknown,
 ): Promise<string | undefined> {
@@ -131,7 +132,7 @@ export async function readSendVariables(
 	});
 	// Each mapped field holds what the user put there, expressions already resolved by n8n.
 	if (mapping.mappingMode !== 'autoMapInputData') return serialized({ ...(mapping.value ?? {}) });
-	const template = await readTemplateOnce(context, validateUuid(templateId, 'Template'), itemIndex);
+	const template = await templates.read(validateUuid(templateId, 'Template'), itemIndex);
 	const json = inputJson(context, itemIndex);
 	return serialized(
 		Object.fromEntries(

@@ -13,7 +13,7 @@ import {
 	requestFacts,
 } from '../../../transport';
 import type { ItemOutcome } from '../../types';
-import { readOptions } from './send.options';
+import type { SendOptions } from './send.options';
 
 /** One sent notification being waited for. */
 interface Watched {
@@ -33,11 +33,8 @@ interface Watched {
 export async function waitForDelivery(
 	this: IExecuteFunctions,
 	outcomes: ItemOutcome[],
+	options: SendOptions,
 ): Promise<void> {
-	// The options of the first item that was sent (an item with invalid options failed already).
-	const first = outcomes.find((outcome) => !outcome.error);
-	if (!first) return;
-	const options = readOptions(this, first.itemIndex);
 	if (!options.waitForDelivery) return;
 	const targets = options.waitUntilStatuses?.length
 		? options.waitUntilStatuses

@@ -1,13 +1,11 @@
 /**
- * One execution of Send with the bulk options: Dry Run, Send Only To, Skip Already
- * Notified (dedupe.ts) and Max Sends per Minute (rateLimit.ts). send.operation.ts asks it, per
- * item, whether and when to send, and tells it how each send ended.
+ * The bulk safety of one Send run: Dry Run, Send Only To, Skip Already Notified (dedupe.ts) and
+ * Max Sends per Minute (rateLimit.ts). The run (run.ts) asks it, per item, whether and when to
+ * send, and tells it how each send ended.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import type { NotificationRequest, RecipientIdentifier } from '../../../helpers/interfaces';
-import { buildRecipients } from '../../../helpers/requestBuilders';
 import { InputError } from '../../../helpers/validation';
 import {
 	credentialKey,
@@ -17,31 +15,12 @@ import {
 	type MNotifyCredentials,
 } from '../../../transport';
 import { readParameter } from '../../parameters';
-import {
-	DEFAULT_RETENTION_KEYS,
-	DedupeRun,
-	defaultDedupeKey,
-	skippedOutput,
-	type DedupeSettings,
-	type SkipReason,
-} from './dedupe';
+import { ProcessedDataLedger } from '../ledger';
+import { dedupeRun, notSentForLedger, testRecipient } from './bulkSetup';
+import { defaultDedupeKey, skippedOutput, type DedupeRun, type SkipReason } from './dedupe';
 import { dryRunOutput, withOnlyRecipient } from './dryRun';
-import {
-	LedgerError,
-	ledgerKind,
-	openLedger,
-	ProcessedDataLedger,
-	type LedgerSettings,
-} from '../ledger';
 import { SendPacer } from './rateLimit';
-import {
-	concurrency,
-	optionLabel,
-	optionPath,
-	rawOption,
-	readOptions,
-	type SendOptions,
-} from './send.options';
+import { optionLabel, optionPath, rawOption, type SendOptions } from './send.options';
 
 const TOO_MANY_REQUESTS = 429;
 
@@ -56,87 +35,7 @@ const SKIP_WORDS: Record<SkipReason, string> = {
 	duplicateInThisRun: 'repeated within this run',
 };
 
-const runs = new WeakMap<IExecuteFunctions, SendRun>();
-
-/** The bulk state of this node execution, set up from the options of its first item. */
-export function sendRunFor(context: IExecuteFunctions): SendRun {
-	let run = runs.get(context);
-	if (!run) {
-		run = new SendRun(context, readOptions(context, 0));
-		runs.set(context, run);
-	}
-	return run;
-}
-
-/** Ends the bulk state of this node execution, if it had any items. */
-export async function closeSendRun(context: IExecuteFunctions): Promise<void> {
-	await runs.get(context)?.close();
-}
-
-function ledgerSettings(options: SendOptions): LedgerSettings {
-	return {
-		scope: options.dedupeScope === 'workflow' ? 'workflow' : 'node',
-		retention: {
-			kind: options.dedupeRetention === 'days' ? 'days' : 'entries',
-			days: Math.max(1, Number(options.dedupeRetentionDays) || 30),
-			keys: Math.max(1, Number(options.dedupeRetentionKeys) || DEFAULT_RETENTION_KEYS),
-		},
-	};
-}
-
-/** Claims per ledger call: PostgreSQL answers in a round trip; n8n's store rewrites its whole row, so fewer, growing chunks. */
-const N8N_STORE_MAX_CHUNK = 4096;
-
-function dedupeRun(context: IExecuteFunctions, options: SendOptions, chunkSize: number): DedupeRun {
-	const kind = ledgerKind(context);
-	const settings = ledgerSettings(options);
-	let ledger;
-	try {
-		ledger = openLedger(context, kind, settings, options.ledgerTable);
-	} catch (error) {
-		throw new NodeOperationError(context.getNode(), (error as Error).message, {
-			description: error instanceof LedgerError ? error.hint : undefined,
-		});
-	}
-	const dedupe: DedupeSettings = {
-		resendOutcomeUnknown: options.resendOutcomeUnknown === true,
-		maxKeys: settings.retention.kind === 'entries' ? settings.retention.keys : undefined,
-		chunk:
-			kind === 'postgres'
-				? { first: chunkSize, growing: false, max: chunkSize }
-				: { first: chunkSize, growing: true, max: N8N_STORE_MAX_CHUNK },
-	};
-	return new DedupeRun(context, ledger, dedupe);
-}
-
-function testRecipient(
-	context: IExecuteFunctions,
-	options: SendOptions,
-): RecipientIdentifier | undefined {
-	const value = String(options.sendOnlyTo ?? '').trim();
-	if (value === '') return undefined;
-	try {
-		return buildRecipients([{ type: options.sendOnlyToType ?? 'Email', value }])[0];
-	} catch (error) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`${optionLabel(context, 'sendOnlyTo')}: ${error instanceof Error ? error.message : String(error)}`,
-			{ description: error instanceof InputError ? error.hint : undefined },
-		);
-	}
-}
-
-/** A ledger failure before the send: the item fails, and says it was not sent. */
-function notSentForLedger(context: IExecuteFunctions, error: unknown, itemIndex: number) {
-	const message = error instanceof Error ? error.message : String(error);
-	const hint = error instanceof LedgerError ? `${error.hint} ` : '';
-	return new NodeOperationError(context.getNode(), `${message} (item ${itemIndex})`, {
-		description: `${hint}Nothing was sent for this item: the ledger must hold its key first.`,
-		itemIndex,
-	});
-}
-
-export class SendRun {
+export class BulkSession {
 	readonly dryRun: boolean;
 
 	readonly testRecipient: RecipientIdentifier | undefined;
@@ -170,13 +69,14 @@ export class SendRun {
 	constructor(
 		private readonly context: IExecuteFunctions,
 		options: SendOptions,
+		concurrency: number,
 	) {
 		this.dryRun = options.dryRun === true;
 		this.testRecipient = testRecipient(context, options);
 		this.maxSendsPerMinute = Number(options.maxSendsPerMinute) || undefined;
 		const rawKey = rawOption(context, 'dedupeKey');
 		this.keyIsExpression = typeof rawKey === 'string' && rawKey.trim() !== '';
-		const chunkSize = Math.min(100, Math.max(16, 8 * concurrency.call(context)));
+		const chunkSize = Math.min(100, Math.max(16, 8 * concurrency));
 		this.keys = options.dedupe === true ? new Map() : undefined;
 		this.dedupe =
 			this.keys && !this.dryRun && !this.testRecipient

@@ -1,0 +1,215 @@
+/**
+ * One execution of Send, made once by the router and handed every item: it reads the options
+ * once, holds the concurrency, the agent guard rails, the templates read, the bulk safety (dry
+ * run, test recipient, dedupe and pace: bulkSession.ts) and the wait for delivery.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { DEFAULT_CONCURRENCY } from '../../../helpers/concurrency';
+import { PRIORITIES, type NotificationRequest } from '../../../helpers/interfaces';
+import {
+	buildNotificationRequest,
+	checkAttachments,
+	type ContentInput,
+} from '../../../helpers/requestBuilders';
+import {
+	mnotifyApiRequest,
+	readReturnedId,
+	readTimeoutSettings,
+	type RequestSettings,
+} from '../../../transport';
+import { readParameter } from '../../parameters';
+import { readTextContent } from '../../shared';
+import { TemplateReads } from '../../template/shared';
+import type { ItemOutcome, ItemTask, OperationRun } from '../../types';
+import { isVersion1 } from '../../versions';
+import { checkAgentRecipientCap } from './agentGuardRails';
+import { describeAttachments, readAttachments } from './attachments';
+import { BulkSession } from './bulkSession';
+import { renderedTexts, variablesOf } from './dryRun';
+import { readRecipients } from './recipientsFromInput';
+import { readResolutionPolicy } from './resolution';
+import { optionsDifferByItem, readOptions, type SendOptions } from './send.options';
+import { completeTemplateSend, readOwnTemplateTexts } from './templateSend';
+import { readTextsFromInput, TEXTS_FROM_INPUT } from './textsFromInput';
+import { readSendVariables, variablesAsSent } from './variablesMapper';
+import { waitForDelivery } from './waitForDelivery';
+
+const MISSING_ID_WARNING =
+	'MNotify accepted the request but answered without a notification id. Check Notification → Get Many before sending it again.';
+
+export class SendRun implements OperationRun {
+	readonly concurrency: number;
+
+	/** The first item's options; absent when they are invalid (each item then reports its own). */
+	private readonly firstOptions: SendOptions | undefined;
+
+	/** The options hold no expression: every item has the first item's. */
+	private readonly sameOptionsForAll: boolean;
+
+	private readonly firstSettings: RequestSettings | undefined;
+
+	private readonly templates: TemplateReads;
+
+	/** Made with the first item that passed validation, so a run of invalid items reports nothing. */
+	private bulkSession: BulkSession | undefined;
+
+	/** Refuses the whole run when an AI agent's call would notify more people than allowed. */
+	constructor(
+		private readonly context: IExecuteFunctions,
+		itemCount: number,
+	) {
+		try {
+			this.firstOptions = readOptions(context, 0);
+		} catch {
+			// Reported on the items; the strict defaults guard meanwhile.
+		}
+		this.sameOptionsForAll = !optionsDifferByItem(context);
+		if (this.firstOptions) this.firstSettings = readTimeoutSettings(this.firstOptions);
+		this.concurrency = this.firstOptions?.concurrency ?? DEFAULT_CONCURRENCY;
+		this.templates = new TemplateReads(context);
+		checkAgentRecipientCap(context, itemCount, this.firstOptions ?? {});
+	}
+
+	/** An item's options: read for it only when they depend on the item. */
+	optionsFor(itemIndex: number): SendOptions {
+		if (this.firstOptions && this.sameOptionsForAll) return this.firstOptions;
+		return readOptions(this.context, itemIndex);
+	}
+
+	private settingsOf(options: SendOptions): RequestSettings {
+		return (options === this.firstOptions && this.firstSettings) || readTimeoutSettings(options);
+	}
+
+	/** The bulk state, set up from the first item's options (an error fails every item). */
+	private bulk(): BulkSession {
+		this.bulkSession ??= new BulkSession(
+			this.context,
+			this.firstOptions ?? readOptions(this.context, 0),
+			this.concurrency,
+		);
+		return this.bulkSession;
+	}
+
+	async prepare(itemIndex: number): Promise<ItemTask> {
+		const context = this.context;
+		const options = this.optionsFor(itemIndex);
+		const contentSource = readParameter(context, 'contentSource', itemIndex, 'text') as string;
+		const recipients = readRecipients(context, itemIndex);
+
+		let content: ContentInput | undefined;
+		let template: { id: unknown; variables?: string } | undefined;
+		if (contentSource === 'template') {
+			const id = readParameter(context, 'templateId', itemIndex, '', { extractValue: true });
+			const variables = await readSendVariables(context, this.templates, itemIndex, id);
+			template = { id, variables: variablesAsSent(context, itemIndex, variables) };
+			content = readOwnTemplateTexts(context, itemIndex);
+		} else if (contentSource === TEXTS_FROM_INPUT) {
+			content = readTextsFromInput(context, itemIndex);
+		} else {
+			content = readTextContent(context, itemIndex);
+		}
+
+		const attachmentFiles = await describeAttachments(
+			context,
+			itemIndex,
+			options.attachmentProperties,
+		);
+		checkAttachments(attachmentFiles);
+
+		// Validate everything now, without the attachments' bytes, so bad input never reaches MNotify.
+		const validated = buildNotificationRequest({
+			recipients,
+			priority: readParameter(context, 'priority', itemIndex, PRIORITIES[0]),
+			content,
+			template,
+			resolutionPolicy: readResolutionPolicy(context, itemIndex),
+		});
+		const settings = this.settingsOf(options);
+		const bulk = this.bulk();
+		bulk.prepareItem(itemIndex, validated);
+
+		// A template send is completed by its second check, before anything is sent.
+		let ready = validated;
+		let templateName: string | undefined;
+		const task: ItemTask = async () => {
+			const outgoing = bulk.outgoing(ready);
+			const notSent = await bulk.beforeSend(itemIndex, outgoing);
+			if (notSent) return notSent;
+			const attachments = await readAttachments(context, itemIndex, attachmentFiles);
+			const request = attachments.length > 0 ? { ...outgoing, attachments } : outgoing;
+			let answer: unknown;
+			try {
+				answer = await mnotifyApiRequest.call(context, {
+					method: 'POST',
+					path: '/api/notification',
+					body: request,
+					action: 'send the notification',
+					maybeAcceptedHint:
+						'before running it again, check with Notification → Get Many (newest first), so nobody is notified twice.',
+					itemIndex,
+					settings,
+				});
+			} catch (error) {
+				bulk.failed(itemIndex, error);
+			}
+			const id = readReturnedId(answer);
+			// Failing the item here would invite a re-send of something MNotify probably accepted.
+			return {
+				id: id ?? null,
+				...(id ? {} : { warning: MISSING_ID_WARNING }),
+				status: 'Pending',
+				priority: ready.priority,
+				recipients: outgoing.recipients,
+				subject: ready.subject,
+				...(ready.template ? templateOutput(context, ready, templateName) : {}),
+				...(ready.resolutionPolicy ? { resolutionPolicy: ready.resolutionPolicy } : {}),
+				attachments: attachmentFiles.map(({ fileName, sizeBytes }) => ({ fileName, sizeBytes })),
+				sentAt: new Date().toISOString(),
+				...bulk.sent(itemIndex, id),
+			} as IDataObject;
+		};
+		if (validated.template) {
+			task.checkBeforeSending = async () => {
+				({ request: ready, name: templateName } = await completeTemplateSend(
+					this.templates,
+					itemIndex,
+					validated,
+				));
+			};
+		}
+		return task;
+	}
+
+	async afterSends(): Promise<void> {
+		await this.bulkSession?.close();
+	}
+
+	/** Wait for delivery, with the options of the first item sent (invalid options failed their item). */
+	async finish(outcomes: ItemOutcome[]): Promise<void> {
+		const first = outcomes.find((outcome) => !outcome.error);
+		if (!first) return;
+		await waitForDelivery.call(this.context, outcomes, this.optionsFor(first.itemIndex));
+	}
+}
+
+/**
+ * A template send's output: the template with its name and variables, and the texts as the
+ * recipients read them (placeholders filled, as Dry Run shows them). Version 1 keeps the
+ * variables as the JSON text it output before.
+ */
+function templateOutput(
+	context: IExecuteFunctions,
+	request: NotificationRequest,
+	name: string | undefined,
+): IDataObject {
+	const template = request.template!;
+	return {
+		template: {
+			id: template.id,
+			...(name ? { name } : {}),
+			variables: isVersion1(context) ? template.variables : variablesOf(request),
+		},
+		rendered: renderedTexts(request),
+	};
+}
