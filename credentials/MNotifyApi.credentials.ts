@@ -3,6 +3,12 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 /** The credential's type name, which nodes and the transport refer to. */
 export const MNOTIFY_CREDENTIAL_TYPE = 'mNotifyApi';
 
+/** Where MNotify lives in each environment the credential offers. */
+export const ENVIRONMENT_ORIGINS = {
+	testing: 'https://mnotify.staging.egov.md:8443',
+	production: 'https://mnotify.gov.md:8443',
+} as const;
+
 /**
  * The client certificate MNotify knows this information system by, and where MNotify lives.
  * MNotify authenticates callers by mutual TLS only: no token or key travels in a header, so
@@ -27,12 +33,12 @@ export class MNotifyApi implements ICredentialType {
 				{
 					name: 'Testing',
 					value: 'testing',
-					description: 'https://mnotify.staging.egov.md:8443',
+					description: ENVIRONMENT_ORIGINS.testing,
 				},
 				{
 					name: 'Production',
 					value: 'production',
-					description: 'https://mnotify.gov.md:8443',
+					description: ENVIRONMENT_ORIGINS.production,
 				},
 				{
 					name: 'Custom URL',

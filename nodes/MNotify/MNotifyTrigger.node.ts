@@ -18,7 +18,12 @@ import {
 } from './transport';
 import { statusOptions } from './actions/common.descriptions';
 import { DEFAULT_VERSION, NODE_VERSIONS, onlyVersion1, sinceSafeVersion } from './actions/versions';
-import { DEFAULT_PAGE_SIZE, DELIVERY_PROGRESSION, UUID_PATTERN } from './helpers/interfaces';
+import {
+	DEFAULT_PAGE_SIZE,
+	DELIVERY_PROGRESSION,
+	FINAL_STATUSES,
+	UUID_PATTERN,
+} from './helpers/interfaces';
 import { mNotifyApiTest } from './methods/credentialTest';
 import {
 	advanceState,
@@ -73,7 +78,7 @@ export class MNotifyTrigger implements INodeType {
 					...option,
 					action: `Notification ${String(option.value).toLowerCase()}`,
 				})),
-				default: ['Delivered', 'Read', 'Failed', 'Cancelled'],
+				default: [...FINAL_STATUSES],
 				required: true,
 				description:
 					'Emit an item when a notification is found in one of these statuses for the first time',

@@ -2,11 +2,9 @@ import { itemRanges } from '../../nodes/MNotify/actions/sendReport';
 import { sendOptions } from '../../nodes/MNotify/actions/notification/send/send.options';
 import { listPageProblem, notificationDetailsProblem } from '../../nodes/MNotify/helpers/answers';
 import { flattenMessages, hasReachedAny } from '../../nodes/MNotify/helpers/responses';
-import {
-	checkOptionValues,
-	InputError,
-	validateAttachmentFileName,
-} from '../../nodes/MNotify/helpers/validation';
+import { validateAttachmentFileName } from '../../nodes/MNotify/helpers/attachments';
+import { InputError } from '../../nodes/MNotify/helpers/checks';
+import { checkOptionValues } from '../../nodes/MNotify/helpers/optionValues';
 import type { INodeProperties } from 'n8n-workflow';
 
 describe('waiting for a status', () => {

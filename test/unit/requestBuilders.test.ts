@@ -1,15 +1,14 @@
+import { checkAttachments } from '../../nodes/MNotify/helpers/attachments';
 import {
 	buildContent,
-	buildListQuery,
 	buildNotificationRequest,
-	buildRecipients,
-	buildResolutionPolicy,
 	buildTemplateRequest,
-	checkAttachments,
 	serializeTemplateVariables,
 	storedTexts,
-} from '../../nodes/MNotify/helpers/requestBuilders';
-import { InputError } from '../../nodes/MNotify/helpers/validation';
+} from '../../nodes/MNotify/helpers/content';
+import { buildListQuery } from '../../nodes/MNotify/helpers/listQueries';
+import { buildRecipients, buildResolutionPolicy } from '../../nodes/MNotify/helpers/recipients';
+import { InputError } from '../../nodes/MNotify/helpers/checks';
 
 const texts = { subject: 'Titlu', body: '<p>Text</p>', shortBody: 'Scurt' };
 

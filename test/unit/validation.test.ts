@@ -1,10 +1,6 @@
-import {
-	InputError,
-	parseVariablesObject,
-	requireText,
-	validateRecipientValue,
-	validateUuid,
-} from '../../nodes/MNotify/helpers/validation';
+import { InputError, requireText, validateUuid } from '../../nodes/MNotify/helpers/checks';
+import { parseVariablesObject } from '../../nodes/MNotify/helpers/content';
+import { validateRecipientValue } from '../../nodes/MNotify/helpers/recipients';
 
 function errorOf(action: () => unknown): InputError {
 	try {

@@ -1,7 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, UUID_PATTERN } from '../helpers/interfaces';
-import { timeoutOption } from './shared';
+import { LIMITS, UUID_PATTERN } from '../helpers/interfaces';
 
 /** The Romanian texts of a message and their Russian/English translations. */
 export function contentProperties(required: { shortBody: boolean }): INodeProperties[] {
@@ -13,7 +12,7 @@ export function contentProperties(required: { shortBody: boolean }): INodeProper
 			default: '',
 			required: true,
 			placeholder: 'e.g. Payment due on 15 March',
-			hint: 'At most 41 characters: MNotify uses it as the e-mail subject',
+			hint: `At most ${LIMITS.emailSubjectLength} characters: MNotify uses it as the e-mail subject`,
 			description: 'Subject in Romanian (MNotify uses it as the e-mail subject)',
 		},
 		{
@@ -34,7 +33,7 @@ export function contentProperties(required: { shortBody: boolean }): INodeProper
 			default: '',
 			required: required.shortBody,
 			placeholder: 'e.g. Payment of 120 lei due on 15 March.',
-			hint: 'The text for SMS, Viber and push channels: plain text, at most 160 characters',
+			hint: `The text for SMS, Viber and push channels: plain text, at most ${LIMITS.smsTextLength} characters`,
 			description: 'Short text in Romanian for instant-message channels',
 		},
 		{
@@ -201,77 +200,6 @@ export const templateVariablesProperties: INodeProperties[] = [
 		description: 'A JSON object such as {"customerName": "Ion Popescu"}',
 	},
 ];
-
-/** Return All / Limit and the list options shared by both Get Many operations. */
-export function listProperties(
-	orderFields: Array<{ name: string; value: string }>,
-): INodeProperties[] {
-	return [
-		{
-			displayName: 'Return All',
-			name: 'returnAll',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to return all results or only up to a given limit',
-		},
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 50,
-			description: 'Max number of results to return',
-			displayOptions: { show: { returnAll: [false] } },
-		},
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [
-				{
-					displayName: 'Items Per Page',
-					name: 'itemsPerPage',
-					type: 'number',
-					typeOptions: { minValue: 1, maxValue: MAX_PAGE_SIZE },
-					default: DEFAULT_PAGE_SIZE,
-					description: 'How many results to ask MNotify for in each request',
-				},
-				{
-					displayName: 'Newest First',
-					name: 'descending',
-					type: 'boolean',
-					default: true,
-					description: 'Whether to sort in descending order (newest first when ordering by a date)',
-				},
-				{
-					displayName: 'Order By',
-					name: 'orderField',
-					type: 'options',
-					options: orderFields,
-					default: 'createdAt',
-				},
-				{
-					displayName: 'Search By ID',
-					name: 'searchById',
-					type: 'string',
-					default: '',
-					description: 'Return only the item with this ID (MNotify filters by ID only)',
-				},
-				{
-					displayName: 'Start Page',
-					name: 'page',
-					type: 'number',
-					typeOptions: { minValue: 1 },
-					default: 1,
-					description: 'The first page to read (pages start at 1)',
-				},
-				timeoutOption,
-			],
-		},
-	];
-}
 
 /** The shape of a notification in the output: nested, or one item per recipient message. */
 export const outputFormatOption: INodeProperties = {

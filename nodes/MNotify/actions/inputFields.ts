@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { InputError } from '../helpers/validation';
+import { InputError } from '../helpers/checks';
 
 /**
  * The "From Input Fields" modes: the user names a field once and the node reads it from every

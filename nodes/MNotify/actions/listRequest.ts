@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_PAGE_SIZE } from '../helpers/interfaces';
-import { buildListQuery, positiveInteger } from '../helpers/requestBuilders';
-import { checkOptionValues, InputError } from '../helpers/validation';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../helpers/interfaces';
+import { positiveInteger, InputError } from '../helpers/checks';
+import { buildListQuery } from '../helpers/listQueries';
+import { checkOptionValues } from '../helpers/optionValues';
 import { readTimeoutSettings, type ListRequest } from '../transport';
 import { timeoutOption } from './shared';
 
@@ -74,4 +75,75 @@ function readCreatedAfter(options: IDataObject): number | undefined {
 		);
 	}
 	return time;
+}
+
+/** Return All / Limit and the list options shared by both Get Many operations. */
+export function listProperties(
+	orderFields: Array<{ name: string; value: string }>,
+): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { show: { returnAll: [false] } },
+		},
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: [
+				{
+					displayName: 'Items Per Page',
+					name: 'itemsPerPage',
+					type: 'number',
+					typeOptions: { minValue: 1, maxValue: MAX_PAGE_SIZE },
+					default: DEFAULT_PAGE_SIZE,
+					description: 'How many results to ask MNotify for in each request',
+				},
+				{
+					displayName: 'Newest First',
+					name: 'descending',
+					type: 'boolean',
+					default: true,
+					description: 'Whether to sort in descending order (newest first when ordering by a date)',
+				},
+				{
+					displayName: 'Order By',
+					name: 'orderField',
+					type: 'options',
+					options: orderFields,
+					default: 'createdAt',
+				},
+				{
+					displayName: 'Search By ID',
+					name: 'searchById',
+					type: 'string',
+					default: '',
+					description: 'Return only the item with this ID (MNotify filters by ID only)',
+				},
+				{
+					displayName: 'Start Page',
+					name: 'page',
+					type: 'number',
+					typeOptions: { minValue: 1 },
+					default: 1,
+					description: 'The first page to read (pages start at 1)',
+				},
+				timeoutOption,
+			],
+		},
+	];
 }

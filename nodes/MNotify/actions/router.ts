@@ -3,7 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { isPlainObject, wrongShape } from '../helpers/answers';
 import { DEFAULT_CONCURRENCY, runWithConcurrency } from '../helpers/concurrency';
-import { InputError } from '../helpers/validation';
+import { InputError } from '../helpers/checks';
 import { releaseClient } from '../transport';
 import { checkAgentWrite } from './agentGuard';
 import * as notification from './notification/Notification.resource';

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { serializeTemplateVariables, type ContentInput } from '../helpers/requestBuilders';
+import { serializeTemplateVariables, type ContentInput } from '../helpers/content';
 
 import { readParameter } from './parameters';
 

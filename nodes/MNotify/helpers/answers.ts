@@ -6,6 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { NotificationDetails } from './interfaces';
+import { preview } from './checks';
 
 export function isPlainObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -16,8 +17,7 @@ export function wrongShape(value: unknown): string {
 	if (value === null) return 'null';
 	if (value === undefined) return 'nothing';
 	if (Array.isArray(value)) return 'a list';
-	if (typeof value === 'string')
-		return `text ("${value.length > 40 ? `${value.slice(0, 40)}…` : value}")`;
+	if (typeof value === 'string') return `text ("${preview(value)}")`;
 	if (typeof value === 'object') return 'an object';
 	return `a ${typeof value} (${String(value)})`;
 }

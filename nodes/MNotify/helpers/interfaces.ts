@@ -159,3 +159,15 @@ export interface ListQuery {
 	OrderField?: string;
 	SearchBy?: string;
 }
+
+export const LIMITS = {
+	emailSubjectLength: 41,
+	smsTextLength: 160,
+	templateNameLength: 50,
+	attachmentsTotalBytes: 10 * 1024 * 1024,
+	/** Far above any real notification; stops runaway expressions before they reach the network. */
+	textLength: 1_000_000,
+} as const;
+
+/** The attachments' limit in words: "10 MB". */
+export const ATTACHMENTS_LIMIT_IN_WORDS = `${LIMITS.attachmentsTotalBytes / (1024 * 1024)} MB`;

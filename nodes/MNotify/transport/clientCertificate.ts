@@ -3,6 +3,7 @@ import { createSecureContext, rootCertificates, type SecureContext } from 'node:
 
 import { codeOf, messageOf } from './networkErrors';
 import type { Problem } from './problem';
+import { ENVIRONMENT_ORIGINS } from '../../../credentials/MNotifyApi.credentials';
 
 /** The decrypted `mNotifyApi` credential, as n8n hands it to the node. */
 export interface MNotifyCredentials {
@@ -15,11 +16,6 @@ export interface MNotifyCredentials {
 	passphrase?: string;
 	caCertificates?: string;
 }
-
-export const ENVIRONMENT_ORIGINS = {
-	testing: 'https://mnotify.staging.egov.md:8443',
-	production: 'https://mnotify.gov.md:8443',
-} as const;
 
 /**
  * Whether the credential sends to the production MNotify, whatever its environment label says

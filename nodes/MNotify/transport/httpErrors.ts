@@ -1,3 +1,4 @@
+import { ATTACHMENTS_LIMIT_IN_WORDS, LIMITS } from '../helpers/interfaces';
 import type { Problem } from './problem';
 
 /** MNotify's HTTP error answers (4xx, 5xx) as problems; failures without an answer are in networkErrors.ts. */
@@ -61,7 +62,7 @@ export function describeHttpStatus(
 			return {
 				...base,
 				message: `MNotify rejected the request to ${context.action} as invalid (400)`,
-				description: `Check the fields it names against the MNotify rules (IDNP/IDNO of 13 digits, e-mail shape, Romanian text present, subject up to 41 characters, attachments).${said}`,
+				description: `Check the fields it names against the MNotify rules (IDNP/IDNO of 13 digits, e-mail shape, Romanian text present, subject up to ${LIMITS.emailSubjectLength} characters, attachments).${said}`,
 			};
 		case 401:
 			return {
@@ -91,7 +92,7 @@ export function describeHttpStatus(
 			return {
 				...base,
 				message: 'The request is too large for MNotify (413)',
-				description: `Attachments may total at most 10 MB. Send fewer or smaller files.${said}`,
+				description: `Attachments may total at most ${ATTACHMENTS_LIMIT_IN_WORDS}. Send fewer or smaller files.${said}`,
 			};
 		case 429:
 			return {

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { validateUuid } from '../../helpers/validation';
+import { validateUuid } from '../../helpers/checks';
 import { readParameter } from '../parameters';
 
 /** The notification picked from the list or given by ID (a plain string from older workflows too). */

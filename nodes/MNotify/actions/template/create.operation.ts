@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { buildTemplateRequest } from '../../helpers/requestBuilders';
+import { buildTemplateRequest } from '../../helpers/content';
+import { LIMITS } from '../../helpers/interfaces';
 import { mnotifyApiRequest, readReturnedId } from '../../transport';
 import { agentWriteOptions } from '../agentGuard';
 import { contentProperties } from '../common.descriptions';
@@ -18,7 +19,7 @@ export const templateFields: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. Payment reminder',
-		description: 'A name to find the template by, at most 50 characters',
+		description: `A name to find the template by, at most ${LIMITS.templateNameLength} characters`,
 	},
 	{
 		displayName: 'Description',

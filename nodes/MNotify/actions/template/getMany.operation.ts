@@ -2,8 +2,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { fetchList } from '../../transport';
-import { readListRequest } from '../listRequest';
-import { listProperties } from '../common.descriptions';
+import { listProperties, readListRequest } from '../listRequest';
 import type { ItemTask } from '../types';
 
 const properties: INodeProperties[] = listProperties([

@@ -6,11 +6,9 @@ import {
 	describeUnfilled,
 	unfilledPlaceholders,
 } from '../../helpers/placeholders';
-import {
-	parseVariablesObject,
-	requireText,
-	validateRecipientValue,
-} from '../../helpers/validation';
+import { requireText } from '../../helpers/checks';
+import { parseVariablesObject } from '../../helpers/content';
+import { validateRecipientValue } from '../../helpers/recipients';
 import { mnotifyApiRequest } from '../../transport';
 import { templateLocator, templateVariablesProperties } from '../common.descriptions';
 import { readTemplateVariables } from '../shared';

@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { StoredTemplate } from '../../helpers/interfaces';
-import { validateUuid } from '../../helpers/validation';
+import { validateUuid } from '../../helpers/checks';
 import { mnotifyApiRequest } from '../../transport';
 import { readParameter } from '../parameters';
 

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { StoredTemplate } from '../../helpers/interfaces';
-import { buildTemplateRequest, type ContentInput } from '../../helpers/requestBuilders';
+import { buildTemplateRequest, type ContentInput } from '../../helpers/content';
 import { mnotifyApiRequest, readReturnedId } from '../../transport';
 import { agentWriteOptions } from '../agentGuard';
 import { templateLocator } from '../common.descriptions';

@@ -6,7 +6,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { NotificationRequest, RecipientIdentifier } from '../../../helpers/interfaces';
-import { InputError } from '../../../helpers/validation';
+import { InputError } from '../../../helpers/checks';
 import {
 	credentialKey,
 	CREDENTIAL_TYPE,

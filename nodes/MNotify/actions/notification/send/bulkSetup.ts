@@ -6,8 +6,8 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { RecipientIdentifier } from '../../../helpers/interfaces';
-import { buildRecipients } from '../../../helpers/requestBuilders';
-import { InputError } from '../../../helpers/validation';
+import { buildRecipients } from '../../../helpers/recipients';
+import { InputError } from '../../../helpers/checks';
 import { LedgerError, ledgerKind, openLedger, type LedgerSettings } from '../ledger';
 import { DEFAULT_RETENTION_KEYS, DedupeRun, type DedupeSettings } from './dedupe';
 import { optionLabel, type SendOptions } from './send.options';

@@ -14,7 +14,7 @@ import {
 	type RecipientIdentifier,
 } from '../../../helpers/interfaces';
 import { fillPlaceholders } from '../../../helpers/placeholders';
-import { parseVariablesObject } from '../../../helpers/validation';
+import { parseVariablesObject } from '../../../helpers/content';
 
 export function withOnlyRecipient(
 	request: NotificationRequest,

@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { RecipientIdentifier, RecipientType } from '../../../helpers/interfaces';
-import { InputError, requireText, validateRecipientValue } from '../../../helpers/validation';
+import { InputError, requireText } from '../../../helpers/checks';
+import { validateRecipientValue } from '../../../helpers/recipients';
 import { inputJson, readInputField, textOfField } from '../../inputFields';
 import { readParameter } from '../../parameters';
 import { recipientTypeField } from './recipientTypes';

@@ -6,7 +6,7 @@ import {
 	type ResolutionDirection,
 	type ResolutionPolicy,
 } from '../../../helpers/interfaces';
-import { buildResolutionPolicy } from '../../../helpers/requestBuilders';
+import { buildResolutionPolicy } from '../../../helpers/recipients';
 import { optionsFrom } from '../../common.descriptions';
 import { readParameter } from '../../parameters';
 

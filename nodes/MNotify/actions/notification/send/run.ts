@@ -7,11 +7,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { DEFAULT_CONCURRENCY } from '../../../helpers/concurrency';
 import { PRIORITIES, type NotificationRequest } from '../../../helpers/interfaces';
-import {
-	buildNotificationRequest,
-	checkAttachments,
-	type ContentInput,
-} from '../../../helpers/requestBuilders';
+import { checkAttachments } from '../../../helpers/attachments';
+import { buildNotificationRequest, type ContentInput } from '../../../helpers/content';
 import {
 	mnotifyApiRequest,
 	readReturnedId,

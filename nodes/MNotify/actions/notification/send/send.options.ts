@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { ALLOWED_ATTACHMENT_EXTENSIONS } from '../../../helpers/attachments';
 import { DEFAULT_CONCURRENCY } from '../../../helpers/concurrency';
-import { checkOptionValues } from '../../../helpers/validation';
+import { ATTACHMENTS_LIMIT_IN_WORDS, FINAL_STATUSES } from '../../../helpers/interfaces';
+import { checkOptionValues } from '../../../helpers/optionValues';
 import { outputFormatOption, statusOptions } from '../../common.descriptions';
 import { allowProductionFromAgentsOption } from '../../agentGuard';
 import { timeoutOption } from '../../shared';
@@ -29,8 +31,7 @@ const deliveryOptions: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. data, invoice',
-		description:
-			"Names of the input item's binary properties to attach, separated by commas. Allowed: .jpeg .jpg .png .txt .pdf .csv .xls, 10 MB in total.",
+		description: `Names of the input item's binary properties to attach, separated by commas. Allowed: ${ALLOWED_ATTACHMENT_EXTENSIONS.join(' ')}, ${ATTACHMENTS_LIMIT_IN_WORDS} in total.`,
 	},
 	{
 		displayName: 'Failed Delivery Is an Error',
@@ -76,7 +77,7 @@ const deliveryOptions: INodeProperties[] = [
 		name: 'waitUntilStatuses',
 		type: 'multiOptions',
 		options: statusOptions(['Cancelled', 'Delivered', 'Failed', 'Read', 'Sent']),
-		default: ['Delivered', 'Read', 'Failed', 'Cancelled'],
+		default: [...FINAL_STATUSES],
 		description:
 			'Stop waiting when a notification reaches (or passes) one of these. Failed and Cancelled always stop the wait.',
 		displayOptions: whenWaiting,

@@ -6,8 +6,9 @@ import {
 	describeUnfilled,
 	unfilledPlaceholders,
 } from '../../../helpers/placeholders';
-import { storedTexts, type ContentInput } from '../../../helpers/requestBuilders';
-import { InputError, parseVariablesObject } from '../../../helpers/validation';
+import { storedTexts, type ContentInput } from '../../../helpers/content';
+import { InputError } from '../../../helpers/checks';
+import { parseVariablesObject } from '../../../helpers/content';
 import { contentProperties } from '../../common.descriptions';
 import { readParameter } from '../../parameters';
 import { readTextContent } from '../../shared';

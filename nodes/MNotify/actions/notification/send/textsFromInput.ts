@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ContentInput } from '../../../helpers/requestBuilders';
-import { requireText } from '../../../helpers/validation';
+import type { ContentInput } from '../../../helpers/content';
+import { requireText } from '../../../helpers/checks';
 import { inputJson, readInputField, textOfField } from '../../inputFields';
 import { readParameter } from '../../parameters';
 

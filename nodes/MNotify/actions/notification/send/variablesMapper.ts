@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties, ResourceMapperValue } from 'n8n-workflow';
 
 import { customPlaceholders } from '../../../helpers/placeholders';
-import { InputError, validateUuid } from '../../../helpers/validation';
+import { InputError, validateUuid } from '../../../helpers/checks';
 import { inputJson } from '../../inputFields';
 import { readParameter } from '../../parameters';
 import { readTemplateVariables } from '../../shared';

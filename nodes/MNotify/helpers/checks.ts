@@ -1,0 +1,100 @@
+/** The checks every field uses, the error they throw, and how values are shown in messages. */
+import { LIMITS, UUID_PATTERN } from './interfaces';
+
+/**
+ * Bad input found before anything is sent. `field` is the name the user sees in the node panel,
+ * so the router can say which field of which item to fix.
+ */
+export class InputError extends Error {
+	constructor(
+		readonly field: string,
+		message: string,
+		readonly hint: string,
+	) {
+		super(message);
+		this.name = 'InputError';
+	}
+}
+
+/**
+ * Reads a value that should be text. Expressions can hand us numbers (an IDNP typed as a number)
+ * which are fine, but objects, arrays and booleans are mistakes worth naming.
+ */
+export function requireText(value: unknown, field: string, { optional = false } = {}): string {
+	if (value === undefined || value === null || value === '') {
+		if (optional) return '';
+		throw new InputError(field, `${field} is empty`, `Fill in ${field}.`);
+	}
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	if (typeof value !== 'string') {
+		throw new InputError(
+			field,
+			`${field} must be text, but the expression gave ${describeType(value)}`,
+			'Map a single text value into this field, e.g. {{ $json.email }}, not a whole object or list.',
+		);
+	}
+	if (value.length > LIMITS.textLength) {
+		throw new InputError(
+			field,
+			`${field} is ${value.length} characters long`,
+			`Keep it under ${LIMITS.textLength} characters.`,
+		);
+	}
+	if (!optional && value.trim() === '') {
+		throw new InputError(field, `${field} is empty`, `Fill in ${field}.`);
+	}
+	return value;
+}
+
+export function describeType(value: unknown): string {
+	if (Array.isArray(value)) return 'a list';
+	if (value === null) return 'null';
+	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+export function validateUuid(raw: unknown, field: string): string {
+	const value = requireText(raw, field).trim();
+	if (!UUID_PATTERN.test(value)) {
+		throw new InputError(
+			field,
+			`${field} "${preview(value)}" is not a valid ID`,
+			'MNotify IDs are UUIDs like 9d87c5a4-3b6e-4f0a-9c2d-1e5f7a8b9c0d. Map the ID returned by Send or Get Many.',
+		);
+	}
+	return value.toLowerCase();
+}
+
+export function validateMaxLength(value: string, max: number, field: string, why: string): void {
+	if (value.length > max) {
+		throw new InputError(
+			field,
+			`${field} has ${value.length} characters; MNotify allows at most ${max}`,
+			`Shorten it: ${why}.`,
+		);
+	}
+}
+
+/** Shows user data in messages without flooding them. */
+export function preview(value: string): string {
+	return value.length > 40 ? `${value.slice(0, 40)}…` : value;
+}
+
+/** "A, B or C": the allowed values of a list, for hints. */
+export function listInWords(values: readonly string[]): string {
+	return values.length < 2
+		? values.join('')
+		: `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+}
+
+export function positiveInteger(raw: unknown, field: string, max = Infinity): number {
+	const value = typeof raw === 'string' ? Number(raw) : raw;
+	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+		const range = max === Infinity ? '1 or more' : `from 1 to ${max}`;
+		throw new InputError(
+			field,
+			`${field} must be a whole number ${range}`,
+			`Set ${field} to ${range}.`,
+		);
+	}
+	return value;
+}
