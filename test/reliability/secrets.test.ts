@@ -214,14 +214,14 @@ describe('no proxy password in what a bad proxy setting or a failing proxy shows
 		const run = await suite.execute(markedSendParameters(), main.credentials, {
 			items: markedItems(suite, 1),
 		});
-		expect(run.error?.message).toMatch(/proxy/);
 		// What n8n's credential tester shows: the result, or the fields of what it threw.
 		const tested = await testCredentials(main.credentials as unknown as MNotifyCredentials).catch(
 			(error: unknown) => ({ thrown: { ...(error as object), message: String(error) } }),
 		);
 		suite.secrets.record('credential test', tested);
-		expect(tested).toMatchObject({ status: 'Error' });
 		expect(suite.secrets.leaks()).toEqual([]);
+		expect(run.error?.message).toMatch(/proxy/);
+		expect(tested).toMatchObject({ status: 'Error' });
 	});
 });
 
