@@ -79,6 +79,15 @@ async function main(): Promise<void> {
 			ssl: 'disable',
 		},
 	};
+	const stop = async () => {
+		await engine.closeConnections();
+		await sandbox.close();
+		await store.close();
+		await postgres.stop();
+	};
+	// Ctrl-C: the private PostgreSQL and its folder go too.
+	for (const signal of ['SIGINT', 'SIGTERM'] as const)
+		process.once(signal, () => void stop().finally(() => process.exit(130)));
 	let sequence = 0;
 	const samples: Record<string, number[]> = {};
 	const seconds: Record<string, number> = {};
@@ -155,10 +164,7 @@ async function main(): Promise<void> {
 			}
 		}
 	} finally {
-		await engine.closeConnections();
-		await sandbox.close();
-		await store.close();
-		await postgres.stop();
+		await stop();
 	}
 
 	console.log(
