@@ -284,6 +284,16 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 		expect(received(fresh)).toEqual([0]);
 	});
 
+	it('retention by number of keys keeps exactly the newest keys of the scope', async () => {
+		const retention = { dedupeRetention: 'entries', dedupeRetentionKeys: 3 };
+		const older = people(3);
+		const newer = people(3);
+		await send('ledger-retention', older, retention);
+		await send('ledger-retention', newer, retention);
+		const kept = rows("scope = 'workflow:ledger-retention/node:step-0'").map(([hash]) => hash);
+		expect(kept).toEqual(newer.map(({ json }) => sha256(String(json.idnp))).sort());
+	});
+
 	it('Get Sent lists the key hashes, states, ids and times of a workflow, in a time window', async () => {
 		const campaign = people(3);
 		const startedAt = new Date(Date.now() - 1000).toISOString();

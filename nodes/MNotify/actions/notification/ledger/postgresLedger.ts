@@ -177,12 +177,12 @@ export class PostgresLedger implements SentLedger {
 		clearInterval(this.heartbeat);
 		try {
 			if (this.opening && this.settings.retention.kind === 'entries') {
-				// Number of Keys: the newest are kept.
+				// Number of Keys: exactly the newest are kept (ties broken by hash), in one pass.
 				await this.query(
 					'apply the retention',
-					`DELETE FROM ${this.table} WHERE scope = $1 AND key_hash IN (
-						SELECT key_hash FROM ${this.table} WHERE scope = $1
-						ORDER BY updated_at DESC OFFSET $2)`,
+					`DELETE FROM ${this.table} WHERE scope = $1 AND (updated_at, key_hash) <= (
+						SELECT updated_at, key_hash FROM ${this.table} WHERE scope = $1
+						ORDER BY updated_at DESC, key_hash DESC OFFSET $2 LIMIT 1)`,
 					[this.scope, this.settings.retention.keys],
 				);
 			}

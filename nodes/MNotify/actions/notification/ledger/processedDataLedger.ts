@@ -78,6 +78,14 @@ export class ProcessedDataLedger implements SentLedger {
 		});
 	}
 
+	/**
+	 * Every call costs the whole row: accepted sends are written together, ten calls' time apart
+	 * at least, so the store takes a bounded share of the run however large the row grows.
+	 */
+	get flushDelayMs(): number {
+		return Math.max(1000, 10 * this.row.typicalMs);
+	}
+
 	async claim(keys: string[]): Promise<ClaimResult> {
 		const taken = new Map<string, TakenState>();
 		// One call claims the new keys and, for keys claimed before, asks whether they are still
