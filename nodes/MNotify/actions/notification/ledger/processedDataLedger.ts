@@ -58,9 +58,9 @@ export class ProcessedDataLedger implements SentLedger {
 	private pendingRemovals: string[] = [];
 
 	/**
-	 * "pending" values that must go: of sends MNotify accepted, and those a probe recorded. Removed
-	 * again with every call, as a lost removal would leave the key looking unknown. (Released
-	 * claims are removed once only: another run may claim the key again at once.)
+	 * "pending" values that must go: of sends MNotify accepted, and those a probe recorded. Each is
+	 * removed once: n8n's removal costs the whole row per value, and a removal lost to a concurrent
+	 * writer only leaves the key looking "outcome unknown", never free.
 	 */
 	private readonly notPending = new Set<string>();
 
@@ -202,6 +202,7 @@ export class ProcessedDataLedger implements SentLedger {
 	private async removePending(): Promise<void> {
 		const removals = [...this.pendingRemovals, ...this.notPending];
 		this.pendingRemovals = [];
+		this.notPending.clear();
 		await this.row.remove(removals);
 	}
 }
