@@ -15,7 +15,7 @@ import os from 'node:os';
 import type { IDataObject, INodeExecutionData, IWorkflowBase } from 'n8n-workflow';
 
 import { nodeOutput, WorkflowEngine } from '../harness/engine';
-import { startPostgres } from '../harness/postgres';
+import { postgresCredential, startPostgres } from '../harness/postgres';
 import { useN8nProcessedDataStore } from '../harness/processedDataStore';
 import { sandboxCredentials } from '../harness/sandboxCredentials';
 import { startBenchSandbox } from './sandboxHost';
@@ -74,14 +74,7 @@ async function main(): Promise<void> {
 	const certificate = await sandbox.issueClientCertificate('Bench dedupe sender');
 	const credentials = {
 		mNotifyApi: sandboxCredentials(sandbox.url, certificate),
-		postgres: {
-			host: postgres.host,
-			port: postgres.port,
-			database: postgres.database,
-			user: postgres.user,
-			password: '',
-			ssl: 'disable',
-		},
+		postgres: postgresCredential(postgres),
 	};
 	const stop = async () => {
 		await engine.closeConnections();

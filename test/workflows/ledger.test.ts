@@ -6,10 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 
-import type { IDataObject, INodeExecutionData, IWorkflowBase } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INodeExecutionData,
+	IWorkflowBase,
+} from 'n8n-workflow';
 
 import { nodeOutput } from '../../dev/harness/engine';
-import { startPostgres, type PostgresServer } from '../../dev/harness/postgres';
+import { postgresCredential, startPostgres, type PostgresServer } from '../../dev/harness/postgres';
 import { useSandbox } from '../support/sandbox';
 import { engine, items, linearWorkflow, sendParameters } from '../support/workflows';
 
@@ -39,15 +44,8 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 		return items(count, (index) => ({ idnp: String(2_004_000_000_000 + first + index) }));
 	};
 
-	const postgresCredential = (overrides: IDataObject = {}) => ({
-		host: postgres.host,
-		port: postgres.port,
-		database: postgres.database,
-		user: postgres.user,
-		password: '',
-		ssl: 'disable',
-		...overrides,
-	});
+	const ledgerCredential = (overrides: IDataObject = {}) =>
+		postgresCredential(postgres, overrides as ICredentialDataDecryptedObject);
 
 	function workflow(workflowId: string, options: IDataObject, onError?: 'continueRegularOutput') {
 		const parameters = {
@@ -71,7 +69,7 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 		credential: IDataObject = {},
 	) {
 		const run = await engine().run(workflow(workflowId, options), {
-			credentials: { mNotifyApi: fixture.credentials, postgres: postgresCredential(credential) },
+			credentials: { mNotifyApi: fixture.credentials, postgres: ledgerCredential(credential) },
 			startItems,
 		});
 		const error = run.data.resultData.error;
@@ -161,7 +159,7 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 		const execution = await engine().start(
 			workflow('ledger-stop', { maxSendsPerMinute: 20, concurrency: 2 }),
 			{
-				credentials: { mNotifyApi: fixture.credentials, postgres: postgresCredential() },
+				credentials: { mNotifyApi: fixture.credentials, postgres: ledgerCredential() },
 				startItems: campaign,
 			},
 		);
@@ -315,7 +313,7 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 				postgres: { id: 'ledger-db', name: 'Ledger DB' },
 			};
 			const run = await engine().run(json, {
-				credentials: { mNotifyApi: fixture.credentials, postgres: postgresCredential() },
+				credentials: { mNotifyApi: fixture.credentials, postgres: ledgerCredential() },
 			});
 			return nodeOutput(run, 'MNotify').map((item) => item.json);
 		};
