@@ -31,11 +31,11 @@ const HEARTBEAT_MS = 10_000;
 export const CLAIM_ALIVE_SECONDS = 30;
 
 /** The table name option, checked: it is written into SQL. */
-export function ledgerTable(name: string | undefined): string {
+export function ledgerTable(name: string | undefined, field = 'Options › Ledger Table'): string {
 	const table = (name ?? '').trim() || DEFAULT_LEDGER_TABLE;
 	if (!TABLE_NAME.test(table)) {
 		throw new LedgerError(
-			`Options › Ledger Table: "${table}" is not a valid table name`,
+			`${field}: "${table}" is not a valid table name`,
 			'Use lower-case letters, digits and underscores only, starting with a letter or underscore (at most 63), e.g. mnotify_sent_ledger.',
 		);
 	}

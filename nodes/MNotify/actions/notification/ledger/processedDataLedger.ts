@@ -180,7 +180,7 @@ export class ProcessedDataLedger implements SentLedger {
 			this.repairs += lost.size;
 			if (round >= MAX_CLAIM_ROUNDS) {
 				throw new Error(
-					`Could not record the dedupe keys in n8n's database: other runs kept overwriting them (${lost.size} lost after ${round} tries). Nothing of this part of the run was sent; run it again, or use the PostgreSQL ledger (Options › Ledger), which cannot race.`,
+					`Could not record the dedupe keys in n8n's database: other runs kept overwriting them (${lost.size} lost after ${round} tries). Nothing of this part of the run was sent; run it again, or use the PostgreSQL ledger (the node's Ledger parameter), which cannot race.`,
 				);
 			}
 		}
