@@ -246,6 +246,18 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 		expect(fixture.sandbox.stats.notificationSendsReceived).toBe(before);
 	});
 
+	it('a Ledger Table that is not a plain identifier is refused, naming the option, nothing sent', async () => {
+		const before = fixture.sandbox.stats.notificationSendsReceived;
+		const failure = await send('ledger-bad-table', people(2), {
+			ledgerTable: 'x; DROP TABLE y',
+		}).then(
+			() => undefined,
+			(error: { message: string }) => error,
+		);
+		expect(failure?.message).toMatch(/Options › Ledger Table: .* is not a valid table name/);
+		expect(fixture.sandbox.stats.notificationSendsReceived).toBe(before);
+	});
+
 	it("Re-Send Outcome Unknown takes over a dead run's claims only while the ledger still shows them unanswered, one run at a time", async () => {
 		await ledgerTableCreated();
 		const campaign = people(4);
