@@ -15,25 +15,29 @@ import os from 'node:os';
 import type { IDataObject, INodeExecutionData, IWorkflowBase } from 'n8n-workflow';
 
 import { nodeOutput, WorkflowEngine } from '../harness/engine';
-import { startPostgres } from '../harness/postgres';
+import { postgresCredential, startPostgres } from '../harness/postgres';
 import { useN8nProcessedDataStore } from '../harness/processedDataStore';
 import { sandboxCredentials } from '../harness/sandboxCredentials';
 import { startBenchSandbox } from './sandboxHost';
 import { threadCpuMs } from './threadCpu';
 import { MNOTIFY_NODE_NAME, recipientItems, sendWorkflow } from './workloads';
 
+function argument(name: string, fallback: string): string {
+	const index = process.argv.indexOf(`--${name}`);
+	return index === -1 ? fallback : (process.argv[index + 1] ?? fallback);
+}
+
 type Variant = 'off' | 'n8n' | 'postgres';
-const VARIANTS: Variant[] = ['off', 'n8n', 'postgres'];
+const ALL_VARIANTS: Variant[] = ['off', 'n8n', 'postgres'];
+/** --variants off,n8n: measure some only (the ratios need 'off'). */
+const VARIANTS = (argument('variants', ALL_VARIANTS.join(',')).split(',') as Variant[]).filter(
+	(variant) => ALL_VARIANTS.includes(variant),
+);
 const LABELS: Record<Variant, string> = {
 	off: 'no dedupe',
 	n8n: "n8n's store",
 	postgres: 'PostgreSQL',
 };
-
-function argument(name: string, fallback: string): string {
-	const index = process.argv.indexOf(`--${name}`);
-	return index === -1 ? fallback : (process.argv[index + 1] ?? fallback);
-}
 
 /** A workflow of its own per variant, size and repetition: each run starts on an empty scope. */
 function workflowFor(
@@ -70,15 +74,17 @@ async function main(): Promise<void> {
 	const certificate = await sandbox.issueClientCertificate('Bench dedupe sender');
 	const credentials = {
 		mNotifyApi: sandboxCredentials(sandbox.url, certificate),
-		postgres: {
-			host: postgres.host,
-			port: postgres.port,
-			database: postgres.database,
-			user: postgres.user,
-			password: '',
-			ssl: 'disable',
-		},
+		postgres: postgresCredential(postgres),
 	};
+	const stop = async () => {
+		await engine.closeConnections();
+		await sandbox.close();
+		await store.close();
+		await postgres.stop();
+	};
+	// Ctrl-C: the private PostgreSQL and its folder go too.
+	for (const signal of ['SIGINT', 'SIGTERM'] as const)
+		process.once(signal, () => void stop().finally(() => process.exit(130)));
 	let sequence = 0;
 	const samples: Record<string, number[]> = {};
 	const seconds: Record<string, number> = {};
@@ -155,10 +161,7 @@ async function main(): Promise<void> {
 			}
 		}
 	} finally {
-		await engine.closeConnections();
-		await sandbox.close();
-		await store.close();
-		await postgres.stop();
+		await stop();
 	}
 
 	console.log(
@@ -174,6 +177,8 @@ async function main(): Promise<void> {
 
 function report(title: string, figures: Record<string, number>, counts: number[]): void {
 	const s = (variant: Variant, count: number, run = 1) => figures[`${variant}:${count}:${run}`];
+	const f = (value: number | undefined) =>
+		value === undefined || Number.isNaN(value) ? '–' : value.toFixed(2);
 	console.log(`\n${title}\n`);
 	console.log(
 		"| N | no dedupe | n8n's store, run 1 (all sent) | run 2 (all skipped) | PostgreSQL, run 1 | run 2 |",
@@ -181,13 +186,15 @@ function report(title: string, figures: Record<string, number>, counts: number[]
 	console.log('|---:|---:|---:|---:|---:|---:|');
 	for (const count of counts) {
 		const ratio = (variant: Variant) =>
-			`${s(variant, count).toFixed(2)} (${(s(variant, count) / s('off', count)).toFixed(2)}×)`;
+			`${f(s(variant, count))} (${f(s(variant, count) / s('off', count))}×)`;
 		console.log(
-			`| ${count} | ${s('off', count).toFixed(2)} | ${ratio('n8n')} | ${s('n8n', count, 2).toFixed(2)} | ${ratio('postgres')} | ${s('postgres', count, 2).toFixed(2)} |`,
+			`| ${count} | ${f(s('off', count))} | ${ratio('n8n')} | ${f(s('n8n', count, 2))} | ${ratio('postgres')} | ${f(s('postgres', count, 2))} |`,
 		);
 	}
 	const target = (label: string, value: number, limit: number) =>
-		`${value <= limit ? 'PASS' : 'MISS'} ${label}: ${value.toFixed(2)} (target ≤ ${limit})`;
+		Number.isNaN(value)
+			? `${label}: not measured`
+			: `${value <= limit ? 'PASS' : 'MISS'} ${label}: ${value.toFixed(2)} (target ≤ ${limit})`;
 	const largest = Math.max(...counts);
 	const quarter = counts.find((count) => count * 4 === largest);
 	console.log('');

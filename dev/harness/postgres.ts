@@ -14,6 +14,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
 export interface PostgresServer {
 	host: '127.0.0.1';
 	port: number;
@@ -25,6 +27,22 @@ export interface PostgresServer {
 }
 
 const SUPERUSER = 'postgres';
+
+/** n8n's `postgres` credential (decrypted) for this server, as a user would fill it. */
+export function postgresCredential(
+	server: Pick<PostgresServer, 'host' | 'port' | 'database' | 'user'>,
+	overrides: ICredentialDataDecryptedObject = {},
+): ICredentialDataDecryptedObject {
+	return {
+		host: server.host,
+		port: server.port,
+		database: server.database,
+		user: server.user,
+		password: '',
+		ssl: 'disable',
+		...overrides,
+	};
+}
 
 /** PG_BIN, or the newest /usr/lib/postgresql/<version>/bin (where Debian puts the server). */
 export function findPostgresBin(): string {

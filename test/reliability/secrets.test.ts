@@ -8,6 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { SandboxFault } from '../../dev/sandbox/server';
+import { testCredentials } from '../../nodes/MNotify/methods/credentialTest';
+import type { MNotifyCredentials } from '../../nodes/MNotify/transport/clientCertificate';
+import { startConnectProxy, useProxyEnvironment, type ConnectProxy } from '../support/connectProxy';
 import { sandboxCredentials } from '../../dev/harness/sandboxCredentials';
 import {
 	closingChecks,
@@ -184,6 +187,41 @@ describe('no secret in what a failure shows', () => {
 			expect(run.output.every((item) => typeof item.json.error === 'string')).toBe(true);
 		}
 		expect(suite.secrets.leaks()).toEqual([]);
+	});
+});
+
+describe('no proxy password in what a bad proxy setting or a failing proxy shows', () => {
+	const proxyPassword = `pa#ss-${randomBytes(9).toString('base64url')}`;
+	suite.secrets.protectText('proxy password', proxyPassword);
+	suite.secrets.protectText('proxy password, encoded', encodeURIComponent(proxyPassword));
+	let proxy: ConnectProxy;
+	beforeAll(async () => {
+		proxy = await startConnectProxy({ misbehave: 'page-after-established' });
+	});
+	afterAll(async () => {
+		await useProxyEnvironment({});
+		await proxy.close();
+	});
+
+	it.each([
+		['unencoded in HTTPS_PROXY', () => `http://ion:${proxyPassword}@${new URL(proxy.url).host}`],
+		[
+			'encoded, the proxy misbehaving',
+			() => `http://ion:${encodeURIComponent(proxyPassword)}@${new URL(proxy.url).host}`,
+		],
+	])('%s: the Send and the credential test', async (_, proxyUrl) => {
+		await useProxyEnvironment({ HTTPS_PROXY: proxyUrl() });
+		const run = await suite.execute(markedSendParameters(), main.credentials, {
+			items: markedItems(suite, 1),
+		});
+		// What n8n's credential tester shows: the result, or the fields of what it threw.
+		const tested = await testCredentials(main.credentials as unknown as MNotifyCredentials).catch(
+			(error: unknown) => ({ thrown: { ...(error as object), message: String(error) } }),
+		);
+		suite.secrets.record('credential test', tested);
+		expect(suite.secrets.leaks()).toEqual([]);
+		expect(run.error?.message).toMatch(/proxy/);
+		expect(tested).toMatchObject({ status: 'Error' });
 	});
 });
 

@@ -11,7 +11,8 @@ let client: ClientCertificate;
 let agent: Agent;
 
 beforeAll(async () => {
-	sandbox = await startSandbox();
+	// Status clock off: list answers compared across requests must not change status in between.
+	sandbox = await startSandbox({ statusStepMs: 0 });
 	client = sandbox.issueClientCertificate();
 });
 

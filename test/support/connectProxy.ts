@@ -17,6 +17,10 @@ export interface ConnectProxy {
 export type ProxyMisbehaviour =
 	/** "200 Connection Established", then a web page of its own (a filter's block page). */
 	| 'page-after-established'
+	/** The same, the page coming once the client has started its TLS handshake. */
+	| 'page-after-hello'
+	/** The connection closed in answer to CONNECT. */
+	| 'close'
 	/** Something that is not HTTP in answer to CONNECT (another service on the port). */
 	| 'not-http'
 	/** A TLS alert record in answer to a plain CONNECT (a proxy that expects https://). */
@@ -37,6 +41,11 @@ const MISBEHAVIOURS: Record<ProxyMisbehaviour, (client: Socket) => void> = {
 		client.end(
 			'HTTP/1.1 200 Connection Established\r\n\r\n<html><body>Blocked by the web filter</body></html>',
 		),
+	'page-after-hello': (client) => {
+		client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+		client.once('data', () => client.end('<html><body>Blocked by the web filter</body></html>'));
+	},
+	close: (client) => client.destroy(),
 	'not-http': (client) => client.end('SSH-2.0-OpenSSH_9.2\r\n'),
 	tls: (client) => client.end(Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46])),
 };

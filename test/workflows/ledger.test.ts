@@ -6,10 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 
-import type { IDataObject, INodeExecutionData, IWorkflowBase } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INodeExecutionData,
+	IWorkflowBase,
+} from 'n8n-workflow';
 
 import { nodeOutput } from '../../dev/harness/engine';
-import { startPostgres, type PostgresServer } from '../../dev/harness/postgres';
+import { postgresCredential, startPostgres, type PostgresServer } from '../../dev/harness/postgres';
 import { useSandbox } from '../support/sandbox';
 import { engine, items, linearWorkflow, sendParameters } from '../support/workflows';
 
@@ -39,15 +44,8 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 		return items(count, (index) => ({ idnp: String(2_004_000_000_000 + first + index) }));
 	};
 
-	const postgresCredential = (overrides: IDataObject = {}) => ({
-		host: postgres.host,
-		port: postgres.port,
-		database: postgres.database,
-		user: postgres.user,
-		password: '',
-		ssl: 'disable',
-		...overrides,
-	});
+	const ledgerCredential = (overrides: IDataObject = {}) =>
+		postgresCredential(postgres, overrides as ICredentialDataDecryptedObject);
 
 	function workflow(workflowId: string, options: IDataObject, onError?: 'continueRegularOutput') {
 		const parameters = {
@@ -71,7 +69,7 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 		credential: IDataObject = {},
 	) {
 		const run = await engine().run(workflow(workflowId, options), {
-			credentials: { mNotifyApi: fixture.credentials, postgres: postgresCredential(credential) },
+			credentials: { mNotifyApi: fixture.credentials, postgres: ledgerCredential(credential) },
 			startItems,
 		});
 		const error = run.data.resultData.error;
@@ -161,7 +159,7 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 		const execution = await engine().start(
 			workflow('ledger-stop', { maxSendsPerMinute: 20, concurrency: 2 }),
 			{
-				credentials: { mNotifyApi: fixture.credentials, postgres: postgresCredential() },
+				credentials: { mNotifyApi: fixture.credentials, postgres: ledgerCredential() },
 				startItems: campaign,
 			},
 		);
@@ -248,6 +246,18 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 		expect(fixture.sandbox.stats.notificationSendsReceived).toBe(before);
 	});
 
+	it('a Ledger Table that is not a plain identifier is refused, naming the option, nothing sent', async () => {
+		const before = fixture.sandbox.stats.notificationSendsReceived;
+		const failure = await send('ledger-bad-table', people(2), {
+			ledgerTable: 'x; DROP TABLE y',
+		}).then(
+			() => undefined,
+			(error: { message: string }) => error,
+		);
+		expect(failure?.message).toMatch(/Options › Ledger Table: .* is not a valid table name/);
+		expect(fixture.sandbox.stats.notificationSendsReceived).toBe(before);
+	});
+
 	it("Re-Send Outcome Unknown takes over a dead run's claims only while the ledger still shows them unanswered, one run at a time", async () => {
 		await ledgerTableCreated();
 		const campaign = people(4);
@@ -284,6 +294,16 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 		expect(received(fresh)).toEqual([0]);
 	});
 
+	it('retention by number of keys keeps exactly the newest keys of the scope', async () => {
+		const retention = { dedupeRetention: 'entries', dedupeRetentionKeys: 3 };
+		const older = people(3);
+		const newer = people(3);
+		await send('ledger-retention', older, retention);
+		await send('ledger-retention', newer, retention);
+		const kept = rows("scope = 'workflow:ledger-retention/node:step-0'").map(([hash]) => hash);
+		expect(kept).toEqual(newer.map(({ json }) => sha256(String(json.idnp))).sort());
+	});
+
 	it('Get Sent lists the key hashes, states, ids and times of a workflow, in a time window', async () => {
 		const campaign = people(3);
 		const startedAt = new Date(Date.now() - 1000).toISOString();
@@ -305,7 +325,7 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 				postgres: { id: 'ledger-db', name: 'Ledger DB' },
 			};
 			const run = await engine().run(json, {
-				credentials: { mNotifyApi: fixture.credentials, postgres: postgresCredential() },
+				credentials: { mNotifyApi: fixture.credentials, postgres: ledgerCredential() },
 			});
 			return nodeOutput(run, 'MNotify').map((item) => item.json);
 		};

@@ -1,7 +1,8 @@
 import type { SecureContext } from 'node:tls';
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 
 import type { Problem } from './problem';
+import { tunnelConnector } from './proxyTunnel';
 
 /** Environment variables, as in process.env. */
 export type Environment = Record<string, string | undefined>;
@@ -122,10 +123,9 @@ export interface PoolSettings {
 }
 
 /**
- * The connection pool to MNotify: direct, or through the proxy (`proxyFor`).
- * Through a proxy the TLS session (and so the client certificate) runs end to end inside the
- * CONNECT tunnel; undici's ProxyAgent takes the origin's TLS options as `requestTls`, and would
- * otherwise connect without the certificate.
+ * The connection pool to MNotify: direct, or through the proxy (`proxyFor`). Through a proxy the
+ * TLS session (and so the client certificate) runs end to end inside the CONNECT tunnel
+ * (proxyTunnel.ts).
  */
 export function connectionPool(
 	secureContext: SecureContext,
@@ -134,11 +134,5 @@ export function connectionPool(
 ): Dispatcher {
 	const tls = { secureContext, timeout: settings.connectTimeout };
 	const pool = { connections: settings.connections, keepAliveTimeout: settings.keepAliveTimeout };
-	if (!proxy) return new Agent({ ...pool, connect: tls });
-	return new ProxyAgent({
-		...pool,
-		uri: proxy.url,
-		requestTls: tls,
-		proxyTls: { timeout: tls.timeout },
-	});
+	return new Agent({ ...pool, connect: proxy ? tunnelConnector(proxy.url, tls) : tls });
 }

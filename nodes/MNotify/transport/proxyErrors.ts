@@ -1,5 +1,6 @@
 /**
- * How a request through a proxy (HTTPS_PROXY) failed before it reached MNotify. The proxy's
+ * How a request through a proxy (HTTPS_PROXY) failed before it reached MNotify (the tunnel's
+ * own errors come from proxyTunnel.ts). The proxy's
  * part is named, by its address without user or password: could not be reached, refused the
  * tunnel (407, 5xx), answered CONNECT with something that is not HTTP, or sent something else
  * than MNotify's TLS through the tunnel (a filter's web page). A refusal of the client
@@ -29,7 +30,7 @@ const PROXY_UNREACHABLE: Record<string, string> = {
 	UND_ERR_CONNECT_TIMEOUT: 'timed out',
 };
 
-const CLOSED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+const CLOSED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'PROXY_CLOSED']);
 
 /** Like describeRequestFailure, for a pool that goes through the proxy at `proxy`. */
 export function describeProxiedFailure(
@@ -76,14 +77,21 @@ export function describeProxiedFailure(
 			},
 		};
 	}
-	if ((error as { name?: unknown })?.name === 'HTTPParserError' || /^HPE_/.test(code)) {
+	if (code === 'PROXY_TLS') {
+		return failed(
+			false,
+			`The TLS connection to the proxy ${proxy} failed`,
+			'With https:// in the proxy URL, n8n speaks TLS to the proxy itself: check that it does (else write http://) and that its certificate is trusted by this n8n server. Nothing was sent.',
+		);
+	}
+	if (code === 'PROXY_NOT_HTTP') {
 		return failed(
 			false,
 			`The proxy ${proxy} did not answer the tunnel request for MNotify at ${host} in HTTP`,
 			'What listens there is not an HTTP proxy, or it speaks TLS: then write https:// in the proxy URL. Nothing was sent.',
 		);
 	}
-	if (/^ERR_SSL_/.test(code)) {
+	if (/^ERR_SSL_/.test(code) || code === 'PROXY_SPOKE_FIRST') {
 		return failed(
 			false,
 			`The proxy ${proxy} sent something other than MNotify's TLS through the tunnel to ${host}`,

@@ -107,7 +107,10 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	let table: string;
 	try {
-		table = ledgerTable(readParameter(this, 'ledgerTable', itemIndex, '') as string);
+		table = ledgerTable(
+			readParameter(this, 'ledgerTable', itemIndex, '') as string,
+			'Ledger Table',
+		);
 	} catch (error) {
 		const hint = error instanceof LedgerError ? error.hint : undefined;
 		throw new NodeOperationError(this.getNode(), (error as Error).message, {

@@ -36,6 +36,8 @@ export interface SentLedger {
 	release(keys: string[]): Promise<void>;
 	/** The end of the run: last writes, retention, connections given back. */
 	close(): Promise<void>;
+	/** How long accepted sends may wait to be written together (default a second). */
+	readonly flushDelayMs?: number;
 }
 
 export interface LedgerRetention {

@@ -31,11 +31,11 @@ const HEARTBEAT_MS = 10_000;
 export const CLAIM_ALIVE_SECONDS = 30;
 
 /** The table name option, checked: it is written into SQL. */
-export function ledgerTable(name: string | undefined): string {
+export function ledgerTable(name: string | undefined, field = 'Options › Ledger Table'): string {
 	const table = (name ?? '').trim() || DEFAULT_LEDGER_TABLE;
 	if (!TABLE_NAME.test(table)) {
 		throw new LedgerError(
-			`Options › Ledger Table: "${table}" is not a valid table name`,
+			`${field}: "${table}" is not a valid table name`,
 			'Use lower-case letters, digits and underscores only, starting with a letter or underscore (at most 63), e.g. mnotify_sent_ledger.',
 		);
 	}
@@ -177,12 +177,12 @@ export class PostgresLedger implements SentLedger {
 		clearInterval(this.heartbeat);
 		try {
 			if (this.opening && this.settings.retention.kind === 'entries') {
-				// Number of Keys: the newest are kept.
+				// Number of Keys: exactly the newest are kept (ties broken by hash), in one pass.
 				await this.query(
 					'apply the retention',
-					`DELETE FROM ${this.table} WHERE scope = $1 AND key_hash IN (
-						SELECT key_hash FROM ${this.table} WHERE scope = $1
-						ORDER BY updated_at DESC OFFSET $2)`,
+					`DELETE FROM ${this.table} WHERE scope = $1 AND (updated_at, key_hash) <= (
+						SELECT updated_at, key_hash FROM ${this.table} WHERE scope = $1
+						ORDER BY updated_at DESC, key_hash DESC OFFSET $2 LIMIT 1)`,
 					[this.scope, this.settings.retention.keys],
 				);
 			}

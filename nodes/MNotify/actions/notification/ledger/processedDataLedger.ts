@@ -58,9 +58,9 @@ export class ProcessedDataLedger implements SentLedger {
 	private pendingRemovals: string[] = [];
 
 	/**
-	 * "pending" values that must go: of sends MNotify accepted, and those a probe recorded. Removed
-	 * again with every call, as a lost removal would leave the key looking unknown. (Released
-	 * claims are removed once only: another run may claim the key again at once.)
+	 * "pending" values that must go: of sends MNotify accepted, and those a probe recorded. Each is
+	 * removed once: n8n's removal costs the whole row per value, and a removal lost to a concurrent
+	 * writer only leaves the key looking "outcome unknown", never free.
 	 */
 	private readonly notPending = new Set<string>();
 
@@ -76,6 +76,14 @@ export class ProcessedDataLedger implements SentLedger {
 			mode: 'entries',
 			maxEntries: storeCapacity(settings) * valuesPerKey(settings),
 		});
+	}
+
+	/**
+	 * Every call costs the whole row: accepted sends are written together, ten calls' time apart
+	 * at least, so the store takes a bounded share of the run however large the row grows.
+	 */
+	get flushDelayMs(): number {
+		return Math.max(1000, 10 * this.row.typicalMs);
 	}
 
 	async claim(keys: string[]): Promise<ClaimResult> {
@@ -172,7 +180,7 @@ export class ProcessedDataLedger implements SentLedger {
 			this.repairs += lost.size;
 			if (round >= MAX_CLAIM_ROUNDS) {
 				throw new Error(
-					`Could not record the dedupe keys in n8n's database: other runs kept overwriting them (${lost.size} lost after ${round} tries). Nothing of this part of the run was sent; run it again, or use the PostgreSQL ledger (Options › Ledger), which cannot race.`,
+					`Could not record the dedupe keys in n8n's database: other runs kept overwriting them (${lost.size} lost after ${round} tries). Nothing of this part of the run was sent; run it again, or use the PostgreSQL ledger (the node's Ledger parameter), which cannot race.`,
 				);
 			}
 		}
@@ -194,6 +202,7 @@ export class ProcessedDataLedger implements SentLedger {
 	private async removePending(): Promise<void> {
 		const removals = [...this.pendingRemovals, ...this.notPending];
 		this.pendingRemovals = [];
+		this.notPending.clear();
 		await this.row.remove(removals);
 	}
 }

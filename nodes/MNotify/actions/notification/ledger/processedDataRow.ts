@@ -40,6 +40,11 @@ export class ProcessedDataRow {
 		rows.set(rowKey, this.queue);
 	}
 
+	/** A call's recent duration. */
+	get typicalMs(): number {
+		return this.queue.typicalMs;
+	}
+
 	/** Long enough for another process's read-change-write of the row to have landed. */
 	get settleMs(): number {
 		return Math.min(2000, Math.max(150, 3 * this.queue.typicalMs));

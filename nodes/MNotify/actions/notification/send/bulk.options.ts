@@ -163,7 +163,7 @@ export const bulkOptions: INodeProperties[] = [
 		typeOptions: { minValue: 0 },
 		default: 0,
 		description:
-			'The most notifications this node sends per minute over the whole run, on top of Concurrency (0: no limit). When MNotify answers 429 Too Many Requests, that item fails and the rest of the run (with Continue On Fail) waits and slows down; nothing is re-sent.',
+			'The most notifications per minute, on top of Concurrency (0: no limit), counted with every send of this credential in this n8n process: Loop Over Items batches and executions running at once share it. When MNotify answers 429 Too Many Requests, that item fails, and the sends not yet started wait for its Retry-After and go on slower; nothing is re-sent.',
 	},
 ];
 

@@ -24,7 +24,7 @@ export interface DedupeSettings {
 }
 
 export const DEFAULT_RETENTION_KEYS = 10_000;
-/** Accepted sends and given-back keys are written together, at most this long after the fact. */
+/** Accepted sends and given-back keys are written together, by default at most this long after the fact. */
 const FLUSH_DELAY_MS = 1000;
 
 export type SkipReason = 'alreadySent' | 'outcomeUnknown' | 'duplicateInThisRun';
@@ -86,6 +86,8 @@ export class DedupeRun {
 
 	/** The first item index of each chunk, fixed at the first verdict. */
 	private chunkStarts: number[] = [];
+
+	private lastItem = 0;
 
 	/** Items whose key this run holds and has neither sent nor given back. */
 	private readonly held = new Set<number>();
@@ -182,7 +184,10 @@ export class DedupeRun {
 	}
 
 	private flushSoon(): void {
-		this.flushTimer ??= setTimeout(() => void this.flushNow(), FLUSH_DELAY_MS).unref();
+		this.flushTimer ??= setTimeout(
+			() => void this.flushNow(),
+			this.ledger.flushDelayMs ?? FLUSH_DELAY_MS,
+		).unref();
 	}
 
 	/** Writes the accepted sends and given-back keys collected so far, one call each. */
@@ -220,10 +225,9 @@ export class DedupeRun {
 
 	private chunkOf(itemIndex: number): number {
 		if (this.chunkStarts.length === 0) {
-			let last = 0;
-			for (const index of this.keys.keys()) last = Math.max(last, index);
+			for (const index of this.keys.keys()) this.lastItem = Math.max(this.lastItem, index);
 			const { first, growing, max } = this.settings.chunk;
-			for (let start = 0, size = first; start <= last; start += size) {
+			for (let start = 0, size = first; start <= this.lastItem; start += size) {
 				this.chunkStarts.push(start);
 				if (growing) size = Math.min(max, size * 2);
 			}
@@ -249,11 +253,10 @@ export class DedupeRun {
 
 	private async claim(chunk: number): Promise<void> {
 		if (chunk >= this.chunkStarts.length || this.stopSignal?.aborted) return;
-		const end = this.chunkStarts[chunk + 1] ?? Number.POSITIVE_INFINITY;
+		const end = this.chunkStarts[chunk + 1] ?? this.lastItem + 1;
 		const items: number[] = [];
-		for (const itemIndex of this.keys.keys()) {
-			if (itemIndex >= this.chunkStarts[chunk] && itemIndex < end && !this.verdicts.has(itemIndex))
-				items.push(itemIndex);
+		for (let itemIndex = this.chunkStarts[chunk]; itemIndex < end; itemIndex++) {
+			if (this.keys.has(itemIndex) && !this.verdicts.has(itemIndex)) items.push(itemIndex);
 		}
 		if (items.length === 0) return;
 		const keys = items.map((itemIndex) => this.keyOf(itemIndex));
