@@ -18,6 +18,7 @@ import { nodeOutput, WorkflowEngine } from '../harness/engine';
 import { postgresCredential, startPostgres } from '../harness/postgres';
 import { useN8nProcessedDataStore } from '../harness/processedDataStore';
 import { sandboxCredentials } from '../harness/sandboxCredentials';
+import { median } from './measure';
 import { startBenchSandbox } from './sandboxHost';
 import { threadCpuMs } from './threadCpu';
 import { MNOTIFY_NODE_NAME, recipientItems, sendWorkflow } from './workloads';
@@ -94,8 +95,6 @@ async function main(): Promise<void> {
 		(samples[key] ??= []).push(measured.took);
 		(cpuSamples[key] ??= []).push(measured.cpu);
 	};
-	const median = (values: number[]) =>
-		[...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 	async function timedRun(
 		variant: Variant,

@@ -1,6 +1,6 @@
 /**
- * Sends that stop when told and never go out twice (issue 11), through n8n's engine over real
- * mTLS against the sandbox. Each point of the issue has its block; every test here failed on
+ * Sends that stop when told and never go out twice, through n8n's engine over real
+ * mTLS against the sandbox. Each guarantee has its block; every test here failed on
  * 0.1.0. What the wire saw comes from undici's diagnostics (support/sendWatch.ts) and the
  * sandbox's own store, never from the node's word.
  */

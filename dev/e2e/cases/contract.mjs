@@ -1,4 +1,4 @@
-// Cases for the contract points of issue 12, in a real n8n against the strict sandbox: a template
+// Cases for the contract points (docs/contract.md), in a real n8n against the strict sandbox: a template
 // send carries the template's texts (1), an unfilled placeholder is refused before anything is
 // sent and Template → Preview lists it (2), and a certificate that expires within 30 days shows
 // as an execution hint, read from the execution data n8n's API returns (9). Node version 1.1: a

@@ -18,6 +18,7 @@ import {
 	type SandboxFault,
 	type SandboxOptions,
 } from '../../../dev/sandbox/server';
+import { freePort } from '../../../dev/harness/freePort';
 import { sandboxCredentials } from '../../../dev/harness/sandboxCredentials';
 import { engine, linearWorkflow, runSteps, sendParameters } from '../../support/workflows';
 import { recordTally } from './ledger';
@@ -388,15 +389,6 @@ export function reliabilitySuite(name: string): ReliabilitySuite {
 	beforeAll(() => suite.start());
 	afterAll(async () => await suite.finish());
 	return suite;
-}
-
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const address = server.address();
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	if (address === null || typeof address === 'string') throw new Error('No port was assigned');
-	return address.port;
 }
 
 /** An https URL on 127.0.0.1 where nothing listens: any request there is refused. */
