@@ -2,12 +2,12 @@ import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import type { Attachment } from '../../../helpers/interfaces';
 import { checkAttachmentBytes, type AttachmentFile } from '../../../helpers/attachments';
+import { InputError } from '../../../helpers/checks';
 
 /** An attachment checked before sending; its bytes stay in the item's binary property. */
 export interface BinaryAttachment extends AttachmentFile {
 	property: string;
 }
-import { InputError } from '../../../helpers/checks';
 
 function binaryPropertyNames(list: string | undefined): string[] {
 	return (list ?? '')

@@ -16,9 +16,9 @@ import {
 } from '../../../transport';
 import { readParameter } from '../../parameters';
 import { ProcessedDataLedger } from '../ledger';
-import { dedupeRun, notSentForLedger, testRecipient } from './bulkSetup';
+import { dedupeRun, notSentForLedger } from './bulkSetup';
 import { defaultDedupeKey, skippedOutput, type DedupeRun, type SkipReason } from './dedupe';
-import { dryRunOutput, withOnlyRecipient } from './dryRun';
+import { dryRunOutput, testRecipient, withOnlyRecipient } from './dryRun';
 import { SendPacer } from './rateLimit';
 import { optionLabel, optionPath, rawOption, type SendOptions } from './send.options';
 

@@ -1,16 +1,13 @@
 /**
- * What a Send run's bulk safety is made of, from its options: the dedupe session on its ledger,
- * the test recipient of Send Only To, and the error of a ledger failure before a send.
+ * What a Send run's dedupe is made of, from its options: the session on its ledger, and the error
+ * of a ledger failure before a send.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { RecipientIdentifier } from '../../../helpers/interfaces';
-import { buildRecipients } from '../../../helpers/recipients';
-import { InputError } from '../../../helpers/checks';
 import { LedgerError, ledgerKind, openLedger, type LedgerSettings } from '../ledger';
 import { DEFAULT_RETENTION_KEYS, DedupeRun, type DedupeSettings } from './dedupe';
-import { optionLabel, type SendOptions } from './send.options';
+import type { SendOptions } from './send.options';
 
 function ledgerSettings(options: SendOptions): LedgerSettings {
 	return {
@@ -50,23 +47,6 @@ export function dedupeRun(
 				: { first: chunkSize, growing: true, max: N8N_STORE_MAX_CHUNK },
 	};
 	return new DedupeRun(context, ledger, dedupe);
-}
-
-export function testRecipient(
-	context: IExecuteFunctions,
-	options: SendOptions,
-): RecipientIdentifier | undefined {
-	const value = String(options.sendOnlyTo ?? '').trim();
-	if (value === '') return undefined;
-	try {
-		return buildRecipients([{ type: options.sendOnlyToType ?? 'Email', value }])[0];
-	} catch (error) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`${optionLabel(context, 'sendOnlyTo')}: ${error instanceof Error ? error.message : String(error)}`,
-			{ description: error instanceof InputError ? error.hint : undefined },
-		);
-	}
 }
 
 /** A ledger failure before the send: the item fails, and says it was not sent. */

@@ -6,7 +6,8 @@
  * one test recipient; such runs never touch the dedupe keys, since the real recipients are not
  * notified.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import {
 	BUILT_IN_PLACEHOLDERS,
@@ -14,7 +15,28 @@ import {
 	type RecipientIdentifier,
 } from '../../../helpers/interfaces';
 import { fillPlaceholders } from '../../../helpers/placeholders';
+import { buildRecipients } from '../../../helpers/recipients';
+import { InputError } from '../../../helpers/checks';
 import { parseVariablesObject } from '../../../helpers/content';
+import { optionLabel, type SendOptions } from './send.options';
+
+/** Send Only To's recipient, checked as any recipient; undefined when the option is empty. */
+export function testRecipient(
+	context: IExecuteFunctions,
+	options: SendOptions,
+): RecipientIdentifier | undefined {
+	const value = String(options.sendOnlyTo ?? '').trim();
+	if (value === '') return undefined;
+	try {
+		return buildRecipients([{ type: options.sendOnlyToType ?? 'Email', value }])[0];
+	} catch (error) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`${optionLabel(context, 'sendOnlyTo')}: ${error instanceof Error ? error.message : String(error)}`,
+			{ description: error instanceof InputError ? error.hint : undefined },
+		);
+	}
+}
 
 export function withOnlyRecipient(
 	request: NotificationRequest,

@@ -4,6 +4,7 @@
  * run, test recipient, dedupe and pace: bulkSession.ts) and the wait for delivery.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_CONCURRENCY } from '../../../helpers/concurrency';
 import { PRIORITIES, type NotificationRequest } from '../../../helpers/interfaces';
@@ -17,10 +18,10 @@ import {
 } from '../../../transport';
 import { readParameter } from '../../parameters';
 import { readTextContent } from '../../shared';
+import { isAgentToolCall } from '../../agentGuard';
 import { TemplateReads } from '../../template/shared';
 import type { ItemOutcome, ItemTask, OperationRun } from '../../types';
 import { isVersion1 } from '../../versions';
-import { checkAgentRecipientCap } from './agentGuardRails';
 import { describeAttachments, readAttachments } from './attachments';
 import { BulkSession } from './bulkSession';
 import { renderedTexts, variablesOf } from './dryRun';
@@ -46,7 +47,7 @@ export class SendRun implements OperationRun {
 
 	private readonly firstSettings: RequestSettings | undefined;
 
-	private readonly templates: TemplateReads;
+	private templateReads: TemplateReads | undefined;
 
 	/** Made with the first item that passed validation, so a run of invalid items reports nothing. */
 	private bulkSession: BulkSession | undefined;
@@ -64,7 +65,6 @@ export class SendRun implements OperationRun {
 		this.sameOptionsForAll = !optionsDifferByItem(context);
 		if (this.firstOptions) this.firstSettings = readTimeoutSettings(this.firstOptions);
 		this.concurrency = this.firstOptions?.concurrency ?? DEFAULT_CONCURRENCY;
-		this.templates = new TemplateReads(context);
 		checkAgentRecipientCap(context, itemCount, this.firstOptions ?? {});
 	}
 
@@ -76,6 +76,12 @@ export class SendRun implements OperationRun {
 
 	private settingsOf(options: SendOptions): RequestSettings {
 		return (options === this.firstOptions && this.firstSettings) || readTimeoutSettings(options);
+	}
+
+	/** The templates this run reads, each once. */
+	private get templates(): TemplateReads {
+		this.templateReads ??= new TemplateReads(this.context);
+		return this.templateReads;
 	}
 
 	/** The bulk state, set up from the first item's options (an error fails every item). */
@@ -107,12 +113,10 @@ export class SendRun implements OperationRun {
 			content = readTextContent(context, itemIndex);
 		}
 
-		const attachmentFiles = await describeAttachments(
-			context,
-			itemIndex,
-			options.attachmentProperties,
-		);
-		checkAttachments(attachmentFiles);
+		const attachmentFiles = options.attachmentProperties
+			? await describeAttachments(context, itemIndex, options.attachmentProperties)
+			: [];
+		if (attachmentFiles.length > 0) checkAttachments(attachmentFiles);
 
 		// Validate everything now, without the attachments' bytes, so bad input never reaches MNotify.
 		const validated = buildNotificationRequest({
@@ -133,7 +137,10 @@ export class SendRun implements OperationRun {
 			const outgoing = bulk.outgoing(ready);
 			const notSent = await bulk.beforeSend(itemIndex, outgoing);
 			if (notSent) return notSent;
-			const attachments = await readAttachments(context, itemIndex, attachmentFiles);
+			const attachments =
+				attachmentFiles.length > 0
+					? await readAttachments(context, itemIndex, attachmentFiles)
+					: [];
 			const request = attachments.length > 0 ? { ...outgoing, attachments } : outgoing;
 			let answer: unknown;
 			try {
@@ -186,7 +193,37 @@ export class SendRun implements OperationRun {
 	async finish(outcomes: ItemOutcome[]): Promise<void> {
 		const first = outcomes.find((outcome) => !outcome.error);
 		if (!first) return;
-		await waitForDelivery.call(this.context, outcomes, this.optionsFor(first.itemIndex));
+		const options = this.optionsFor(first.itemIndex);
+		if (options.waitForDelivery) await waitForDelivery.call(this.context, outcomes, options);
+	}
+}
+
+/**
+ * The cap on how many people one agent's tool call may notify, checked before anything is sent.
+ * (Production itself is guarded for every write by the router: agentGuard.ts.)
+ */
+function checkAgentRecipientCap(
+	context: IExecuteFunctions,
+	itemCount: number,
+	options: SendOptions,
+): void {
+	if (!isAgentToolCall(context)) return;
+	// The cap counts recipient identifiers: the people a resolution policy reaches behind one
+	// IDNO are MNotify's to count (the README says so).
+	let recipients = 0;
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		recipients += readRecipients(context, itemIndex).length;
+	}
+	const limit = options.maxRecipientsPerAgentCall ?? 10;
+	if (recipients > limit) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`An AI agent tried to notify ${recipients} recipients in one call; the limit is ${limit}`,
+			{
+				description:
+					'Bulk notices belong in a workflow rather than an agent. Raise "Max Recipients per Agent Call" in the node options if this is intended.',
+			},
+		);
 	}
 }
 

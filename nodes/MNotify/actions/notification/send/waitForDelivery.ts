@@ -35,7 +35,6 @@ export async function waitForDelivery(
 	outcomes: ItemOutcome[],
 	options: SendOptions,
 ): Promise<void> {
-	if (!options.waitForDelivery) return;
 	const targets = options.waitUntilStatuses?.length
 		? options.waitUntilStatuses
 		: [...FINAL_STATUSES];
