@@ -9,7 +9,8 @@
 //   (client.ts, clientCertificate.ts, handshakeProbe.ts, proxy.ts) to build the client certificate's
 //   secure context and probe the handshake; node:timers/promises (client.ts, dedupe.ts) to yield
 //   the event loop and space the processed-data store's calls; pg (notification/ledger/) for the
-//   PostgreSQL sent-ledger.
+//   PostgreSQL sent-ledger; node:net (transport/proxyTunnel.ts) for the CONNECT tunnel through a
+//   corporate proxy.
 // - no-restricted-globals: setTimeout/clearTimeout (helpers/concurrency.ts,
 //   transport/deadline.ts, credentialCheck.ts, handshakeProbe.ts) for per-attempt deadlines that
 //   a stop or an answer cancels; process (transport/client.ts) to read HTTPS_PROXY / NO_PROXY;

@@ -31,6 +31,8 @@ const DEVIATIONS = {
 		'node:tls': "the client certificate's secure context and the handshake probe",
 		'node:timers/promises': "yielding the event loop; spacing the processed-data store's calls",
 		pg: 'the PostgreSQL sent-ledger, through n8n’s own postgres credential',
+		'node:net':
+			"the CONNECT tunnel through a corporate proxy (undici 7's ProxyAgent reconnects in a loop when a proxy closes the connection)",
 	},
 	[GLOBALS]: {
 		setTimeout: 'per-attempt deadlines and waits that a stop or an answer cancels',

@@ -368,4 +368,30 @@ describe("Send to thousands (n8n's engine, n8n's processed-data store on Postgre
 		expect(again.every((json) => json.reason === 'alreadySent')).toBe(true);
 		expect(ledger(campaign)).toEqual(Array(120).fill(1));
 	});
+
+	it('Stop on a paced run gives its unsent keys back at once: a re-run right after sends them, once', async () => {
+		const campaign = people(1300, 6);
+		const workflow = {
+			...linearWorkflow([{ name: 'MNotify', parameters: perPerson({ maxSendsPerMinute: 20 }) }]),
+			id: 'bulk-stop',
+		};
+		const execution = await engine().start(workflow, {
+			credentials: { mNotifyApi: fixture.credentials },
+			startItems: campaign,
+		});
+		for (const deadline = Date.now() + 20_000; ledger([campaign[0]])[0] === 0;) {
+			if (Date.now() > deadline) throw new Error('the first send never reached MNotify');
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+		execution.stop();
+		// The stopped run's next pacing slot is 3 s away; its keys are free well before.
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		const rerun = await send('bulk-stop', perPerson({ concurrency: 6 }), campaign);
+		expect(rerun.map((json) => json.reason ?? 'sent')).toEqual([
+			'alreadySent',
+			...Array(5).fill('sent'),
+		]);
+		await execution.settled;
+		expect(ledger(campaign)).toEqual(Array(6).fill(1));
+	});
 });
