@@ -77,6 +77,16 @@ function readCreatedAfter(options: IDataObject): number | undefined {
 	return time;
 }
 
+/** How many results a list returns when not all (n8n's usual Limit field). */
+export const limitOption: INodeProperties = {
+	displayName: 'Limit',
+	name: 'limit',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 50,
+	description: 'Max number of results to return',
+};
+
 /** Return All / Limit and the list options shared by both Get Many operations. */
 export function listProperties(
 	orderFields: Array<{ name: string; value: string }>,
@@ -89,15 +99,7 @@ export function listProperties(
 			default: false,
 			description: 'Whether to return all results or only up to a given limit',
 		},
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 50,
-			description: 'Max number of results to return',
-			displayOptions: { show: { returnAll: [false] } },
-		},
+		{ ...limitOption, displayOptions: { show: { returnAll: [false] } } },
 		{
 			displayName: 'Options',
 			name: 'options',

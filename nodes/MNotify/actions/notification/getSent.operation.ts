@@ -7,6 +7,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { limitOption } from '../listRequest';
 import { readParameter } from '../parameters';
 import type { ItemTask } from '../types';
 import { ledgerProperty } from './send/bulk.options';
@@ -46,15 +47,7 @@ const properties: INodeProperties[] = [
 		description: 'Keys changed before this time (empty: until now)',
 		displayOptions: { show: { ledger: ['postgres'] } },
 	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ledger: ['postgres'] } },
-	},
+	{ ...limitOption, displayOptions: { show: { ledger: ['postgres'] } } },
 	{
 		displayName: 'Ledger Table',
 		name: 'ledgerTable',
