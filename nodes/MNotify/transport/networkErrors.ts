@@ -102,34 +102,48 @@ export function describeRequestFailure(
 	};
 }
 
+const ALLOW_LIST =
+	'MNotify only answers IP addresses registered with MEGA: check that the public IP of this n8n server (or its VPN) is on the allow-list for this environment.';
+
+interface ConnectFailure {
+	/** Worth another try (a passing fault). */
+	transient: boolean;
+	message: (host: string) => string;
+	description: string;
+}
+
+const TIMED_OUT: ConnectFailure = {
+	transient: true,
+	message: (host) => `Connecting to MNotify at ${host} timed out`,
+	description: `The connection was silently dropped. ${ALLOW_LIST}`,
+};
+
+const NOT_FOUND = {
+	message: (host: string) => `The MNotify host ${host} could not be found`,
+	description:
+		'Check the environment or Base URL in the credential, and the DNS or VPN of this n8n server.',
+};
+
+/** Connections that could not be opened, by error code: one entry per code. */
+const CONNECT_FAILURES = new Map<string, ConnectFailure>([
+	[
+		'ECONNREFUSED',
+		{
+			transient: true,
+			message: (host) => `Could not connect to MNotify at ${host}: connection refused`,
+			description: `Nothing accepted the connection. Check the environment or Base URL in the credential. ${ALLOW_LIST}`,
+		},
+	],
+	['UND_ERR_CONNECT_TIMEOUT', TIMED_OUT],
+	['ETIMEDOUT', TIMED_OUT],
+	['ENOTFOUND', { transient: false, ...NOT_FOUND }],
+	['EAI_AGAIN', { transient: true, ...NOT_FOUND }],
+]);
+
 /** A connection that could not be opened: nothing was written, so even a send may be retried. */
 function describeConnectFailure(code: string, message: string, host: string): RequestFailure {
-	const allowList =
-		'MNotify only answers IP addresses registered with MEGA: check that the public IP of this n8n server (or its VPN) is on the allow-list for this environment.';
-	if (code === 'ECONNREFUSED') {
-		return notSent(
-			code,
-			true,
-			`Could not connect to MNotify at ${host}: connection refused`,
-			`Nothing accepted the connection. Check the environment or Base URL in the credential. ${allowList}`,
-		);
-	}
-	if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
-		return notSent(
-			code,
-			true,
-			`Connecting to MNotify at ${host} timed out`,
-			`The connection was silently dropped. ${allowList}`,
-		);
-	}
-	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-		return notSent(
-			code,
-			code === 'EAI_AGAIN',
-			`The MNotify host ${host} could not be found`,
-			'Check the environment or Base URL in the credential, and the DNS or VPN of this n8n server.',
-		);
-	}
+	const known = CONNECT_FAILURES.get(code);
+	if (known) return notSent(code, known.transient, known.message(host), known.description);
 	const serverProblem = serverCertificateProblem(code, host);
 	if (serverProblem)
 		return { problem: serverProblem, mayHaveReachedServer: false, transient: false, code };
@@ -153,7 +167,7 @@ function describeConnectFailure(code: string, message: string, host: string): Re
 		code,
 		true,
 		`Could not open a connection to MNotify at ${host}${code ? ` (${code})` : ''}`,
-		`The connection failed before the TLS handshake was complete, so nothing was sent. ${allowList}`,
+		`The connection failed before the TLS handshake was complete, so nothing was sent. ${ALLOW_LIST}`,
 	);
 }
 
