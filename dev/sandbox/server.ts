@@ -42,6 +42,11 @@ export interface SandboxOptions {
 	failingRecipients?: string[];
 	/** 'wrong-host' leaves 127.0.0.1/localhost out of the SAN; 'expired' ended yesterday. */
 	serverCertificate?: 'valid' | 'wrong-host' | 'expired';
+	/**
+	 * Further names a valid server certificate holds, e.g. the production host, so a test can
+	 * reach "Production" through a CONNECT proxy that tunnels it here.
+	 */
+	extraServerHostnames?: string[];
 	/** Default 65000. */
 	keepAliveTimeoutMs?: number;
 	/** Receives one line per request and per refused handshake. */
@@ -83,7 +88,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 function issueServerCertificate(
 	ca: CertificateAuthority,
-	mode: SandboxOptions['serverCertificate'],
+	{ serverCertificate: mode, extraServerHostnames = [] }: SandboxOptions,
 ): IssuedCertificate {
 	if (mode === 'wrong-host') {
 		return issueCertificate(ca, {
@@ -99,7 +104,7 @@ function issueServerCertificate(
 	return issueCertificate(ca, {
 		commonName: 'localhost',
 		purpose: 'server',
-		hostnames: ['localhost'],
+		hostnames: ['localhost', ...extraServerHostnames],
 		ipAddresses: ['127.0.0.1'],
 		...expired,
 	});
@@ -143,7 +148,7 @@ function listen(server: Server, port: number): Promise<number> {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<MNotifySandbox> {
 	const ca = createCertificateAuthority('MNotify Sandbox CA');
-	const serverCertificate = issueServerCertificate(ca, options.serverCertificate);
+	const serverCertificate = issueServerCertificate(ca, options);
 	const senders = new SenderRegistry();
 	const faults = new FaultInjector();
 	const clientCertificates = new ClientCertificateIssuer(ca, senders);

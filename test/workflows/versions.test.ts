@@ -7,6 +7,7 @@
 import type { IDataObject, INodeExecutionData, IRun } from 'n8n-workflow';
 
 import { nodeOutput } from '../../dev/harness/engine';
+import { startConnectProxy, useProxyEnvironment, type ConnectProxy } from '../support/connectProxy';
 import { useProcessedDataStore } from '../support/processedData';
 import { useSandbox } from '../support/sandbox';
 import {
@@ -22,7 +23,9 @@ import {
 
 jest.setTimeout(60_000);
 
-const fixture = useSandbox({ statusStepMs: 0 });
+// The sandbox also answers as the production host, reached through a CONNECT proxy below.
+const PRODUCTION_HOST = 'mnotify.gov.md';
+const fixture = useSandbox({ statusStepMs: 0, extraServerHostnames: [PRODUCTION_HOST] });
 const ledger = useProcessedDataStore('versions_test');
 
 /** One MNotify node in a workflow of its own id (each test its own dedupe row). */
@@ -160,6 +163,71 @@ describe('Skip Already Notified by default (version 1.1)', () => {
 		expect(sent.recipients).toEqual([{ type: 'Email', value: 'analyst@example.md' }]);
 		expect(received(idnp)).toBe(0);
 		expect(received('analyst@example.md')).toBeGreaterThanOrEqual(1);
+	});
+});
+
+describe('with a Production credential (the production host tunnelled to the sandbox)', () => {
+	let proxy: ConnectProxy;
+	const production = () => ({ ...fixture.credentials, environment: 'production' });
+	const tunnelsToProduction = () =>
+		proxy.tunnels.filter((target) => target === `${PRODUCTION_HOST}:8443`).length;
+	const hintsWithType = (result: IRun) =>
+		(result.data.resultData.runData.MNotify?.[0]?.hints ?? []).map(({ type, message }) => ({
+			type,
+			message,
+		}));
+
+	beforeAll(async () => {
+		proxy = await startConnectProxy({ redirect: () => `127.0.0.1:${fixture.sandbox.port}` });
+		await useProxyEnvironment({ HTTPS_PROXY: proxy.url });
+	});
+	afterAll(async () => {
+		await useProxyEnvironment({});
+		await proxy.close();
+	});
+
+	it('a manual run that notified people says so as a warning, and how a second click behaves', async () => {
+		const idnp = '2004000000091';
+		const workflow = {
+			...linearWorkflow([{ name: 'MNotify', parameters: plainSend(idnp), typeVersion: 1.1 }]),
+			id: 'v11-production',
+		};
+		const result = await engine().run(workflow, { credentials: { mNotifyApi: production() } });
+		expect(tunnelsToProduction()).toBeGreaterThan(0);
+		expect(received(idnp)).toBe(1);
+		expect(hintsWithType(result)).toEqual([
+			{ type: 'info', message: 'Sent 1 notification.' },
+			{
+				type: 'warning',
+				message:
+					'Production: this manual run notified real people (1 notification). Skip Already Notified is on: running it again skips them.',
+			},
+		]);
+	});
+
+	it("an agent's Send at 1.1 reaches Production only with the AI Agent group's opt-in", async () => {
+		const agentSend = (idnp: string, aiAgent: IDataObject) => {
+			const workflow = linearWorkflow([
+				{
+					name: 'MNotify Tool',
+					parameters: { ...plainSend(idnp), aiAgent },
+					typeVersion: 1.1,
+				},
+			]);
+			workflow.nodes[1].type = 'n8n-nodes-mnotify.mNotifyTool'; // as n8n runs an agent's tool
+			return engine().run(workflow, { credentials: { mNotifyApi: production() } });
+		};
+		const before = tunnelsToProduction();
+		const refused = await agentSend('2004000000092', {});
+		expect(refused.data.resultData.error?.message).toBe(
+			'An AI agent tried to send a notification with a Production credential',
+		);
+		expect(tunnelsToProduction()).toBe(before);
+		expect(received('2004000000092')).toBe(0);
+
+		const allowed = await agentSend('2004000000093', { allowProductionFromAgents: true });
+		expect(allowed.data.resultData.error).toBeUndefined();
+		expect(received('2004000000093')).toBe(1);
 	});
 });
 
