@@ -8,7 +8,7 @@ process.env.N8N_LOG_LEVEL = 'warn';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { startConnectProxy, useProxyEnvironment, type ConnectProxy } from '../support/connectProxy';
+import { useProductionTunnel } from '../support/connectProxy';
 import { templateParameters } from '../support/workflows';
 import {
 	closingChecks,
@@ -178,23 +178,10 @@ describe("MNotify's 429: Retry-After for every send not yet started, one slow-do
 });
 
 describe('"Allow AI Agents in Production" guards every write, and only writes', () => {
-	const PRODUCTION_TUNNEL = 'mnotify.gov.md:8443';
-	let proxy: ConnectProxy;
+	const { tunnelsToProduction } = useProductionTunnel(() => main.sandbox.port);
 	const production = () => ({ ...main.credentials, environment: 'production' });
-	const tunnelsToProduction = () =>
-		proxy.tunnels.filter((target) => target === PRODUCTION_TUNNEL).length;
 	const notificationId = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 	const templateId = '6a1f2c3d-4b5e-4f60-8a7b-9c0d1e2f3a4b';
-
-	beforeAll(async () => {
-		// Every connection goes through the proxy, which would send Production's to the sandbox.
-		proxy = await startConnectProxy({ redirect: () => `127.0.0.1:${main.sandbox.port}` });
-		await useProxyEnvironment({ HTTPS_PROXY: proxy.url });
-	});
-	afterAll(async () => {
-		await useProxyEnvironment({});
-		await proxy.close();
-	});
 
 	const writes: Array<[string, IDataObject]> = [
 		['Send', markedSendParameters()],

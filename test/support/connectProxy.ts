@@ -116,3 +116,29 @@ export async function useProxyEnvironment(variables: Record<string, string>): Pr
 	Object.assign(process.env, variables);
 	await engine().closeConnections();
 }
+
+/** Where the credential's Production environment connects. */
+export const PRODUCTION_TUNNEL = 'mnotify.gov.md:8443';
+
+/**
+ * For the tests of a describe block: every connection goes through a CONNECT proxy that tunnels
+ * it (Production's included) to the sandbox on `sandboxPort()`, so nothing leaves 127.0.0.1;
+ * counts the tunnels opened toward Production.
+ */
+export function useProductionTunnel(sandboxPort: () => number): {
+	tunnelsToProduction: () => number;
+} {
+	let proxy: ConnectProxy | undefined;
+	beforeAll(async () => {
+		proxy = await startConnectProxy({ redirect: () => `127.0.0.1:${sandboxPort()}` });
+		await useProxyEnvironment({ HTTPS_PROXY: proxy.url });
+	});
+	afterAll(async () => {
+		await useProxyEnvironment({});
+		await proxy?.close();
+	});
+	return {
+		tunnelsToProduction: () =>
+			proxy?.tunnels.filter((target) => target === PRODUCTION_TUNNEL).length ?? 0,
+	};
+}

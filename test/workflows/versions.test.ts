@@ -7,7 +7,7 @@
 import type { IDataObject, INodeExecutionData, IRun } from 'n8n-workflow';
 
 import { nodeOutput } from '../../dev/harness/engine';
-import { startConnectProxy, useProxyEnvironment, type ConnectProxy } from '../support/connectProxy';
+import { PRODUCTION_TUNNEL, useProductionTunnel } from '../support/connectProxy';
 import { useProcessedDataStore } from '../support/processedData';
 import { useSandbox } from '../support/sandbox';
 import {
@@ -24,8 +24,10 @@ import {
 jest.setTimeout(60_000);
 
 // The sandbox also answers as the production host, reached through a CONNECT proxy below.
-const PRODUCTION_HOST = 'mnotify.gov.md';
-const fixture = useSandbox({ statusStepMs: 0, extraServerHostnames: [PRODUCTION_HOST] });
+const fixture = useSandbox({
+	statusStepMs: 0,
+	extraServerHostnames: [PRODUCTION_TUNNEL.split(':')[0]],
+});
 const ledger = useProcessedDataStore('versions_test');
 
 /** One MNotify node in a workflow of its own id (each test its own dedupe row). */
@@ -167,24 +169,13 @@ describe('Skip Already Notified by default (version 1.1)', () => {
 });
 
 describe('with a Production credential (the production host tunnelled to the sandbox)', () => {
-	let proxy: ConnectProxy;
+	const { tunnelsToProduction } = useProductionTunnel(() => fixture.sandbox.port);
 	const production = () => ({ ...fixture.credentials, environment: 'production' });
-	const tunnelsToProduction = () =>
-		proxy.tunnels.filter((target) => target === `${PRODUCTION_HOST}:8443`).length;
 	const hintsWithType = (result: IRun) =>
 		(result.data.resultData.runData.MNotify?.[0]?.hints ?? []).map(({ type, message }) => ({
 			type,
 			message,
 		}));
-
-	beforeAll(async () => {
-		proxy = await startConnectProxy({ redirect: () => `127.0.0.1:${fixture.sandbox.port}` });
-		await useProxyEnvironment({ HTTPS_PROXY: proxy.url });
-	});
-	afterAll(async () => {
-		await useProxyEnvironment({});
-		await proxy.close();
-	});
 
 	it('a manual run that notified people says so as a warning, and how a second click behaves', async () => {
 		const idnp = '2004000000091';
