@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { bindCredentials } from '../lib/n8n.mjs';
 import { E2E_DIR } from '../lib/util.mjs';
+import { killWorkerMidSend } from './killWorker.mjs';
 
 const WEBHOOK_PATH = 'bulk-send-ledger';
 /** The PostgreSQL ledger gives a claim to a Re-Send once nobody kept it fresh this long. */
@@ -88,21 +89,15 @@ export async function retriedWebhookCase(context) {
 	const calls = [...batches.map(fire), ...batches.map(fire)];
 	const late = sleep(1000).then(() => Promise.all(batches.map(fire)));
 
-	let killed;
-	for (;;) {
-		const running = n8n.workers.map((w) => {
-			const { started: s, finished } = workerExecutions(w);
-			return [...s].filter((id) => !finished.has(id)).length;
-		});
-		if (reached() >= recipients * killAfterShare && running.every((r) => r > 0)) {
-			killed = n8n.workers[running[0] >= running[1] ? 0 : 1];
-			await killed.killHard();
-			break;
-		}
-		if (performance.now() - started > 300_000)
-			throw new Error('phase 4: no moment to kill a worker');
-		await sleep(20);
-	}
+	const { killed } = await killWorkerMidSend({
+		workers: n8n.workers,
+		sandbox,
+		workerExecutions,
+		received: reached,
+		killAtReceived: recipients * killAfterShare,
+		poolConnections: context.poolConnections,
+		phase: 'phase 4',
+	});
 	const killedAt = performance.now();
 	const results = [...(await Promise.all(calls)), ...(await late)];
 	const handshakes = sandbox.sandbox.stats.tlsHandshakes;

@@ -5,7 +5,8 @@
 // with Redis and PostgreSQL (Debian packages, private instances on 127.0.0.1), the packed package
 // installed in every process's user folder, the sandbox as MNotify. Then, as a campaign would:
 //   1. 10,000 reminders over 25 executions of a webhook-triggered workflow (Webhook → Split Out →
-//      MNotify Send with a Dedupe Key); one worker is SIGKILLed while sends are in flight.
+//      MNotify Send with a Dedupe Key); one worker is SIGKILLed while sends are in flight
+//      (killWorker.mjs: the sandbox holds its answers a moment so some are provably lost).
 //   2. The killed worker comes back (as an orchestrator restarts it) and the analyst runs the whole
 //      campaign again: the dedupe keys in n8n's database decide, on whichever worker, what was sent.
 //   3. The analyst looks up the items reported "outcome unknown" in MNotify (here: the sandbox's
@@ -33,6 +34,7 @@ import { installPackage, packPackage } from '../lib/package.mjs';
 import { startRedis } from '../lib/redis.mjs';
 import { startSandbox } from '../lib/sandbox.mjs';
 import { E2E_DIR, REPO_DIR, readEnvFile, run } from '../lib/util.mjs';
+import { killWorkerMidSend } from './killWorker.mjs';
 import { retriedWebhookCase } from './retriedWebhook.mjs';
 
 const require = createRequire(import.meta.url);
@@ -240,34 +242,18 @@ async function main() {
 	const controller = new AbortController();
 	const phase1 = batches.map((b) => fireBatch(n8n.main, b, { signal: controller.signal }));
 
-	let killed;
-	let atKill;
-	for (;;) {
-		const stats = sandbox.sandbox.stats;
-		const running = n8n.workers.map((w) => {
-			const { started, finished } = workerExecutions(w);
-			return [...started].filter((id) => !finished.has(id)).length;
-		});
-		if (
-			stats.notificationSendsReceived >= RECIPIENTS * KILL_AFTER_SHARE &&
-			running.every((r) => r > 0)
-		) {
-			const victim = running[0] >= running[1] ? 0 : 1;
-			killed = n8n.workers[victim];
-			atKill = {
-				received: stats.notificationSendsReceived,
-				runningOnVictim: running[victim],
-				victim: `worker-${victim + 1}`,
-			};
-			await killed.killHard();
-			break;
-		}
-		if (performance.now() - phase1Start > 300_000)
-			throw new Error('phase 1: no moment to kill a worker');
-		await sleep(20);
-	}
+	const atKill = await killWorkerMidSend({
+		workers: n8n.workers,
+		sandbox,
+		workerExecutions,
+		received: () => sandbox.sandbox.stats.notificationSendsReceived,
+		killAtReceived: RECIPIENTS * KILL_AFTER_SHARE,
+		poolConnections: POOL_CONNECTIONS,
+		phase: 'phase 1',
+	});
+	const { killed } = atKill;
 	console.log(
-		`SIGKILL ${atKill.victim} with ${atKill.runningOnVictim} executions running, after ${atKill.received} sends had reached MNotify`,
+		`SIGKILL ${atKill.victim} with ${atKill.runningOnVictim} executions running, after ${atKill.received} sends had reached MNotify, ${atKill.awaitingAnswer} of them still awaiting their answer`,
 	);
 
 	const results1 = await Promise.race([
