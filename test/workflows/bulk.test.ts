@@ -3,20 +3,16 @@
  * (n8n's own processed-data store on PostgreSQL, a run SIGKILLed between POST and answer), dry run,
  * Send Only To, Max Sends per Minute and 429.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { nodeOutput, PACKAGE_DIRECTORY } from '../../dev/harness/engine';
+import { nodeOutput } from '../../dev/harness/engine';
 import { startPostgres, type PostgresServer } from '../../dev/harness/postgres';
 import {
 	useN8nProcessedDataStore,
 	type ProcessedDataStore,
 } from '../../dev/harness/processedDataStore';
 import { useSandbox } from '../support/sandbox';
+import { startWorkflowProcess } from '../support/workflowProcess';
 import {
 	engine,
 	items,
@@ -63,6 +59,18 @@ describe("Send to thousands (n8n's engine, n8n's processed-data store on Postgre
 			startItems,
 		});
 		return nodeOutput(run, 'MNotify').map((item) => item.json);
+	}
+
+	/** Runs `run` until n8n's store no longer refuses it for another live run (a dead one's lease). */
+	async function untilLeaseLapses<T>(run: () => Promise<T>): Promise<T> {
+		for (const deadline = Date.now() + 45_000; ;) {
+			try {
+				return await run();
+			} catch (error) {
+				if (!/Another run of/.test((error as Error).message) || Date.now() > deadline) throw error;
+				await new Promise((resolve) => setTimeout(resolve, 1000));
+			}
+		}
 	}
 
 	/** How many notifications the sandbox holds for each of these recipients. */
@@ -125,7 +133,7 @@ describe("Send to thousands (n8n's engine, n8n's processed-data store on Postgre
 		expect(await store.rows('bulk-dedupe')).toEqual([{ context: 'n:step-0', count: 6 }]);
 	});
 
-	it('a run killed between POST and answer: sent skipped, in flight "outcome unknown", re-sent only on request', async () => {
+	it('a run killed between POST and answer: its lease refuses runs until it lapses; then sent skipped, in flight "outcome unknown", re-sent only on request', async () => {
 		const campaign = people(100, 4);
 		// Run A sends the first two.
 		await send('bulk-kill', perPerson({ concurrency: 1 }), campaign.slice(0, 2));
@@ -133,43 +141,35 @@ describe("Send to thousands (n8n's engine, n8n's processed-data store on Postgre
 		// Run B (own process) skips them; MNotify stores the third but answers only after 60 s,
 		// and the process is killed while it waits, as a dying worker would be.
 		fixture.sandbox.injectFault({ kind: 'delay-answer', ms: 60_000 }, { method: 'POST', times: 1 });
-		const folder = mkdtempSync(path.join(tmpdir(), 'mnotify-kill-'));
-		const jobFile = path.join(folder, 'job.json');
 		const workflow = {
 			...linearWorkflow([{ name: 'MNotify', parameters: perPerson({ concurrency: 1 }) }]),
 			id: 'bulk-kill',
 		};
-		writeFileSync(
-			jobFile,
-			JSON.stringify({
-				workflow,
-				credentials: { mNotifyApi: fixture.credentials },
-				startItems: campaign,
-				postgres: {
-					host: postgres.host,
-					port: postgres.port,
-					user: postgres.user,
-					database: postgres.database,
-				},
-			}),
-		);
-		const child = spawn(
-			process.execPath,
-			[path.join(PACKAGE_DIRECTORY, 'dev/dist/harness/workflowProcess.js'), jobFile],
-			{ stdio: ['ignore', 'pipe', 'pipe'] },
-		);
-		let childOutput = '';
-		child.stdout.on('data', (chunk) => (childOutput += String(chunk)));
-		child.stderr.on('data', (chunk) => (childOutput += String(chunk)));
-		const exited = new Promise((resolve) => child.once('exit', resolve));
+		const child = startWorkflowProcess({
+			workflow,
+			credentials: { mNotifyApi: fixture.credentials },
+			startItems: campaign,
+			postgres,
+		});
 		for (const deadline = Date.now() + 45_000; ledger([campaign[2]])[0] === 0;) {
-			if (Date.now() > deadline || child.exitCode !== null)
-				throw new Error(`the third send never reached MNotify:\n${childOutput}`);
+			if (Date.now() > deadline || !child.running())
+				throw new Error(`the third send never reached MNotify:\n${child.output()}`);
 			await new Promise((resolve) => setTimeout(resolve, 50));
 		}
-		child.kill('SIGKILL');
-		await exited;
+		child.kill();
+		await child.exited;
 		fixture.sandbox.clearFaults();
+
+		// The dead run's lease on n8n's store refuses a new run until it lapses (30 s at most).
+		const received = fixture.sandbox.stats.notificationSendsReceived;
+		await expect(send('bulk-kill', perPerson(), campaign)).rejects.toMatchObject({
+			message: expect.stringMatching(/Another run of this node is sending on this dedupe scope/),
+		});
+		expect(fixture.sandbox.stats.notificationSendsReceived).toBe(received);
+		const probe = await untilLeaseLapses(
+			async () => await send('bulk-kill', perPerson(), campaign.slice(0, 1)),
+		);
+		expect(probe[0]).toMatchObject({ skipped: true, reason: 'alreadySent' });
 
 		// Run C, as an analyst re-runs the campaign.
 		const run3 = await send('bulk-kill', perPerson(), campaign);
@@ -195,7 +195,7 @@ describe("Send to thousands (n8n's engine, n8n's processed-data store on Postgre
 			'alreadySent',
 		]);
 		expect(ledger(campaign)).toEqual([1, 1, 1, 1]);
-	});
+	}, 120_000);
 
 	it('dry run: renders the template with the variables, sends nothing, marks nothing', async () => {
 		const [template] = await runNode(

@@ -10,12 +10,14 @@
  * overwrite them) before anything is sent; every later call re-asserts the run's own values
  * (repairing such overwrites); a probe that recorded a value as a side effect is removed again.
  * The store cannot hold notification ids or times, so it cannot list what was sent, only count.
+ * And one run at a time per scope: a second live run is refused (processedDataLease.ts).
  * The reading of n8n this relies on: docs/contract.md R21 and dev/README.md, "n8n's processed-data
  * store".
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
+import { LEASE_MAX_VALUES, LiveRunLease } from './processedDataLease';
 import { ProcessedDataRow } from './processedDataRow';
 import type { Acceptance, ClaimResult, LedgerSettings, SentLedger, TakenState } from './ledger';
 
@@ -52,6 +54,11 @@ export function storeCapacity(settings: LedgerSettings): number {
 export class ProcessedDataLedger implements SentLedger {
 	private readonly row: ProcessedDataRow;
 
+	/** Taken before the first claim, given back when the run closes. */
+	private readonly lease: LiveRunLease;
+
+	private leasing: Promise<void> | undefined;
+
 	/** Values this run recorded and that must stay; re-asserted by every call. */
 	private readonly own = new Set<string>();
 
@@ -74,7 +81,14 @@ export class ProcessedDataLedger implements SentLedger {
 	) {
 		this.row = new ProcessedDataRow(context, settings.scope, {
 			mode: 'entries',
-			maxEntries: storeCapacity(settings) * valuesPerKey(settings),
+			maxEntries: storeCapacity(settings) * valuesPerKey(settings) + LEASE_MAX_VALUES,
+		});
+		this.lease = new LiveRunLease(this.row, context.getExecutionId(), {
+			scope:
+				settings.scope === 'workflow'
+					? 'an MNotify node of this workflow (Dedupe Scope: This Workflow)'
+					: 'this node',
+			formatTime: (ms) => timeOfDay(ms, context.getTimezone()),
 		});
 	}
 
@@ -87,6 +101,8 @@ export class ProcessedDataLedger implements SentLedger {
 	}
 
 	async claim(keys: string[]): Promise<ClaimResult> {
+		this.leasing ??= this.lease.acquire();
+		await this.leasing;
 		const taken = new Map<string, TakenState>();
 		// One call claims the new keys and, for keys claimed before, asks whether they are still
 		// pending (outcome unknown) or not (sent). Asking records "pending" where it was missing;
@@ -144,11 +160,15 @@ export class ProcessedDataLedger implements SentLedger {
 		await this.removePending();
 	}
 
-	/** Writes what is pending and checks, after the settling delay, that it stuck. */
+	/** Writes what is pending and checks, after the settling delay, that it stuck; then lets the next run in. */
 	async close(): Promise<void> {
-		await this.flush([]);
-		await sleep(this.row.settleMs);
-		await this.flush([]);
+		try {
+			await this.flush([]);
+			await sleep(this.row.settleMs);
+			await this.flush([]);
+		} finally {
+			await this.lease.release();
+		}
 	}
 
 	/** Keys kept and the row's capacity, for a hint when it fills up. */
@@ -188,7 +208,7 @@ export class ProcessedDataLedger implements SentLedger {
 
 	/** Records `values` and re-asserts every value this run owns; returns which of `values` were new. */
 	private async flush(values: string[]): Promise<Set<string>> {
-		const owned = [...this.own];
+		const owned = [...this.own, ...this.lease.held];
 		// Both requests go out together: the store is asked once.
 		const [repaired, fresh] = await Promise.all([
 			this.row.record(owned, true),
@@ -204,5 +224,16 @@ export class ProcessedDataLedger implements SentLedger {
 		this.pendingRemovals = [];
 		this.notPending.clear();
 		await this.row.remove(removals);
+	}
+}
+
+/** "10:42:15" in the workflow's time zone (UTC if n8n names none it knows). */
+function timeOfDay(ms: number, timeZone: string): string {
+	const format = (zone: string) =>
+		new Date(ms).toLocaleTimeString('en-GB', { timeZone: zone, hour12: false });
+	try {
+		return `${format(timeZone)} ${timeZone}`;
+	} catch {
+		return `${format('UTC')} UTC`;
 	}
 }
