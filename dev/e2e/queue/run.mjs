@@ -4,13 +4,18 @@
 // n8n 2.41.1 (the cached install of dev/e2e/install-n8n.sh) as a main and TWO workers (`n8n worker`),
 // with Redis and PostgreSQL (Debian packages, private instances on 127.0.0.1), the packed package
 // installed in every process's user folder, the sandbox as MNotify. Then, as a campaign would:
-//   1. 10,000 reminders over 25 executions of a webhook-triggered workflow (Webhook → Split Out →
-//      MNotify Send with a Dedupe Key); one worker is SIGKILLed while sends are in flight
-//      (killWorker.mjs: the sandbox holds its answers a moment so some are provably lost).
-//   2. The killed worker comes back (as an orchestrator restarts it) and the analyst runs the whole
-//      campaign again: the dedupe keys in n8n's database decide, on whichever worker, what was sent.
+//   1. 10,000 reminders over 25 parallel executions of a webhook-triggered workflow (Webhook →
+//      Split Out → MNotify Send with a Dedupe Key, n8n's processed-data store), one copy of the
+//      workflow per batch (batchWorkflows.mjs: the store takes one live run per dedupe scope); one
+//      worker is SIGKILLed while sends are in flight (killWorker.mjs: the sandbox holds its answers
+//      a moment so some are provably lost).
+//   2. The killed worker comes back (as an orchestrator restarts it), the dead runs' leases lapse,
+//      and the analyst runs the whole campaign again, each batch on its workflow: the dedupe keys in
+//      n8n's database decide, on whichever worker, what was sent.
 //   3. The analyst looks up the items reported "outcome unknown" in MNotify (here: the sandbox's
-//      ledger) and re-sends those that never arrived, with "Re-send Outcome Unknown" on.
+//      ledger) and re-sends those that never arrived, per batch, with "Re-send Outcome Unknown" on.
+//   Then one batch fired twice at the same instant on n8n's store (sameBatchTwice.mjs): one run
+//   sends, the other is refused by the live-run lease.
 //   4. The retried webhook on the PostgreSQL ledger (retriedWebhook.mjs): the same batches fired
 //      twice at once and again 1 s later, a worker SIGKILLed, the campaign re-run.
 // Prints and checks: notifications per recipient in the sandbox (each exactly once; outcome
@@ -29,13 +34,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { bindCredentials, N8nServer } from '../lib/n8n.mjs';
+import { N8nServer } from '../lib/n8n.mjs';
 import { installPackage, packPackage } from '../lib/package.mjs';
 import { startRedis } from '../lib/redis.mjs';
 import { startSandbox } from '../lib/sandbox.mjs';
 import { E2E_DIR, REPO_DIR, readEnvFile, run } from '../lib/util.mjs';
+import { batchPath, createBatchWorkflows } from './batchWorkflows.mjs';
 import { killWorkerMidSend } from './killWorker.mjs';
 import { retriedWebhookCase } from './retriedWebhook.mjs';
+import { sameBatchTwiceCase } from './sameBatchTwice.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -57,6 +64,9 @@ const CACHE =
 	process.env.MNOTIFY_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-mnotify-e2e');
 const workDir = path.resolve(process.env.E2E_WORK_DIR || path.join(REPO_DIR, '.e2e'), 'queue');
 const { POOL_CONNECTIONS } = require(path.join(REPO_DIR, 'dist/nodes/MNotify/transport/client.js'));
+const { LEASE_SLOT_MS } = require(
+	path.join(REPO_DIR, 'dist/nodes/MNotify/actions/notification/ledger/processedDataLease.js'),
+);
 
 // ---- bookkeeping -------------------------------------------------------------------------------
 const t0 = performance.now();
@@ -221,26 +231,20 @@ async function main() {
 		type: 'mNotifyApi',
 		data: sandbox.credentialData(),
 	});
-	const workflow = bindCredentials(
-		JSON.parse(readFileSync(path.join(E2E_DIR, 'queue', 'bulk-send.workflow.json'), 'utf8')),
+	const workflowIds = await createBatchWorkflows(
+		n8n.main,
 		credential,
+		batches.map((b) => b.batch),
 	);
-	const workflowId = await n8n.main.createWorkflow(workflow);
-	await n8n.main.activateWorkflow(workflowId);
-	// Activation returns before the webhook is registered; a GET says "Did you mean POST?" once it is.
-	for (let i = 0; ; i++) {
-		const probe = await fetch(`${n8n.main.baseUrl}/webhook/bulk-send`);
-		if (/POST request/.test(await probe.text())) break;
-		if (i > 120) throw new Error('the webhook was not registered within 30 s');
-		await sleep(250);
-	}
+	const fireAtItsWorkflow = (body, options = {}) =>
+		fireBatch(n8n.main, body, { ...options, path: batchPath(body.batch) });
 
 	// ---- 1. the campaign, with a worker killed mid-way ---------------------------------------
 	section(`1. ${RECIPIENTS} reminders over ${EXECUTIONS} executions; SIGKILL a worker mid-way`);
 	const phase1Start = performance.now();
 	sandbox.sandbox.resetStats();
 	const controller = new AbortController();
-	const phase1 = batches.map((b) => fireBatch(n8n.main, b, { signal: controller.signal }));
+	const phase1 = batches.map((b) => fireAtItsWorkflow(b, { signal: controller.signal }));
 
 	const atKill = await killWorkerMidSend({
 		workers: n8n.workers,
@@ -252,6 +256,7 @@ async function main() {
 		phase: 'phase 1',
 	});
 	const { killed } = atKill;
+	const killedAt = performance.now();
 	console.log(
 		`SIGKILL ${atKill.victim} with ${atKill.runningOnVictim} executions running, after ${atKill.received} sends had reached MNotify, ${atKill.awaitingAnswer} of them still awaiting their answer`,
 	);
@@ -274,14 +279,17 @@ async function main() {
 	);
 	const executions1 = n8n.workers.map((w) => workerExecutions(w).started);
 	const survivorFailures = interrupted.length - atKill.runningOnVictim;
-	if (survivorFailures > 0) console.log(await failedExecutionErrors(n8n.main, workflowId));
+	if (survivorFailures > 0) console.log(await failedExecutionErrors(n8n.main, workflowIds));
 
 	// ---- 2. the worker comes back; the analyst re-runs the whole campaign ------------------------
 	section('2. the killed worker restarts; the analyst runs the whole campaign again');
 	const phase2Start = performance.now();
 	await killed.start({ timeoutMs: 120_000 });
+	// The runs killed with the worker held their batches' leases in n8n's store: two slots at most.
+	const leaseLapse = killedAt + 2 * LEASE_SLOT_MS + 2000 - performance.now();
+	if (leaseLapse > 0) await sleep(leaseLapse);
 	sandbox.sandbox.resetStats();
-	const results2 = await Promise.all(batches.map((b) => fireBatch(n8n.main, b)));
+	const results2 = await Promise.all(batches.map((b) => fireAtItsWorkflow(b)));
 	const failed2 = results2.filter((r) => r.error);
 	if (failed2.length)
 		throw new Error(`phase 2: ${failed2.length} executions failed: ${failed2[0].error}`);
@@ -307,21 +315,31 @@ async function main() {
 	console.log(
 		`${unknown.length} outcome unknown: ${unknownArrived.length} had reached MNotify (sent, answer lost with the worker), ${unknownMissing.length} had not`,
 	);
-	let resent = [];
-	if (unknownMissing.length > 0) {
-		const r = await fireBatch(n8n.main, {
-			batch: 'resend',
-			resendUnknown: true,
-			people: unknownMissing.map((idnp) => ({ idnp })),
-		});
-		if (r.error) throw new Error(`phase 3: ${r.error}`);
-		resent = r.items.filter((json) => typeof json.id === 'string');
-		const notResent = r.items.filter((json) => typeof json.id !== 'string');
-		if (notResent.length)
-			console.log(
-				`not re-sent: ${JSON.stringify(countValues(new Map(notResent.map((j, i) => [i, j.reason ?? j.error]))))}`,
-			);
+	// Each batch's unknown ones go back to its own workflow (its own dedupe row).
+	const batchOf = new Map(batches.flatMap((b) => b.people.map(({ idnp }) => [idnp, b.batch])));
+	const missingByBatch = new Map();
+	for (const idnp of unknownMissing) {
+		const batch = batchOf.get(idnp);
+		missingByBatch.set(batch, [...(missingByBatch.get(batch) ?? []), idnp]);
 	}
+	const resendResults = await Promise.all(
+		[...missingByBatch].map(([batch, idnps]) =>
+			fireAtItsWorkflow({
+				batch,
+				resendUnknown: true,
+				people: idnps.map((idnp) => ({ idnp })),
+			}),
+		),
+	);
+	const failedResend = resendResults.find((r) => r.error);
+	if (failedResend) throw new Error(`phase 3, batch ${failedResend.batch}: ${failedResend.error}`);
+	const resendItems = resendResults.flatMap((r) => r.items);
+	const resent = resendItems.filter((json) => typeof json.id === 'string');
+	const notResent = resendItems.filter((json) => typeof json.id !== 'string');
+	if (notResent.length)
+		console.log(
+			`not re-sent: ${JSON.stringify(countValues(new Map(notResent.map((j, i) => [i, j.reason ?? j.error]))))}`,
+		);
 	const handshakes23 = sandbox.sandbox.stats.tlsHandshakes;
 
 	// ---- figures and checks -----------------------------------------------------------------------
@@ -407,6 +425,17 @@ async function main() {
 		`${honouredAcross}`,
 	);
 
+	await sameBatchTwiceCase({
+		n8n,
+		services,
+		sandbox,
+		credential,
+		check,
+		section,
+		fireBatch,
+		ledgerCounts,
+	});
+
 	await retriedWebhookCase({
 		n8n,
 		services,
@@ -426,16 +455,18 @@ async function main() {
 	return { sandbox };
 }
 
-/** The node errors of the workflow's failed executions, for the log. */
-async function failedExecutionErrors(main, workflowId) {
+/** The node errors of the batch workflows' failed executions, for the log. */
+async function failedExecutionErrors(main, workflowIds) {
 	const lines = [];
 	const failed = [];
-	for (const status of ['error', 'crashed']) {
-		const list = await main.api(
-			'GET',
-			`/executions?workflowId=${workflowId}&status=${status}&limit=5`,
-		);
-		failed.push(...(list.data ?? []));
+	for (const workflowId of workflowIds.values()) {
+		for (const status of ['error', 'crashed']) {
+			const list = await main.api(
+				'GET',
+				`/executions?workflowId=${workflowId}&status=${status}&limit=5`,
+			);
+			failed.push(...(list.data ?? []));
+		}
 	}
 	for (const { id } of failed) {
 		const ex = await main.api('GET', `/executions/${id}?includeData=true`);
@@ -447,7 +478,7 @@ async function failedExecutionErrors(main, workflowId) {
 	}
 	// The public API may not list crashed runs: read n8n's own tables too.
 	const rows = services.postgres.query(
-		`SELECT e.id || ' ' || e.status || ' ' || substring(d.data from '(Could not[^"]{0,300}|Deduplication[^"]{0,300}|stopped[^"]{0,200}|duplicate key[^"]{0,200})') FROM execution_entity e JOIN execution_data d ON d."executionId" = e.id WHERE e.status IN ('error', 'crashed') LIMIT 10`,
+		`SELECT e.id || ' ' || e.status || ' ' || substring(d.data from '(Could not[^"]{0,300}|Another run of[^"]{0,300}|Deduplication[^"]{0,300}|stopped[^"]{0,200}|duplicate key[^"]{0,200})') FROM execution_entity e JOIN execution_data d ON d."executionId" = e.id WHERE e.status IN ('error', 'crashed') LIMIT 10`,
 	);
 	return [...lines, rows].join('\n');
 }
@@ -464,9 +495,10 @@ async function batchesByWorker(main, workers, idsPerWorker) {
 	for (const [worker, ids] of idsPerWorker.entries()) {
 		for (const id of ids) {
 			const ex = await main.api('GET', `/executions/${id}?includeData=true`).catch(() => undefined);
-			const batch =
-				ex?.data?.resultData?.runData?.Webhook?.[0]?.data?.main?.[0]?.[0]?.json?.body?.batch;
-			if (typeof batch === 'number') byBatch.set(batch, worker);
+			const body = ex?.data?.resultData?.runData?.Webhook?.[0]?.data?.main?.[0]?.[0]?.json?.body;
+			// The re-sends of phase 3 name their batch too; they are not the re-run.
+			if (typeof body?.batch === 'number' && body.resendUnknown !== true)
+				byBatch.set(body.batch, worker);
 		}
 	}
 	return byBatch;
