@@ -375,7 +375,7 @@ async function main() {
 		`TLS handshakes: phase 1 ${figures.handshakes1} (2 workers × pool ${pool} = ${2 * pool}); phases 2-3 ${handshakes23} (${2 * pool})`,
 	);
 	console.log(
-		`dedupe keys: ${keysInDatabase} values in n8n's processed_data (${RECIPIENTS} claimed, ${Number(keysInDatabase) - RECIPIENTS} still pending: outcome unknown, ${unknownArrived.length} of them found in MNotify by the check); re-run on the other worker honoured ${honouredAcross} keys recorded by the first; ${resent.length} re-sent after the check`,
+		`dedupe keys: ${keysInDatabase} values in n8n's processed_data (${RECIPIENTS} claimed, ${Number(keysInDatabase) - RECIPIENTS} more: still pending (outcome unknown, ${unknownArrived.length} of them found in MNotify by the check) and the leases of the runs killed with the worker); re-run on the other worker honoured ${honouredAcross} keys recorded by the first; ${resent.length} re-sent after the check`,
 	);
 
 	check(
@@ -425,18 +425,7 @@ async function main() {
 		`${honouredAcross}`,
 	);
 
-	await sameBatchTwiceCase({
-		n8n,
-		services,
-		sandbox,
-		credential,
-		check,
-		section,
-		fireBatch,
-		ledgerCounts,
-	});
-
-	await retriedWebhookCase({
+	const cases = {
 		n8n,
 		services,
 		sandbox,
@@ -447,6 +436,10 @@ async function main() {
 		ledgerCounts,
 		fireBatch,
 		workerExecutions,
+	};
+	await sameBatchTwiceCase(cases);
+	await retriedWebhookCase({
+		...cases,
 		recipients: LEDGER_RECIPIENTS,
 		executions: EXECUTIONS,
 		killAfterShare: KILL_AFTER_SHARE,

@@ -12,7 +12,7 @@
  * previous slot's values and is refused if either was there already (what it recorded as a side
  * effect is removed again). Of two processes starting at the same moment, the last writer of the
  * row keeps its values and the other's are lost: each reads its run value back after the row's
- * settling delay, and the one that lost it is refused too.
+ * settling delay (twice), and the one that lost it is refused too.
  */
 import { randomBytes } from 'node:crypto';
 import { sleep } from 'n8n-workflow';
@@ -78,13 +78,16 @@ export class LiveRunLease {
 		}
 		this.slotValues = mine;
 		await this.row.remove(this.notSinceValues());
-		await sleep(this.row.settleMs);
-		const lost = await this.row.record(this.held, true);
-		if (lost.has(this.runValue(slot))) {
-			// Another process wrote the row at the same moment and its values stayed: it is live.
-			this.slotValues = [];
-			await this.row.remove([this.runValue(slot)]);
-			throw this.refusal(slot);
+		// Twice: a concurrent starter's write that lands late (a slow worker) still shows.
+		for (let readBack = 0; readBack < 2; readBack++) {
+			await sleep(this.row.settleMs);
+			const lost = await this.row.record(this.held, true);
+			if (lost.has(this.runValue(slot))) {
+				// Another process wrote the row at the same moment and its values stayed: it is live.
+				this.slotValues = [];
+				await this.row.remove([this.runValue(slot)]);
+				throw this.refusal(slot);
+			}
 		}
 		this.scheduleRenewal();
 	}

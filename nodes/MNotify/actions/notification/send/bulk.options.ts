@@ -22,13 +22,13 @@ export const ledgerProperty: INodeProperties = {
 			name: "N8n's Processed-Data Store",
 			value: 'n8n',
 			description:
-				'No setup. Approximate under concurrency: for one run at a time, up to a few thousand keys.',
+				'No setup. One run at a time per dedupe scope (a second live run is refused), up to a few thousand keys.',
 		},
 		{
 			name: 'PostgreSQL',
 			value: 'postgres',
 			description:
-				'Exact, whatever the timing: for queue mode, webhooks that may be retried, and large lists. Needs a Postgres credential.',
+				'Exact, whatever the timing: for queue mode, webhooks that may be retried, runs in parallel and large lists. Needs a Postgres credential.',
 		},
 	],
 	default: 'n8n',
