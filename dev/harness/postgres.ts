@@ -8,7 +8,15 @@
  * Debian package creates (`setpriv` starts it directly, so its pid is the server's).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+	chownSync,
+	existsSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,8 +30,13 @@ export interface PostgresServer {
 	port: number;
 	user: 'postgres';
 	database: string;
-	/** Runs SQL with psql; returns its unaligned, tuples-only output. */
-	query(sql: string): string;
+	/** Runs SQL with psql (in `database`, the server's own by default); returns its unaligned, tuples-only output. */
+	query(sql: string, database?: string): string;
+	/**
+	 * PostgreSQL's "smart" shutdown (SIGTERM): new sessions are refused (SQLSTATE 57P03, "the
+	 * database system is shutting down") while the open ones go on; it exits when they have ended.
+	 */
+	beginShutdown(): void;
 	stop(): Promise<void>;
 }
 
@@ -82,9 +95,14 @@ function serverUserIds(): { uid: number; gid: number } | undefined {
 	}
 }
 
-export async function startPostgres(
-	options: { database?: string; log?: (line: string) => void } = {},
-): Promise<PostgresServer> {
+export interface PostgresOptions {
+	database?: string;
+	log?: (line: string) => void;
+	/** Roles that must log in over TCP with their password (SCRAM); every other role is trusted. */
+	passwordRoles?: string[];
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
 	const bin = findPostgresBin();
 	const ids = serverUserIds();
 	const folder = mkdtempSync(path.join(tmpdir(), 'mnotify-postgres-'));
@@ -117,6 +135,7 @@ export async function startPostgres(
 			'--no-locale',
 			'--no-sync',
 		]);
+		requirePasswords(dataDirectory, options.passwordRoles ?? []);
 		const port = await freePort();
 		const [command, args] = asServerUser(path.join(bin, 'postgres'), [
 			'-D',
@@ -180,9 +199,18 @@ export async function startPostgres(
 				sql,
 			]).trim();
 		psql(`CREATE DATABASE "${database}"`, 'postgres');
-		return { host: '127.0.0.1', port, user: SUPERUSER, database, query: psql, stop };
+		const beginShutdown = () => void server?.kill('SIGTERM');
+		return { host: '127.0.0.1', port, user: SUPERUSER, database, query: psql, beginShutdown, stop };
 	} catch (error) {
 		await stop();
 		throw error;
 	}
+}
+
+/** pg_hba.conf takes the first matching line: these roles' password lines go before initdb's trust. */
+function requirePasswords(dataDirectory: string, roles: string[]): void {
+	if (roles.length === 0) return;
+	const file = path.join(dataDirectory, 'pg_hba.conf');
+	const lines = roles.map((role) => `host all ${role} 127.0.0.1/32 scram-sha-256`);
+	writeFileSync(file, `${lines.join('\n')}\n${readFileSync(file, 'utf8')}`);
 }

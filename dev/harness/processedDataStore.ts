@@ -58,7 +58,7 @@ export interface ProcessedDataStore {
  * Call once per process, before the first workflow run that uses it.
  */
 export async function useN8nProcessedDataStore(
-	postgres: PostgresServer,
+	postgres: Pick<PostgresServer, 'host' | 'port' | 'user' | 'database'>,
 ): Promise<ProcessedDataStore> {
 	// @n8n/db picks its column types from n8n's configuration when first loaded.
 	Object.assign(process.env, {

@@ -27,11 +27,7 @@ interface Job {
 
 async function main(): Promise<void> {
 	const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Job;
-	const store = await useN8nProcessedDataStore({
-		...job.postgres,
-		query: () => '',
-		stop: async () => {},
-	} as PostgresServer);
+	const store = await useN8nProcessedDataStore(job.postgres);
 	const engine = new WorkflowEngine();
 	process.stdout.write('started\n');
 	const run = await engine.run(job.workflow, {

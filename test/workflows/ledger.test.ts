@@ -1,22 +1,19 @@
 /**
  * The PostgreSQL sent-ledger of "Skip Already Notified", through n8n's engine against the sandbox
  * over mTLS, on a private PostgreSQL reached with n8n's `postgres` credential: runs racing on the
- * same batch, Stop, the ledger failing after the sends, credential mistakes, Get Sent. Every
- * count is taken at the sandbox (what MNotify stored) and in the ledger table.
+ * same batch, Stop, the ledger failing after the sends, Get Sent (failures before a send and a
+ * connection lost mid-run: ledgerFailures.test.ts). Every count is taken at the sandbox (what
+ * MNotify stored) and in the ledger table.
  */
 import { createHash } from 'node:crypto';
 
-import type {
-	ICredentialDataDecryptedObject,
-	IDataObject,
-	INodeExecutionData,
-	IWorkflowBase,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { nodeOutput } from '../../dev/harness/engine';
 import { postgresCredential, startPostgres, type PostgresServer } from '../../dev/harness/postgres';
+import { ledgerWorkflow } from '../support/ledger';
 import { useSandbox } from '../support/sandbox';
-import { engine, items, linearWorkflow, sendParameters } from '../support/workflows';
+import { engine, items, linearWorkflow } from '../support/workflows';
 
 jest.setTimeout(90_000);
 
@@ -47,28 +44,13 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 	const ledgerCredential = (overrides: IDataObject = {}) =>
 		postgresCredential(postgres, overrides as ICredentialDataDecryptedObject);
 
-	function workflow(workflowId: string, options: IDataObject, onError?: 'continueRegularOutput') {
-		const parameters = {
-			...sendParameters([{ type: 'IDNP', value: '={{ $json.idnp }}' }], {
-				options: { dedupe: true, dedupeKey: '={{ $json.idnp }}', concurrency: 4, ...options },
-			}),
-			ledger: 'postgres',
-		};
-		const json = { ...linearWorkflow([{ name: 'MNotify', parameters, onError }]), id: workflowId };
-		json.nodes[1].credentials = {
-			...json.nodes[1].credentials,
-			postgres: { id: 'ledger-db', name: 'Ledger DB' },
-		};
-		return json as IWorkflowBase;
-	}
-
 	async function send(
 		workflowId: string,
 		startItems: INodeExecutionData[],
 		options: IDataObject = {},
 		credential: IDataObject = {},
 	) {
-		const run = await engine().run(workflow(workflowId, options), {
+		const run = await engine().run(ledgerWorkflow(workflowId, options), {
 			credentials: { mNotifyApi: fixture.credentials, postgres: ledgerCredential(credential) },
 			startItems,
 		});
@@ -157,7 +139,7 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 	it('Stop gives back the unsent keys at once, and a later run sends them; the stopped run never takes back its claims', async () => {
 		const campaign = people(12);
 		const execution = await engine().start(
-			workflow('ledger-stop', { maxSendsPerMinute: 20, concurrency: 2 }),
+			ledgerWorkflow('ledger-stop', { maxSendsPerMinute: 20, concurrency: 2 }),
 			{
 				credentials: { mNotifyApi: fixture.credentials, postgres: ledgerCredential() },
 				startItems: campaign,
@@ -218,32 +200,6 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 		const rerun = await send('ledger-broken', campaign, {}, { user: 'ledger_writer' });
 		expect(rerun.map((json) => json.reason)).toEqual(Array(6).fill('outcomeUnknown'));
 		expect(received(campaign)).toEqual(Array(6).fill(1));
-	});
-
-	it.each([
-		[
-			'a database that does not exist',
-			{ database: 'no_such_db' },
-			/Postgres credential › Database/,
-		],
-		['a port nothing listens on', { port: 1 }, /Postgres credential › Host, Port/],
-		['a read-only role', { user: 'ledger_reader' }, /Postgres credential › User\)/],
-	])('%s: a clear error naming the field, nothing sent', async (_label, credential, field) => {
-		await ledgerTableCreated();
-		postgres.query(
-			`DO $$ BEGIN CREATE ROLE ledger_reader LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
-		);
-		postgres.query(`GRANT SELECT ON ${TABLE} TO ledger_reader`);
-		const campaign = people(3);
-		const before = fixture.sandbox.stats.notificationSendsReceived;
-		const failure = await send('ledger-wrong', campaign, {}, credential).then(
-			() => undefined,
-			(error: { message: string; description?: string }) => error,
-		);
-		expect(failure?.message).toMatch(/PostgreSQL ledger/);
-		expect(`${failure?.description}`).toMatch(field);
-		expect(`${failure?.description}`).toMatch(/Nothing was sent/);
-		expect(fixture.sandbox.stats.notificationSendsReceived).toBe(before);
 	});
 
 	it('a Ledger Table that is not a plain identifier is refused, naming the option, nothing sent', async () => {

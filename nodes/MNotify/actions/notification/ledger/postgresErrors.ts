@@ -27,6 +27,12 @@ export function ledgerFailure(error: unknown, where: string, doing: string): Led
 		/timeout/i.test(text)
 	)
 		return fix('Host, Port', 'PostgreSQL cannot be reached at this address');
+	// 57P03: the server is up but takes no sessions (starting up, shutting down, in recovery).
+	if (code === '57P03')
+		return fix(
+			'Host',
+			'PostgreSQL is starting up, shutting down or recovering and takes no connections now: wait until it is up and run again',
+		);
 	if (/terminat|ECONNRESET|57P0/.test(`${text} ${code ?? ''}`))
 		return fix('Host', 'The connection to PostgreSQL was lost; check that the server is up');
 	return fix('Host, Database', 'PostgreSQL failed');

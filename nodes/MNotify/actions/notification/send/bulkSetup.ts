@@ -53,7 +53,8 @@ export function dedupeRun(
 export function notSentForLedger(context: IExecuteFunctions, error: unknown, itemIndex: number) {
 	const message = error instanceof Error ? error.message : String(error);
 	const hint = error instanceof LedgerError ? `${error.hint} ` : '';
-	return new NodeOperationError(context.getNode(), `${message} (item ${itemIndex})`, {
+	// The router names the item in the message, as n8n does ("[item 3]").
+	return new NodeOperationError(context.getNode(), message, {
 		description: `${hint}Nothing was sent for this item: the ledger must hold its key first.`,
 		itemIndex,
 	});
