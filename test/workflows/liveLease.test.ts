@@ -7,6 +7,10 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { nodeOutput } from '../../dev/harness/engine';
+import {
+	LEASE_SLOT_MS,
+	RENEWAL_MARGIN_MS,
+} from '../../nodes/MNotify/actions/notification/ledger/processedDataLease';
 import { useProcessedDataStore } from '../support/processedData';
 import { useSandbox } from '../support/sandbox';
 import { startWorkflowProcess } from '../support/workflowProcess';
@@ -89,5 +93,48 @@ describe("A second live run on n8n's processed-data store is refused, not raced"
 		expect(after.map((item) => item.reason)).toEqual(Array(5).fill('alreadySent'));
 		// The lease values are gone with the runs: the row holds one value per key.
 		expect(await processed.store.rows('lease-apart')).toEqual([{ context: 'n:step-0', count: 5 }]);
+	});
+
+	it("n8n's store failing under a live run: once the lease cannot be renewed the run starts no more sends, and every item left fails saying why", async () => {
+		const batch = people(200, 40);
+		// One send a second: the run would last 40 s, longer than the lease lives unrenewed.
+		const json = workflow('lease-renewal-fails', { maxSendsPerMinute: 60, concurrency: 1 }, true);
+		const running = send(json, batch);
+		for (const deadline = Date.now() + 45_000; notified(batch.slice(0, 1))[0] === 0;) {
+			if (Date.now() > deadline) throw new Error('the first send never reached MNotify');
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+		// Every call to n8n's store fails from now on, the next renewal included.
+		processed.postgres.query('ALTER TABLE processed_data RENAME TO processed_data_away');
+		const renewalAt = (Math.floor(Date.now() / LEASE_SLOT_MS) + 1) * LEASE_SLOT_MS;
+		const output = await running.finally(() =>
+			processed.postgres.query('ALTER TABLE processed_data_away RENAME TO processed_data'),
+		);
+
+		const sent = output.filter((item) => typeof item.id === 'string');
+		const failed = output.filter((item) => item.error !== undefined);
+		expect(sent.length + failed.length).toBe(40);
+		expect(failed.length).toBeGreaterThan(0);
+		for (const item of failed) {
+			expect(item.error).toMatch(
+				/lost its live-run lease in n8n's processed-data store: it could not renew it \((it failed|its renewal has not been written in time; n8n's store last failed with): .*"processed_data" does not exist.*\), so it starts no more sends \[item \d+\]$/,
+			);
+			expect(item.description).toMatch(
+				/another run on this dedupe scope could start sending to the same people.*Nothing was sent for this item/,
+			);
+			expect(notified([{ json: item }])).toEqual([0]);
+		}
+		// The sent ones are the items before the failure, each with the id MNotify gave it.
+		expect(output.slice(0, sent.length)).toEqual(sent);
+		const ids = fixture.sandbox
+			.notifications()
+			.filter((n) => batch.some(({ json }) => json.idnp === n.recipients[0].value))
+			.map((n) => n.id);
+		expect(sent.map((item) => item.id).sort()).toEqual(ids.sort());
+		// No send started once the renewal had failed, or was so late that the lease could lapse
+		// (the store's failing calls queue up before the renewal).
+		const stopBy = renewalAt + LEASE_SLOT_MS - RENEWAL_MARGIN_MS;
+		const late = fixture.sandbox.sendArrivals().filter((a) => a.receivedAtMs > stopBy + 1000);
+		expect(late).toEqual([]);
 	});
 });

@@ -28,6 +28,7 @@
 // Env: MNOTIFY_E2E_CACHE (see install-n8n.sh), E2E_WORK_DIR, PG_BIN, REDIS_SERVER, N8N_LOG_LEVEL,
 //      QUEUE_E2E_RECIPIENTS (10000), QUEUE_E2E_EXECUTIONS (25), QUEUE_E2E_LEDGER_RECIPIENTS (5000).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -89,6 +90,28 @@ const batches = Array.from({ length: EXECUTIONS }, (_, batch) => {
 		people.push({ idnp: idnpOf(i) });
 	return { batch, people };
 });
+
+/**
+ * The values in n8n's processed_data by what they are: this campaign's "claimed" and "pending"
+ * key values (n8n stores each as the base64 MD5 of `claimed:<key>`, `pending:<key>`), and the rest.
+ */
+function storedValues(postgres) {
+	const hash = (value) => createHash('md5').update(value).digest('base64');
+	const keys = batches.flatMap((b) => b.people).map(({ idnp }) => `${idnp}-2026-tax`);
+	const claimed = new Set(keys.map((key) => hash(`claimed:${key}`)));
+	const pending = new Set(keys.map((key) => hash(`pending:${key}`)));
+	const counts = { claimed: 0, pending: 0, other: 0 };
+	const values = postgres
+		.query(`SELECT json_array_elements_text((value::json)->'data') FROM processed_data`)
+		.split('\n')
+		.filter(Boolean);
+	for (const value of values) {
+		if (claimed.has(value)) counts.claimed++;
+		else if (pending.has(value)) counts.pending++;
+		else counts.other++;
+	}
+	return counts;
+}
 
 // ---- the n8n processes -------------------------------------------------------------------------
 const services = { postgres: undefined, redis: undefined, sandbox: undefined };
@@ -365,9 +388,7 @@ async function main() {
 		if (w1 === undefined || w2 === undefined || w1 === w2) continue;
 		honouredAcross += b.people.filter(({ idnp }) => outcome2.get(idnp) !== 'sent').length;
 	}
-	const keysInDatabase = services.postgres.query(
-		`SELECT coalesce(sum(json_array_length((value::json)->'data')), 0) FROM processed_data`,
-	);
+	const stored = storedValues(services.postgres);
 	const pool = POOL_CONNECTIONS;
 	console.log(`notifications per recipient (count: recipients): ${JSON.stringify(perRecipient)}`);
 	console.log(`executions per worker: ${JSON.stringify(executionsPerWorker)}`);
@@ -375,7 +396,7 @@ async function main() {
 		`TLS handshakes: phase 1 ${figures.handshakes1} (2 workers × pool ${pool} = ${2 * pool}); phases 2-3 ${handshakes23} (${2 * pool})`,
 	);
 	console.log(
-		`dedupe keys: ${keysInDatabase} values in n8n's processed_data (${RECIPIENTS} claimed, ${Number(keysInDatabase) - RECIPIENTS} more: still pending (outcome unknown, ${unknownArrived.length} of them found in MNotify by the check) and the leases of the runs killed with the worker); re-run on the other worker honoured ${honouredAcross} keys recorded by the first; ${resent.length} re-sent after the check`,
+		`dedupe keys: ${stored.claimed} of ${RECIPIENTS} claimed in n8n's processed_data, ${stored.pending} still pending (outcome unknown, ${unknownArrived.length} of them found in MNotify by the check), ${stored.other} other values (live-run leases); re-run on the other worker honoured ${honouredAcross} keys recorded by the first; ${resent.length} re-sent after the check`,
 	);
 
 	check(

@@ -34,6 +34,11 @@ export interface SentLedger {
 	accept(acceptances: Acceptance[]): Promise<void>;
 	/** Gives back keys this run holds and did not send (refused, never sent, stopped). */
 	release(keys: string[]): Promise<void>;
+	/**
+	 * Right before each send: throws a LedgerError when the run may no longer send (n8n's store:
+	 * its live-run lease could not be renewed). Absent: always may.
+	 */
+	assertLive?(): void;
 	/** The end of the run: last writes, retention, connections given back. */
 	close(): Promise<void>;
 	/** How long accepted sends may wait to be written together (default a second). */

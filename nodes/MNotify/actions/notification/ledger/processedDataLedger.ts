@@ -103,6 +103,7 @@ export class ProcessedDataLedger implements SentLedger {
 	async claim(keys: string[]): Promise<ClaimResult> {
 		this.leasing ??= this.lease.acquire();
 		await this.leasing;
+		this.lease.assertHeld();
 		const taken = new Map<string, TakenState>();
 		// One call claims the new keys and, for keys claimed before, asks whether they are still
 		// pending (outcome unknown) or not (sent). Asking records "pending" where it was missing;
@@ -131,6 +132,10 @@ export class ProcessedDataLedger implements SentLedger {
 		// Nothing is sent before its claim has been read back after the settling delay.
 		if (ours.length > 0) await this.confirmClaims(ours);
 		return { ours: new Set(ours), taken };
+	}
+
+	assertLive(): void {
+		this.lease.assertHeld();
 	}
 
 	async takeOver(keys: string[]): Promise<Set<string>> {

@@ -17,6 +17,8 @@ interface RowQueue {
 	/** Recent duration of a call to the row (moving average), for the pauses below. */
 	typicalMs: number;
 	lastEndedAt: number;
+	/** The error of the last call, while calls fail (for a message saying why). */
+	lastError?: string;
 }
 
 /**
@@ -38,6 +40,11 @@ export class ProcessedDataRow {
 		const rowKey = `${workflowId}|${scope}|${scope === 'node' ? context.getNode().id : ''}`;
 		this.queue = rows.get(rowKey) ?? { calls: [], running: false, typicalMs: 0, lastEndedAt: 0 };
 		rows.set(rowKey, this.queue);
+	}
+
+	/** Why the store's last call failed, unless it has worked since. */
+	get lastError(): string | undefined {
+		return this.queue.lastError;
 	}
 
 	/** A call's recent duration. */
@@ -118,13 +125,18 @@ export class ProcessedDataRow {
 			};
 			try {
 				await call();
+				queue.lastError = undefined;
 			} catch {
 				// The first call for a row inserts it: when two workers do that at once, n8n's
 				// insert fails on the primary key and nothing is written. Once more, on the row.
 				await sleep(this.settleMs);
-				await call().catch((error: unknown) => {
-					for (const failed of batch) failed.fail(error);
-				});
+				await call().then(
+					() => (queue.lastError = undefined),
+					(error: unknown) => {
+						queue.lastError = error instanceof Error ? error.message : String(error);
+						for (const failed of batch) failed.fail(error);
+					},
+				);
 			}
 			queue.lastEndedAt = Date.now();
 			const tookMs = queue.lastEndedAt - startedAt;

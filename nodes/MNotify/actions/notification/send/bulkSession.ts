@@ -117,8 +117,12 @@ export class BulkSession {
 		if (turnAt === undefined || stopSignal?.aborted) {
 			throw new Error('The execution was stopped before this notification was sent; not sent.');
 		}
+		try {
+			this.dedupe?.posting(itemIndex);
+		} catch (error) {
+			throw notSentForLedger(this.context, error, itemIndex);
+		}
 		this.sentAt.set(itemIndex, turnAt);
-		this.dedupe?.posting(itemIndex);
 		return undefined;
 	}
 

@@ -126,6 +126,7 @@ export class DedupeRun {
 
 	/** Whether to send the item; claims its chunk (and starts claiming the next) when needed. */
 	async verdict(itemIndex: number): Promise<Verdict> {
+		this.ledger.assertLive?.();
 		const known = this.verdicts.get(itemIndex);
 		if (known) return known;
 		this.checkSize();
@@ -135,8 +136,12 @@ export class DedupeRun {
 		return this.verdicts.get(itemIndex) ?? { send: false, reason: 'outcomeUnknown' };
 	}
 
-	/** The POST is about to go out: from now on only MNotify's answer may release the claim. */
+	/**
+	 * The POST is about to go out: from now on only MNotify's answer may release the claim. Throws
+	 * instead when the ledger may no longer send (the key is given back at the end).
+	 */
 	posting(itemIndex: number): void {
+		this.ledger.assertLive?.();
 		this.posted.add(itemIndex);
 	}
 
