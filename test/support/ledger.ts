@@ -1,6 +1,6 @@
 import type { IDataObject, INode, IWorkflowBase } from 'n8n-workflow';
 
-import { linearWorkflow, sendParameters } from './workflows';
+import { items, linearWorkflow, sendParameters } from './workflows';
 
 /** The saved Postgres credential the ledger workflows name (the run gets its data by type). */
 const LEDGER_CREDENTIAL = { postgres: { id: 'ledger-db', name: 'Ledger DB' } };
@@ -23,4 +23,14 @@ export function ledgerWorkflow(
 	const json = { ...linearWorkflow([{ name: 'MNotify', parameters, onError }]), id: workflowId };
 	json.nodes[1].credentials = { ...json.nodes[1].credentials, ...LEDGER_CREDENTIAL };
 	return json;
+}
+
+/** Hands out people (`{ idnp }` items) from `firstIdnp` on, never the same twice. */
+export function newPeople(firstIdnp: number): (count: number) => ReturnType<typeof items> {
+	let next = firstIdnp;
+	return (count) => {
+		const first = next;
+		next += count;
+		return items(count, (index) => ({ idnp: String(first + index) }));
+	};
 }

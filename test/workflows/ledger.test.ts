@@ -11,9 +11,9 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } 
 
 import { nodeOutput } from '../../dev/harness/engine';
 import { postgresCredential, startPostgres, type PostgresServer } from '../../dev/harness/postgres';
-import { ledgerWorkflow } from '../support/ledger';
+import { ledgerWorkflow, newPeople } from '../support/ledger';
 import { useSandbox } from '../support/sandbox';
-import { engine, items, linearWorkflow } from '../support/workflows';
+import { engine, linearWorkflow } from '../support/workflows';
 
 jest.setTimeout(90_000);
 
@@ -23,7 +23,6 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandbox)', () => {
 	const fixture = useSandbox({ statusStepMs: 0 });
 	let postgres: PostgresServer;
-	let nextPerson = 0;
 
 	beforeAll(async () => {
 		postgres = await startPostgres({ database: 'ledger_test' });
@@ -35,11 +34,7 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 	afterEach(() => fixture.sandbox.clearFaults());
 
 	/** People no other test uses. */
-	const people = (count: number) => {
-		const first = nextPerson;
-		nextPerson += count;
-		return items(count, (index) => ({ idnp: String(2_004_000_000_000 + first + index) }));
-	};
+	const people = newPeople(2_004_000_000_000);
 
 	const ledgerCredential = (overrides: IDataObject = {}) =>
 		postgresCredential(postgres, overrides as ICredentialDataDecryptedObject);

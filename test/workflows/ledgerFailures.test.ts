@@ -14,9 +14,9 @@ import { Client } from 'pg';
 import { nodeOutput } from '../../dev/harness/engine';
 import { postgresCredential, startPostgres, type PostgresServer } from '../../dev/harness/postgres';
 import { SecretWatch } from '../reliability/support/secrets';
-import { ledgerWorkflow } from '../support/ledger';
+import { ledgerWorkflow, newPeople } from '../support/ledger';
 import { useSandbox } from '../support/sandbox';
-import { engine, items } from '../support/workflows';
+import { engine } from '../support/workflows';
 
 // The scan below reads what n8n's logger prints (captured, not shown), so the logger stays on.
 process.env.N8N_LOG_LEVEL = 'info';
@@ -35,7 +35,6 @@ describe('The PostgreSQL ledger failing (n8n engine, private PostgreSQL, mTLS sa
 	secrets.protectText('Postgres password', password);
 	secrets.protectText('wrong Postgres password', wrongPassword);
 	let postgres: PostgresServer;
-	let nextPerson = 0;
 
 	beforeAll(async () => {
 		postgres = await startPostgres({ database: 'ledger_failures', passwordRoles: [PASSWORD_ROLE] });
@@ -56,11 +55,7 @@ describe('The PostgreSQL ledger failing (n8n engine, private PostgreSQL, mTLS sa
 	afterEach(() => fixture.sandbox.clearFaults());
 
 	/** People no other test uses. */
-	const people = (count: number) => {
-		const first = nextPerson;
-		nextPerson += count;
-		return items(count, (index) => ({ idnp: String(2_007_000_000_000 + first + index) }));
-	};
+	const people = newPeople(2_007_000_000_000);
 
 	async function execute(
 		workflowId: string,

@@ -163,15 +163,19 @@ export class LiveRunLease {
 	 */
 	private scheduleRenewal(): void {
 		if (this.ended) return;
-		const nextSlotAt = (currentSlot() + 1) * LEASE_SLOT_MS;
-		this.renewal = setTimeout(() => {
-			this.renewing = this.renew().then(
-				() => this.scheduleRenewal(),
-				(error: unknown) => {
-					this.lost = this.lostLease(`it failed: ${(error as Error)?.message ?? String(error)}`);
-				},
-			);
-		}, nextSlotAt - Date.now()).unref();
+		// At the end of the slot last written; at once if that is over (a slow acquisition).
+		const dueAt = (this.renewedSlot + 1) * LEASE_SLOT_MS;
+		this.renewal = setTimeout(
+			() => {
+				this.renewing = this.renew().then(
+					() => this.scheduleRenewal(),
+					(error: unknown) => {
+						this.lost = this.lostLease(`it failed: ${(error as Error)?.message ?? String(error)}`);
+					},
+				);
+			},
+			Math.max(0, dueAt - Date.now()),
+		).unref();
 	}
 
 	private async renew(): Promise<void> {
