@@ -5,11 +5,11 @@
  */
 import os from 'node:os';
 
-import { WorkflowEngine } from '../harness/engine';
-import { sandboxCredentials } from '../harness/sandboxCredentials';
-import { SandboxClient } from '../harness/sandboxClient';
-import { gcAvailable, megabytes } from './measure';
 import { loadNodeClientCache, loadNodePoolSize } from '../harness/builtNode';
+import { WorkflowEngine } from '../harness/engine';
+import { SandboxClient } from '../harness/sandboxClient';
+import { sandboxCredentials } from '../harness/sandboxCredentials';
+import { gcAvailable, megabytes } from './measure';
 import { readBenchOptions, UsageError, type BenchOptions } from './options';
 import { machineFacts, markdownReport, writeResults, type BenchResults } from './report';
 import {
