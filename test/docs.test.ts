@@ -65,7 +65,7 @@ describe('docs/contract.md', () => {
 
 describe('README', () => {
 	it('names the n8n versions the e2e installs, and no known failure', () => {
-		const installer = read('dev/e2e/install-n8n.sh');
+		const installer = read('dev/real-n8n/install-n8n.sh');
 		const versions = ['N8N2_VERSION', 'N8N1_VERSION'].map(
 			(name) => new RegExp(`${name}="\\$\\{${name}:-([\\d.]+)\\}"`).exec(installer)?.[1],
 		);

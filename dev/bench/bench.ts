@@ -5,11 +5,11 @@
  */
 import os from 'node:os';
 
+import { loadNodeClientCache, loadNodePoolSize } from '../harness/builtNode';
 import { WorkflowEngine } from '../harness/engine';
+import { SandboxClient } from '../harness/sandboxClient';
 import { sandboxCredentials } from '../harness/sandboxCredentials';
-import { RawUndiciClient } from './clients';
 import { gcAvailable, megabytes } from './measure';
-import { loadNodeClientCache, loadNodePoolSize } from './nodeModule';
 import { readBenchOptions, UsageError, type BenchOptions } from './options';
 import { machineFacts, markdownReport, writeResults, type BenchResults } from './report';
 import {
@@ -124,7 +124,7 @@ async function runListing(
 	console.log(
 		`Return All: seeded ${seeded.accepted} notifications in ${round(seeded.durationMs)} ms (raw undici, 16 connections)`,
 	);
-	const rawClient = new RawUndiciClient(sandbox.url, certificate, options.concurrency);
+	const rawClient = new SandboxClient(sandbox.url, certificate, options.concurrency);
 	const context: ListContext = {
 		sandbox,
 		engine,
@@ -201,7 +201,7 @@ async function main(): Promise<void> {
 	const sandbox = await startBenchSandbox(options.sandboxThread);
 	const engine = new WorkflowEngine();
 	const certificate = await sandbox.issueClientCertificate('Bench sender');
-	const rawClient = new RawUndiciClient(sandbox.url, certificate, options.concurrency);
+	const rawClient = new SandboxClient(sandbox.url, certificate, options.concurrency);
 	const machine = machineFacts(loadAverageAtStart);
 	console.log(
 		`${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryGB} GB, Node ${machine.nodeVersion}; ` +

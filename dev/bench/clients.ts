@@ -1,14 +1,12 @@
 /**
- * The two clients the node is compared with: raw undici with a keep-alive pool (what the node's
- * transport builds on, without n8n around it) and a naive client with a new TLS connection per
- * request (what n8n's own HTTP helper does with client certificates).
+ * The naive client the node is compared with, a new TLS connection per request (what n8n's own
+ * HTTP helper does with client certificates), and the worker pool every raw client runs in. The
+ * raw undici keep-alive client is `SandboxClient` (dev/harness/sandboxClient.ts).
  */
 import { request as httpsRequest } from 'node:https';
-import { Agent } from 'undici';
 
+import { readId } from '../harness/sandboxClient';
 import type { ClientCertificate } from '../sandbox/server';
-
-const JSON_HEADERS = { accept: 'application/json, text/plain', 'content-type': 'application/json' };
 
 /** Calls `work` for 0..count-1 with at most `concurrency` running: a simple worker pool. */
 export async function runPool(
@@ -21,75 +19,6 @@ export async function runPool(
 		while (next < count) await work(next++);
 	};
 	await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-}
-
-function expectStatus(status: number, text: string, what: string): void {
-	if (status < 200 || status >= 300)
-		throw new Error(`${what}: HTTP ${status} ${text.slice(0, 200)}`);
-}
-
-/** The bare UUID MNotify answers a send with (sometimes JSON-quoted). */
-function readId(text: string): string {
-	return text.trim().replace(/^"|"$/g, '');
-}
-
-export class RawUndiciClient {
-	private readonly agent: Agent;
-
-	constructor(
-		private readonly origin: string,
-		certificate: ClientCertificate,
-		connections: number,
-	) {
-		this.agent = new Agent({
-			connections,
-			connect: { pfx: certificate.pfx, passphrase: certificate.passphrase, ca: certificate.caPem },
-		});
-	}
-
-	async send(body: string): Promise<string> {
-		const response = await this.agent.request({
-			origin: this.origin,
-			path: '/api/notification',
-			method: 'POST',
-			headers: JSON_HEADERS,
-			body,
-		});
-		const text = await response.body.text();
-		expectStatus(response.statusCode, text, 'Raw undici send');
-		return readId(text);
-	}
-
-	async listPage(page: number, pageSize: number): Promise<unknown[]> {
-		const query = new URLSearchParams({
-			Page: String(page),
-			ItemsPerPage: String(pageSize),
-			OrderField: 'createdAt desc',
-		});
-		const response = await this.agent.request({
-			origin: this.origin,
-			path: `/api/notification?${query.toString()}`,
-			method: 'GET',
-			headers: { accept: JSON_HEADERS.accept },
-		});
-		const text = await response.body.text();
-		expectStatus(response.statusCode, text, 'Raw undici list');
-		return JSON.parse(text) as unknown[];
-	}
-
-	/** Every page, until one is short: what Return All does, without n8n. */
-	async listAll(pageSize: number): Promise<unknown[]> {
-		const results: unknown[] = [];
-		for (let page = 1; ; page++) {
-			const items = await this.listPage(page, pageSize);
-			results.push(...items);
-			if (items.length < pageSize) return results;
-		}
-	}
-
-	async close(): Promise<void> {
-		await this.agent.close();
-	}
 }
 
 export interface NaiveSendTiming {
@@ -117,7 +46,11 @@ export function naiveSend(
 				pfx: certificate.pfx,
 				passphrase: certificate.passphrase,
 				ca: certificate.caPem,
-				headers: { ...JSON_HEADERS, 'content-length': Buffer.byteLength(body) },
+				headers: {
+					accept: 'application/json, text/plain',
+					'content-type': 'application/json',
+					'content-length': Buffer.byteLength(body),
+				},
 			},
 			(response) => {
 				latencyMs = performance.now() - startedAt;
@@ -126,12 +59,10 @@ export function naiveSend(
 				response.on('error', reject);
 				response.on('end', () => {
 					const text = Buffer.concat(chunks).toString('utf8');
-					try {
-						expectStatus(response.statusCode ?? 0, text, 'Naive send');
-						resolve({ id: readId(text), latencyMs });
-					} catch (error) {
-						reject(error as Error);
-					}
+					const status = response.statusCode ?? 0;
+					if (status < 200 || status >= 300)
+						reject(new Error(`Naive send: HTTP ${status} ${text.slice(0, 200)}`));
+					else resolve({ id: readId(text), latencyMs });
 				});
 			},
 		);

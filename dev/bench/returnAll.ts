@@ -4,7 +4,8 @@
  */
 import type { ClientCertificate } from '../sandbox/server';
 import { nodeOutput, type WorkflowEngine } from '../harness/engine';
-import { RawUndiciClient, runPool } from './clients';
+import { SandboxClient } from '../harness/sandboxClient';
+import { runPool } from './clients';
 import {
 	HeapSampler,
 	liveHeapBytes,
@@ -49,7 +50,7 @@ export interface ListContext {
 	sandbox: BenchSandbox;
 	engine: WorkflowEngine;
 	credentials: Record<string, string>;
-	rawClient: RawUndiciClient;
+	rawClient: SandboxClient;
 	pageSize: number;
 	expectedItems: number;
 }
@@ -63,7 +64,7 @@ export async function seedNotifications(
 	count: number,
 	firstSequence: number,
 ): Promise<{ durationMs: number; accepted: number }> {
-	const seeder = new RawUndiciClient(sandbox.url, certificate, SEED_CONCURRENCY);
+	const seeder = new SandboxClient(sandbox.url, certificate, SEED_CONCURRENCY);
 	await sandbox.resetStats();
 	const startedAt = performance.now();
 	try {

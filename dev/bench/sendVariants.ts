@@ -6,7 +6,8 @@ import type { INodeExecutionData } from 'n8n-workflow';
 
 import type { ClientCertificate, SandboxStats } from '../sandbox/server';
 import { nodeOutput, type WorkflowEngine } from '../harness/engine';
-import { naiveSend, RawUndiciClient, runPool } from './clients';
+import { SandboxClient } from '../harness/sandboxClient';
+import { naiveSend, runPool } from './clients';
 import {
 	liveHeapBytes,
 	settle,
@@ -16,7 +17,7 @@ import {
 	type HeapAfterRun,
 	type LatencySummary,
 } from './measure';
-import type { NodeClientCache } from './nodeModule';
+import type { NodeClientCache } from '../harness/builtNode';
 import { allOutputItems } from './runData';
 import type { BenchSandbox } from './sandboxHost';
 import { threadCpuMs } from './threadCpu';
@@ -83,7 +84,7 @@ export interface SendContext {
 	clientCache: NodeClientCache;
 	certificate: ClientCertificate;
 	credentials: Record<string, string>;
-	rawClient: RawUndiciClient;
+	rawClient: SandboxClient;
 	concurrency: number;
 	/** Every notification gets its own IDNP, across all runs. */
 	nextSequence: number;
@@ -202,7 +203,7 @@ function sendInput(context: SendContext, count: number): SendInput {
 	return {
 		idnps,
 		items: recipientItems(firstSequence, count),
-		bodies: idnps.map(notificationRequestBody),
+		bodies: idnps.map((idnp) => notificationRequestBody(idnp)),
 	};
 }
 

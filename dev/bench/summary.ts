@@ -1,4 +1,4 @@
-/** Medians over the measured runs, and the targets the issue sets, as PASS/MISS verdicts. */
+/** Medians over the measured runs, and the benchmark's targets, as PASS/MISS verdicts. */
 import type { HeapAfterRun, PageHeapTrace } from './measure';
 import { median, megabytes } from './measure';
 import type { ListRun, ListVariant } from './returnAll';

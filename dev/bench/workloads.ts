@@ -1,6 +1,8 @@
 /**
- * The work every variant does: the same notification (one IDNP recipient per item, the same
- * Romanian texts), and the workflows that make the MNotify node do it inside n8n's engine.
+ * The work every benchmark does (this one in n8n's engine, `bench:n8n` in a real n8n, and their
+ * raw clients): the same notification to one IDNP per item with the same Romanian texts; and the
+ * workflows that make the MNotify node do it inside n8n's engine. Here the subject is fixed and
+ * only the IDNP comes from each item; the real-n8n benchmark also maps a subject per item.
  */
 import type { IDataObject, INode, INodeExecutionData, IWorkflowBase } from 'n8n-workflow';
 
@@ -14,9 +16,19 @@ export const TEXTS = {
 	shortBody: 'Aveți o plată scadentă.',
 };
 
+/** Item i goes to this IDNP + i: distinct, valid (13-digit) IDNPs. */
+const FIRST_IDNP = 2_000_000_000_000;
+
 /** A distinct, valid (13-digit) IDNP for every notification the benchmark sends. */
 export function idnpFor(sequence: number): string {
-	return String(2_000_000_000_000 + sequence);
+	return String(FIRST_IDNP + sequence);
+}
+
+/** Item i's subject where each item has its own (the real-n8n benchmark): this + i. */
+export const SUBJECT_PREFIX = 'Test ';
+
+export function subjectFor(sequence: number): string {
+	return `${SUBJECT_PREFIX}${sequence}`;
 }
 
 /** Input items, each carrying the IDNP the node maps with an expression. */
@@ -26,15 +38,33 @@ export function recipientItems(firstSequence: number, count: number): INodeExecu
 	}));
 }
 
-/** The body the node sends for one item, written by hand for the raw clients. */
-export function notificationRequestBody(idnp: string): string {
-	return JSON.stringify({
+/**
+ * The source of an n8n Code node making the real-n8n benchmark's `count` input items: item i
+ * has `i`, its IDNP, its subject and the texts, the fields its variants map.
+ */
+export function makeItemsCode(count: number): string {
+	return [
+		`const texts = ${JSON.stringify({ body: TEXTS.body, shortBody: TEXTS.shortBody })};`,
+		`return Array.from({ length: ${count} }, (_, i) => ({`,
+		`	json: { i, idnp: String(${FIRST_IDNP} + i), subject: ${JSON.stringify(SUBJECT_PREFIX)} + i, ...texts },`,
+		`}));`,
+	].join('\n');
+}
+
+/** The request the node sends for one item, written by hand for the raw clients and checks. */
+export function notificationRequest(idnp: string, subject = TEXTS.subject): IDataObject {
+	return {
 		priority: 'Low',
 		recipients: [{ type: 'IDNP', value: idnp }],
-		subject: { ro: TEXTS.subject },
+		subject: { ro: subject },
 		body: { ro: TEXTS.body },
 		bodyShort: { ro: TEXTS.shortBody },
-	});
+	};
+}
+
+/** The same request as the JSON body a raw client sends. */
+export function notificationRequestBody(idnp: string, subject = TEXTS.subject): string {
+	return JSON.stringify(notificationRequest(idnp, subject));
 }
 
 /**

@@ -12,31 +12,28 @@
 //
 // No live reload: after an edit, Ctrl-C and `npm run dev` again (it rebuilds and reinstalls).
 // Env: MNOTIFY_E2E_CACHE, E2E_WORK_DIR (default <repo>/.e2e), N8N_LOG_LEVEL.
-import { mkdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { bindCredentials, HttpError, OWNER, serverOfTarget } from './lib/n8n.mjs';
-import { installPackage } from './lib/package.mjs';
-import { startSandbox } from './lib/sandbox.mjs';
-import { E2E_DIR, REPO_DIR, readEnvFile, run } from './lib/util.mjs';
+import { installedN8n } from '../real-n8n/install.mjs';
+import { bindCredentials, HttpError, OWNER, readWorkflow, serverOf } from '../real-n8n/n8n.mjs';
+import { installPackage } from '../real-n8n/package.mjs';
+import { startSandbox } from '../real-n8n/sandbox.mjs';
+import { REPO_DIR, workDirOf } from '../real-n8n/util.mjs';
 
 const CREDENTIAL_NAME = 'MNotify sandbox';
 const EXAMPLE = 'examples/send-notification.json';
 const checkOnly = process.argv.includes('--check');
-const CACHE =
-	process.env.MNOTIFY_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-mnotify-e2e');
-const example = JSON.parse(readFileSync(path.join(REPO_DIR, EXAMPLE), 'utf8'));
-const workDir = path.resolve(process.env.E2E_WORK_DIR || path.join(REPO_DIR, '.e2e'), 'dev');
+const example = readWorkflow(path.join(REPO_DIR, EXAMPLE));
+const workDir = workDirOf('dev');
 const userFolder = path.join(workDir, 'user');
 
-await run('bash', [path.join(E2E_DIR, 'install-n8n.sh'), '--n8n2'], { prefix: '  ' });
-const install = readEnvFile(path.join(CACHE, 'n8n2.env'));
+const install = await installedN8n('n8n2');
 mkdirSync(workDir, { recursive: true });
 await installPackage({ userFolder, workDir });
 
 const sandbox = await startSandbox({ logDir: workDir });
-const n8n = serverOfTarget('n8n2', install, { userFolder });
+const n8n = serverOf(install, { userFolder });
 let stopping;
 function stop() {
 	stopping ??= (async () => {

@@ -20,8 +20,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { citizens, companies, isoDate, startFixtureServer } from './lib/fixtures.mjs';
-import { bindCredentials } from './lib/n8n.mjs';
+import { citizens, companies, isoDate, startFixtureServer } from './fixtures.mjs';
+import { bindCredentials } from '../real-n8n/n8n.mjs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const FINAL = ['Delivered', 'Read', 'Failed', 'Cancelled'];

@@ -14,21 +14,16 @@
 // Env: MNOTIFY_E2E_CACHE, E2E_WORK_DIR (default <repo>/.e2e).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
-import { serverOfTarget } from './lib/n8n.mjs';
-import { packPackage } from './lib/package.mjs';
-import { startSandbox } from './lib/sandbox.mjs';
-import { REPO_DIR, readEnvFile, run } from './lib/util.mjs';
+import { installedN8n } from '../real-n8n/install.mjs';
+import { serverOf } from '../real-n8n/n8n.mjs';
+import { packPackage } from '../real-n8n/package.mjs';
+import { startSandbox } from '../real-n8n/sandbox.mjs';
+import { REPO_DIR, run, workDirOf } from '../real-n8n/util.mjs';
 
 const target = process.argv.includes('--n8n1') ? 'n8n1' : 'n8n2';
-const CACHE =
-	process.env.MNOTIFY_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-mnotify-e2e');
-const workDir = path.resolve(
-	process.env.E2E_WORK_DIR || path.join(REPO_DIR, '.e2e'),
-	'manual-install',
-);
+const workDir = workDirOf('manual-install');
 const userFolder = path.join(workDir, 'user');
 const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 const pkg = JSON.parse(readFileSync(path.join(REPO_DIR, 'package.json'), 'utf8'));
@@ -97,17 +92,13 @@ for (const dependency of Object.keys(pkg.dependencies ?? {})) {
 	check(`${dependency} installed (a runtime dependency)`, has(dependency));
 }
 
-const envFile = path.join(CACHE, `${target}.env`);
-if (!existsSync(envFile)) {
-	check(
-		`real n8n (${target}) in the e2e cache`,
-		false,
-		`${envFile} missing: run dev/e2e/install-n8n.sh --${target}`,
-	);
-} else {
-	const install = readEnvFile(envFile);
+// The e2e's install, not installed here: this run checks the package's install, not n8n's.
+const install = await installedN8n(target, { skipInstall: true }).catch((error) => {
+	check(`real n8n (${target}) in the e2e cache`, false, error.message);
+});
+if (install) {
 	const sandbox = await startSandbox({ logDir: workDir });
-	const n8n = serverOfTarget(target, install, { userFolder });
+	const n8n = serverOf(install, { userFolder });
 	try {
 		await n8n.start();
 		await n8n.setupOwner();

@@ -8,26 +8,26 @@
 //
 // Options: --skip-install (trust the cache), --only=<text> (cases whose name contains it),
 //          --keep (leave n8n running at the end until Ctrl-C; prints URL + login).
-// Env: MNOTIFY_E2E_CACHE (install cache, see install-n8n.sh), E2E_WORK_DIR (default <repo>/.e2e;
+// Env: MNOTIFY_E2E_CACHE (install cache, see dev/real-n8n/install-n8n.sh), E2E_WORK_DIR (default <repo>/.e2e;
 //      wiped per run, kept afterwards for logs), N8N_LOG_LEVEL.
 //
 // Steps: install (cached) -> npm pack + install into <user folder>/.n8n/nodes -> n8n start ->
 // owner, login, API key -> cases -> stop. Prints a table and `e2e (<target>): N passed, N failed`;
 // exits 1 on failure.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
+import { installedN8n, N8N_CACHE } from '../real-n8n/install.mjs';
+import { OWNER, serverOf } from '../real-n8n/n8n.mjs';
+import { installPackage } from '../real-n8n/package.mjs';
+import { REPO_DIR, workDirOf } from '../real-n8n/util.mjs';
 import { builtinCases } from './cases/builtin.mjs';
-import { OWNER, serverOfTarget } from './lib/n8n.mjs';
-import { installPackage } from './lib/package.mjs';
-import { E2E_DIR, REPO_DIR, readEnvFile, run } from './lib/util.mjs';
 
 /**
  * @typedef {object} Context
  * @property {N8nServer} n8n
- * @property {any} sandbox     lib/sandbox.mjs handle (package runs only)
+ * @property {any} sandbox     dev/real-n8n/sandbox.mjs handle (package runs only)
  * @property {string} target    'n8n2' | 'n8n1'
  * @property {string} workDir
  * @property {Record<string, any>} state  shared between cases (e.g. imported credentials)
@@ -93,9 +93,7 @@ const target = flag('--n8n1') ? 'n8n1' : 'n8n2';
 const withPackage = !flag('--builtin-only');
 const only = opt('only');
 
-const CACHE =
-	process.env.MNOTIFY_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-mnotify-e2e');
-const workDir = path.resolve(process.env.E2E_WORK_DIR || path.join(REPO_DIR, '.e2e'), target);
+const workDir = workDirOf(target);
 const userFolder = path.join(workDir, 'user');
 
 // ---- step bookkeeping ------------------------------------------------------------------------
@@ -150,16 +148,10 @@ async function main() {
 
 	let install;
 	await step(
-		`install ${target} (cache ${CACHE})`,
+		`install ${target} (cache ${N8N_CACHE})`,
 		async () => {
-			if (!flag('--skip-install')) {
-				await run('bash', [path.join(E2E_DIR, 'install-n8n.sh'), `--${target}`], { prefix: '  ' });
-			}
-			const envFile = path.join(CACHE, `${target}.env`);
-			if (!existsSync(envFile))
-				throw new Error(`${envFile} missing: run dev/e2e/install-n8n.sh --${target}`);
-			install = readEnvFile(envFile);
-			return `${install.N8N_DIR} on ${install.NODE_BIN}`;
+			install = await installedN8n(target, { skipInstall: flag('--skip-install') });
+			return `n8n ${install.version} in ${install.N8N_DIR} on ${install.NODE_BIN}`;
 		},
 		{ critical: true },
 	);
@@ -181,11 +173,7 @@ async function main() {
 		await step(
 			'sandbox start (in-process, mTLS)',
 			async () => {
-				const { startSandbox, SANDBOX_MODULES } = await import('./lib/sandbox.mjs');
-				for (const f of Object.values(SANDBOX_MODULES)) {
-					if (!existsSync(path.join(REPO_DIR, f)))
-						throw new Error(`${f} missing: run \`npm run build\` first`);
-				}
+				const { startSandbox } = await import('../real-n8n/sandbox.mjs');
 				sandbox = await startSandbox({ logDir: workDir });
 				return `${sandbox.url}, log ${path.relative(REPO_DIR, sandbox.logFile)}`;
 			},
@@ -193,15 +181,12 @@ async function main() {
 		);
 	}
 
-	n8n = serverOfTarget(target, install, { userFolder });
+	n8n = serverOf(install, { userFolder });
 	await step(
 		'n8n start (ready on /healthz/readiness)',
 		async () => {
 			await n8n.start();
-			const v = JSON.parse(
-				readFileSync(path.join(install.N8N_DIR, 'node_modules/n8n/package.json'), 'utf8'),
-			).version;
-			return `n8n ${v} at ${n8n.baseUrl} (broker ${n8n.brokerPort}), log ${path.relative(REPO_DIR, n8n.logFile)}`;
+			return `n8n ${install.version} at ${n8n.baseUrl} (broker ${n8n.brokerPort}), log ${path.relative(REPO_DIR, n8n.logFile)}`;
 		},
 		{ critical: true },
 	);
@@ -238,7 +223,7 @@ async function shutdown() {
 		});
 	}
 	if (sandbox) await sandbox.close().catch((e) => console.error('sandbox close:', e));
-	await ctx?.state.fixtures?.close(); // the examples' data server (dev/e2e/lib/fixtures.mjs)
+	await ctx?.state.fixtures?.close(); // the examples' data server (dev/e2e/fixtures.mjs)
 }
 
 // Ctrl-C ends a --keep wait; otherwise (and on SIGTERM) n8n is stopped before exiting, whatever

@@ -10,13 +10,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 
-import { N8nServer, OWNER, bindCredentials } from './lib/n8n.mjs';
-import { installPackage } from './lib/package.mjs';
-import { startSandbox } from './lib/sandbox.mjs';
-import { E2E_DIR, REPO_DIR, loadWorkflow, readEnvFile, run } from './lib/util.mjs';
+import { installedN8n, N8N_CACHE } from '../real-n8n/install.mjs';
+import { bindCredentials, OWNER, readWorkflow, serverOf } from '../real-n8n/n8n.mjs';
+import { installPackage } from '../real-n8n/package.mjs';
+import { startSandbox } from '../real-n8n/sandbox.mjs';
+import { REPO_DIR, run, workDirOf } from '../real-n8n/util.mjs';
 
 const PLAYWRIGHT_VERSION = '1.65.1';
 const args = process.argv.slice(2);
@@ -24,12 +24,7 @@ const target = args.includes('--n8n1') ? 'n8n1' : 'n8n2';
 const outDir = path.resolve(
 	args.find((a) => a.startsWith('--out='))?.slice(6) ?? path.join(REPO_DIR, 'docs', 'screenshots'),
 );
-const CACHE =
-	process.env.MNOTIFY_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-mnotify-e2e');
-const workDir = path.resolve(
-	process.env.E2E_WORK_DIR || path.join(REPO_DIR, '.e2e'),
-	`screenshots-${target}`,
-);
+const workDir = workDirOf(`screenshots-${target}`);
 const userFolder = path.join(workDir, 'user');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -61,7 +56,7 @@ async function ensureTools() {
 			{ prefix: '  ' },
 		);
 	}
-	const pwDir = path.join(CACHE, 'playwright');
+	const pwDir = path.join(N8N_CACHE, 'playwright');
 	const marker = path.join(pwDir, 'node_modules', 'playwright-core', 'package.json');
 	if (
 		!existsSync(marker) ||
@@ -89,20 +84,14 @@ async function ensureTools() {
 
 async function main() {
 	const { chromium } = await ensureTools();
-	await run('bash', [path.join(E2E_DIR, 'install-n8n.sh'), `--${target}`], { prefix: '  ' });
-	const install = readEnvFile(path.join(CACHE, `${target}.env`));
+	const install = await installedN8n(target);
 
 	rmSync(workDir, { recursive: true, force: true });
 	mkdirSync(userFolder, { recursive: true });
 	mkdirSync(outDir, { recursive: true });
 	await installPackage({ userFolder, workDir });
 	const sandbox = await startSandbox({ logDir: workDir });
-	const n8n = new N8nServer({
-		n8nDir: install.N8N_DIR,
-		nodeBin: install.NODE_BIN,
-		userFolder,
-		env: target === 'n8n1' ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {},
-	});
+	const n8n = serverOf(install, { userFolder });
 	let browser;
 	try {
 		await n8n.start();
@@ -126,14 +115,14 @@ async function main() {
 			},
 		});
 		const wf = bindCredentials(
-			loadWorkflow(path.join(REPO_DIR, 'examples', 'scheduled-reminder.json')),
+			readWorkflow(path.join(REPO_DIR, 'examples', 'scheduled-reminder.json')),
 			byType,
 		);
 		const node = wf.nodes.find((n) => n.type === 'n8n-nodes-mnotify.mNotify');
 		node.parameters.templateId.value = String(template.json).replace(/"/g, '');
 		const wfId = await n8n.createWorkflow(wf);
 		const triggerWf = bindCredentials(
-			loadWorkflow(path.join(REPO_DIR, 'examples', 'delivery-trigger.json')),
+			readWorkflow(path.join(REPO_DIR, 'examples', 'delivery-trigger.json')),
 			byType,
 		);
 		const triggerWfId = await n8n.createWorkflow(triggerWf);

@@ -33,16 +33,14 @@ import {
 	type IWorkflowBase,
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-/** This repository's root, from dev/harness/ (ts-jest) or dev/dist/harness/ (compiled). */
-export const PACKAGE_DIRECTORY = (() => {
-	let directory = __dirname;
-	while (!existsSync(path.join(directory, 'package.json'))) directory = path.dirname(directory);
-	return directory;
-})();
+import { closeNodeLedgerPools, loadNodeClientCache } from './builtNode';
+import { PACKAGE_DIRECTORY } from './packageDirectory';
+
+export { PACKAGE_DIRECTORY };
 
 // n8n-core keeps instance settings (an encryption key) in the user folder; keep runs out of ~/.n8n.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'mnotify-engine-'));
@@ -172,17 +170,8 @@ export class WorkflowEngine {
 	 * script can exit. They live in the built package the engine loaded.
 	 */
 	async closeConnections(): Promise<void> {
-		const clientCache = (await import(
-			path.join(this.packageDirectory, 'dist/nodes/MNotify/transport/clientCache.js')
-		)) as { closeAllClients: () => Promise<void> };
-		await clientCache.closeAllClients();
-		const ledger = (await import(
-			path.join(
-				this.packageDirectory,
-				'dist/nodes/MNotify/actions/notification/ledger/postgresPool.js',
-			)
-		)) as { closeAllLedgerPools: () => Promise<void> };
-		await ledger.closeAllLedgerPools();
+		await (await loadNodeClientCache()).closeAllClients();
+		await closeNodeLedgerPools();
 	}
 
 	private async workflowFor(

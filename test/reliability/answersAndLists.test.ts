@@ -1,7 +1,7 @@
 /**
  * Answers checked before use, lists that always end and never truncate, a trigger that loses no
  * change, options, attachments and template variables checked like inputs, the agent guard, and
- * waiting for statuses (issues 11 and 12), through n8n's engine over real mTLS against the
+ * waiting for statuses, through n8n's engine over real mTLS against the
  * sandbox. Every test here failed on 0.1.0.
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';

@@ -1,6 +1,10 @@
 // What every run of the real-n8n benchmark must get right: one output item per input item, in
 // order, and exactly N notifications stored, each the request its item should have sent.
-import { idnpFor, requestBody, subjectFor } from './workload.mjs';
+import { kit } from '../../real-n8n/kit.mjs';
+
+const { idnpFor, subjectFor } = kit;
+/** The request item k should send (the workload's, with its own subject). */
+const requestOf = (k) => kit.notificationRequest(idnpFor(k), subjectFor(k));
 
 /** The same value with object keys sorted, so two requests compare whatever their key order. */
 function canonical(value) {
@@ -51,7 +55,7 @@ export function checkStored(sandbox, ids, count) {
 	const stored = new Map(sandbox.notifications().map((n) => [n.id, n.request]));
 	const wrong = ids.findIndex(
 		(id, k) =>
-			JSON.stringify(canonical(stored.get(id))) !== JSON.stringify(canonical(requestBody(k))),
+			JSON.stringify(canonical(stored.get(id))) !== JSON.stringify(canonical(requestOf(k))),
 	);
 	if (wrong >= 0)
 		problems.push(

@@ -2,13 +2,14 @@
 // community package, n8n's inspector open to the runner), the sandbox in this process, the raw
 // undici process, and the credentials the workflows use.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
-import { N8nServer, freePort } from '../../e2e/lib/n8n.mjs';
-import { installPackage } from '../../e2e/lib/package.mjs';
-import { startSandbox } from '../../e2e/lib/sandbox.mjs';
-import { E2E_DIR, REPO_DIR, readEnvFile, run } from '../../e2e/lib/util.mjs';
+import { installedN8n } from '../../real-n8n/install.mjs';
+import { kit } from '../../real-n8n/kit.mjs';
+import { serverOf } from '../../real-n8n/n8n.mjs';
+import { installPackage } from '../../real-n8n/package.mjs';
+import { startSandbox } from '../../real-n8n/sandbox.mjs';
+import { run, workDirOf } from '../../real-n8n/util.mjs';
 import { N8nInspector } from './inspector.mjs';
 import { startProbeEndpoint } from './probeEndpoint.mjs';
 import { startRawClient } from './rawClient.mjs';
@@ -22,12 +23,8 @@ function processCpuMs(pid) {
 
 /** Everything started so far is stopped by close(), also when a later step fails. */
 export async function startEnvironment({ skipInstall, concurrency }) {
-	const cache =
-		process.env.MNOTIFY_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-mnotify-e2e');
-	if (!skipInstall)
-		await run('bash', [path.join(E2E_DIR, 'install-n8n.sh'), '--n8n2'], { prefix: '  ' });
-	const install = readEnvFile(path.join(cache, 'n8n2.env'));
-	const workDir = path.join(REPO_DIR, '.e2e', 'bench-n8n');
+	const install = await installedN8n('n8n2', { skipInstall });
+	const workDir = workDirOf('bench-n8n');
 	rmSync(workDir, { recursive: true, force: true });
 	const userFolder = path.join(workDir, 'user');
 	mkdirSync(userFolder, { recursive: true });
@@ -35,9 +32,7 @@ export async function startEnvironment({ skipInstall, concurrency }) {
 
 	const closers = [];
 	const env = {
-		n8nVersion: JSON.parse(
-			readFileSync(path.join(install.N8N_DIR, 'node_modules/n8n/package.json'), 'utf8'),
-		).version,
+		n8nVersion: install.version,
 		nodeVersion: (await run(install.NODE_BIN, ['--version'], { quiet: true })).trim(),
 		async close() {
 			for (const close of closers.reverse()) await close();
@@ -46,10 +41,8 @@ export async function startEnvironment({ skipInstall, concurrency }) {
 	try {
 		env.sandbox = await startSandbox({ logDir: workDir, statusStepMs: 0, logRequests: false });
 		closers.push(() => env.sandbox.close());
-		const inspectPort = await freePort();
-		env.n8n = new N8nServer({
-			n8nDir: install.N8N_DIR,
-			nodeBin: install.NODE_BIN,
+		const inspectPort = await kit.freePort();
+		env.n8n = serverOf(install, {
 			userFolder,
 			nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`],
 			env: { N8N_LOG_LEVEL: 'warn' },

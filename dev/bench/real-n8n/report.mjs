@@ -1,4 +1,7 @@
 // Medians, ratios and targets of the real-n8n benchmark, and its Markdown table.
+import { kit } from '../../real-n8n/kit.mjs';
+
+const { median } = kit;
 
 export const VARIANT_LABELS = {
 	mapped: '(a) MNotify, mapped from input fields',
@@ -7,13 +10,6 @@ export const VARIANT_LABELS = {
 	setFloor: "(d) Set node, same expressions (engine's floor)",
 	raw: '(e) raw undici keep-alive, plain Node',
 };
-
-export function median(values) {
-	const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-	if (sorted.length === 0) return Number.NaN;
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 const MB = 1024 * 1024;
 const fixed = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
@@ -43,7 +39,7 @@ export function summarize(runs, variant, count) {
 	};
 }
 
-/** The targets at N, each {name, value, target, pass}. */
+/** The benchmark's targets at N (dev/bench/README.md), each {name, value, target, pass}. */
 export function evaluateTargets({ s, count, poolSize }) {
 	const targets = [];
 	const add = (name, value, target, pass) => targets.push({ name, value, target, pass });

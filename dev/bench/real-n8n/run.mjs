@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { REPO_DIR } from '../../e2e/lib/util.mjs';
+import { REPO_DIR } from '../../real-n8n/util.mjs';
 import { profileMarkdown, summarizeProfile } from './cpuProfile.mjs';
 import { startEnvironment } from './environment.mjs';
 import { createMeasure, logRun } from './measure.mjs';

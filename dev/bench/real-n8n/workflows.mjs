@@ -2,14 +2,16 @@
 // "Probe before" and "Measured" (the variant's node) → "Probe after". The probes are requests to the
 // runner, which reads n8n's live heap and CPU time while the execution holds its items. Only
 // "Measured"'s own executionTime is the variant's time.
-import { makeItemsCode, TEXTS } from './workload.mjs';
+import { kit } from '../../real-n8n/kit.mjs';
+
+const { makeItemsCode, SUBJECT_PREFIX, TEXTS } = kit;
 
 export const MEASURED = 'Measured';
 export const MNOTIFY_NODE_TYPE = 'n8n-nodes-mnotify.mNotify';
 
 const FIXED_TEXTS = { body: TEXTS.body, shortBody: TEXTS.shortBody };
 // The body the MNotify node sends, as one JSON template for the HTTP Request node.
-const HTTP_JSON_BODY = `={"recipients":[{"type":"IDNP","value":"{{ $json.idnp }}"}],"priority":"Low","subject":{"ro":"Test {{ $json.i }}"},"body":{"ro":${JSON.stringify(TEXTS.body)}},"bodyShort":{"ro":${JSON.stringify(TEXTS.shortBody)}}}`;
+const HTTP_JSON_BODY = `={"recipients":[{"type":"IDNP","value":"{{ $json.idnp }}"}],"priority":"Low","subject":{"ro":"${SUBJECT_PREFIX}{{ $json.i }}"},"body":{"ro":${JSON.stringify(TEXTS.body)}},"bodyShort":{"ro":${JSON.stringify(TEXTS.shortBody)}}}`;
 
 /**
  * The measured node of each n8n variant. `credentials` holds the ids of the saved credentials:
@@ -43,7 +45,7 @@ export const MEASURED_NODES = {
 			operation: 'send',
 			recipients: { recipient: [{ type: 'IDNP', value: '={{ $json.idnp }}' }] },
 			contentSource: 'text',
-			subject: '=Test {{ $json.i }}',
+			subject: `=${SUBJECT_PREFIX}{{ $json.i }}`,
 			...FIXED_TEXTS,
 			priority: 'Low',
 			options: {},
@@ -75,7 +77,12 @@ export const MEASURED_NODES = {
 			assignments: {
 				assignments: [
 					{ id: 'idnp', name: 'idnp', value: '={{ $json.idnp }}', type: 'string' },
-					{ id: 'subject', name: 'subject', value: '=Test {{ $json.i }}', type: 'string' },
+					{
+						id: 'subject',
+						name: 'subject',
+						value: `=${SUBJECT_PREFIX}{{ $json.i }}`,
+						type: 'string',
+					},
 				],
 			},
 			options: {},

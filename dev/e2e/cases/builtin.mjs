@@ -2,14 +2,17 @@
 // workflow create/run/activate, executions, webhooks, node types, credential test) without our package.
 import assert from 'node:assert/strict';
 
-import { loadWorkflow } from '../lib/util.mjs';
+import { readWorkflow } from '../../real-n8n/n8n.mjs';
+
+/** A workflow of dev/e2e/workflows/. */
+const workflow = (name) => readWorkflow(new URL(`../workflows/${name}`, import.meta.url));
 
 /** @type {import('../run.mjs').Case[]} */
 export const builtinCases = [
 	{
 		name: 'builtin: Manual Trigger -> Set (run + execution data)',
 		async run({ n8n }) {
-			const id = await n8n.createWorkflow(loadWorkflow('builtin-manual-set.json'));
+			const id = await n8n.createWorkflow(workflow('builtin-manual-set.json'));
 			const ex = (await n8n.runManually(id)).assertSuccess();
 			const [item] = ex.items('Set');
 			assert.deepEqual(item, { greeting: 'hello from e2e', answer: 42, upper: 'MNOTIFY' });
@@ -19,7 +22,7 @@ export const builtinCases = [
 	{
 		name: 'builtin: Webhook -> Respond to Webhook (activate + call)',
 		async run({ n8n }) {
-			const id = await n8n.createWorkflow(loadWorkflow('builtin-webhook-respond.json'));
+			const id = await n8n.createWorkflow(workflow('builtin-webhook-respond.json'));
 			await n8n.activateWorkflow(id);
 			try {
 				const res = await n8n.callWebhook('e2e-echo', { body: { message: 'ping' } });

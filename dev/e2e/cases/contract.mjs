@@ -6,7 +6,7 @@
 // template send outputs the template's name, its variables and the rendered texts.
 import assert from 'node:assert/strict';
 
-import { bindCredentials } from '../lib/n8n.mjs';
+import { bindCredentials } from '../../real-n8n/n8n.mjs';
 
 const NODE_TYPE = 'n8n-nodes-mnotify.mNotify';
 const CREDENTIAL_TYPE = 'mNotifyApi';

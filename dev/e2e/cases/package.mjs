@@ -7,8 +7,8 @@ import path from 'node:path';
 import { createReminderTemplate, exampleAssertions } from '../examples.mjs';
 import { contractCases, exampleCredential } from './contract.mjs';
 import { safetyCases } from './safety.mjs';
-import { bindCredentials } from '../lib/n8n.mjs';
-import { REPO_DIR, loadWorkflow } from '../lib/util.mjs';
+import { bindCredentials, readWorkflow } from '../../real-n8n/n8n.mjs';
+import { REPO_DIR } from '../../real-n8n/util.mjs';
 
 const PKG = 'n8n-nodes-mnotify';
 const NODE_TYPE = `${PKG}.mNotify`;
@@ -368,7 +368,7 @@ export const packageCases = [
 			const spec = typeof entry === 'function' ? { assert: entry } : entry;
 			if (!exampleAssertions[file])
 				console.log(`  (no entry for ${file} in dev/e2e/examples.mjs: checking success only)`);
-			const original = loadWorkflow(path.join(exampleDir, file));
+			const original = readWorkflow(path.join(exampleDir, file));
 			let wf = bindCredentials(original, await exampleCredential(ctx));
 			if (spec.prepare) wf = await spec.prepare(wf, ctx);
 			const id = await ctx.n8n.createWorkflow(wf);

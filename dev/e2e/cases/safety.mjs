@@ -1,4 +1,4 @@
-// Issue 11/12 in a real n8n: n8n's Stop stops the sends and the ids that went out are findable
+// Send safety in a real n8n: n8n's Stop stops the sends and the ids that went out are findable
 // (the execution's custom data, n8n's log); the error output keeps the input item's fields.
 // Both use a client certificate of their own, so the examples' counts are not disturbed.
 import assert from 'node:assert/strict';

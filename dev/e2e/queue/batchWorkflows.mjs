@@ -4,20 +4,19 @@
 // same workflow while one is sending is refused. So the campaign's parallel executions each get a
 // workflow of their own (same JSON, webhook path `bulk-send-<batch>`, their own node ids and
 // dedupe row), and every later call for a batch goes to its workflow.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { bindCredentials } from '../lib/n8n.mjs';
-import { E2E_DIR } from '../lib/util.mjs';
+import { bindCredentials, readWorkflow } from '../../real-n8n/n8n.mjs';
+
+/** The queue workflow (Webhook → Split Out → Send), as the file has it. */
+export const readQueueWorkflow = () =>
+	readWorkflow(new URL('./bulk-send.workflow.json', import.meta.url));
 
 export const batchPath = (batch) => `bulk-send-${batch}`;
 
 /** The queue workflow as batch `batch`'s: own name, webhook path, webhook id and node ids. */
 function batchWorkflow(batch, credential) {
-	const workflow = JSON.parse(
-		readFileSync(path.join(E2E_DIR, 'queue', 'bulk-send.workflow.json'), 'utf8'),
-	);
+	const workflow = readQueueWorkflow();
 	const tag = String(batch).padStart(4, '0').slice(-4);
 	workflow.name = `${workflow.name}, batch ${batch}`;
 	for (const node of workflow.nodes) {

@@ -5,12 +5,10 @@
 // unknown" that never reached MNotify are re-sent with "Re-send Outcome Unknown" (once their
 // claims are more than 30 s old: the dead worker no longer keeps them fresh). Every recipient
 // must be notified exactly once ({"1": N} in the sandbox's count).
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { bindCredentials } from '../lib/n8n.mjs';
-import { E2E_DIR } from '../lib/util.mjs';
+import { bindCredentials } from '../../real-n8n/n8n.mjs';
+import { readQueueWorkflow } from './batchWorkflows.mjs';
 import { killWorkerMidSend } from './killWorker.mjs';
 
 const WEBHOOK_PATH = 'bulk-send-ledger';
@@ -19,9 +17,7 @@ const CLAIM_ALIVE_MS = 30_000;
 
 /** The queue workflow, sending through the PostgreSQL ledger on its own webhook path. */
 function ledgerWorkflow(credentials) {
-	const workflow = JSON.parse(
-		readFileSync(path.join(E2E_DIR, 'queue', 'bulk-send.workflow.json'), 'utf8'),
-	);
+	const workflow = readQueueWorkflow();
 	workflow.name = 'e2e queue: bulk reminders, PostgreSQL ledger, retried webhook';
 	for (const node of workflow.nodes) {
 		node.id = node.id.replace(/0b1c5e2a/, '1c2d6f3b');

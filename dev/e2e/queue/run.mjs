@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bulk sending in n8n's queue mode, end to end (`npm run e2e:queue`, after `npm run build`).
 //
-// n8n 2.41.1 (the cached install of dev/e2e/install-n8n.sh) as a main and TWO workers (`n8n worker`),
+// n8n 2.41.1 (the cached install of dev/real-n8n/install-n8n.sh) as a main and TWO workers (`n8n worker`),
 // with Redis and PostgreSQL (Debian packages, private instances on 127.0.0.1), the packed package
 // installed in every process's user folder, the sandbox as MNotify. Then, as a campaign would:
 //   1. 10,000 reminders over 25 parallel executions of a webhook-triggered workflow (Webhook →
@@ -23,29 +23,27 @@
 // pool size, keys recorded by one worker and honoured by the other, wall time.
 // The last line is `e2e:queue: N passed, N failed`; exit code 1 on any failure.
 //
-// Options: --skip-install (trust the cache), --keep-logs (print where the logs are; they are kept
-// in E2E_WORK_DIR, default <repo>/.e2e/queue, in any case).
-// Env: MNOTIFY_E2E_CACHE (see install-n8n.sh), E2E_WORK_DIR, PG_BIN, REDIS_SERVER, N8N_LOG_LEVEL,
+// Options: --skip-install (trust the cache). Logs stay in E2E_WORK_DIR (default <repo>/.e2e)/queue.
+// Env: MNOTIFY_E2E_CACHE (see dev/real-n8n/install-n8n.sh), E2E_WORK_DIR, PG_BIN, REDIS_SERVER, N8N_LOG_LEVEL,
 //      QUEUE_E2E_RECIPIENTS (10000), QUEUE_E2E_EXECUTIONS (25), QUEUE_E2E_LEDGER_RECIPIENTS (5000).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { N8nServer } from '../lib/n8n.mjs';
-import { installPackage, packPackage } from '../lib/package.mjs';
-import { startRedis } from '../lib/redis.mjs';
-import { startSandbox } from '../lib/sandbox.mjs';
-import { E2E_DIR, REPO_DIR, readEnvFile, run } from '../lib/util.mjs';
+import { installedN8n } from '../../real-n8n/install.mjs';
+import { kit } from '../../real-n8n/kit.mjs';
+import { serverOf } from '../../real-n8n/n8n.mjs';
+import { installPackage, packPackage } from '../../real-n8n/package.mjs';
+import { startSandbox } from '../../real-n8n/sandbox.mjs';
+import { workDirOf } from '../../real-n8n/util.mjs';
 import { batchPath, createBatchWorkflows } from './batchWorkflows.mjs';
 import { killWorkerMidSend } from './killWorker.mjs';
+import { startRedis } from './redis.mjs';
 import { retriedWebhookCase } from './retriedWebhook.mjs';
 import { sameBatchTwiceCase } from './sameBatchTwice.mjs';
 
-const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 for (const a of args) {
 	if (!['--skip-install'].includes(a)) {
@@ -61,13 +59,9 @@ const EXECUTIONS = Number(process.env.QUEUE_E2E_EXECUTIONS ?? 25);
 const WORKER_CONCURRENCY = 10; // n8n's default for `n8n worker`
 /** Kill a worker once this share of the sends has reached the sandbox. */
 const KILL_AFTER_SHARE = 0.3;
-const CACHE =
-	process.env.MNOTIFY_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-mnotify-e2e');
-const workDir = path.resolve(process.env.E2E_WORK_DIR || path.join(REPO_DIR, '.e2e'), 'queue');
-const { POOL_CONNECTIONS } = require(path.join(REPO_DIR, 'dist/nodes/MNotify/transport/client.js'));
-const { LEASE_SLOT_MS } = require(
-	path.join(REPO_DIR, 'dist/nodes/MNotify/actions/notification/ledger/processedDataLease.js'),
-);
+const workDir = workDirOf('queue');
+const POOL_CONNECTIONS = await kit.loadNodePoolSize();
+const LEASE_SLOT_MS = await kit.loadLeaseSlotMs();
 
 // ---- bookkeeping -------------------------------------------------------------------------------
 const t0 = performance.now();
@@ -139,9 +133,7 @@ function queueEnv({ postgres, redis }) {
 }
 
 function worker(name, install, env) {
-	return new N8nServer({
-		n8nDir: install.N8N_DIR,
-		nodeBin: install.NODE_BIN,
+	return serverOf(install, {
 		userFolder: path.join(workDir, name),
 		command: ['worker', `--concurrency=${WORKER_CONCURRENCY}`],
 		logName: `${name}.log`,
@@ -207,16 +199,13 @@ async function main() {
 		`e2e:queue: ${RECIPIENTS} recipients over ${EXECUTIONS} executions, 1 main + 2 workers, work dir ${workDir}`,
 	);
 	section('install n8n (cached)');
-	if (!args.includes('--skip-install'))
-		await run('bash', [path.join(E2E_DIR, 'install-n8n.sh'), '--n8n2'], { prefix: '  ' });
-	const install = readEnvFile(path.join(CACHE, 'n8n2.env'));
+	const install = await installedN8n('n8n2', { skipInstall: args.includes('--skip-install') });
 
 	rmSync(workDir, { recursive: true, force: true });
 	mkdirSync(workDir, { recursive: true });
 
 	section('PostgreSQL, Redis, sandbox');
-	const { startPostgres } = require(path.join(REPO_DIR, 'dev/dist/harness/postgres.js'));
-	services.postgres = await startPostgres({ database: 'n8n' });
+	services.postgres = await kit.startPostgres({ database: 'n8n' });
 	services.redis = await startRedis();
 	// Statuses frozen at Pending: this run counts sends, it does not wait for delivery.
 	services.sandbox = await startSandbox({ logDir: workDir, statusStepMs: 0 });
@@ -232,9 +221,7 @@ async function main() {
 
 	section('n8n main (queue mode), then two workers');
 	const env = queueEnv(services);
-	n8n.main = new N8nServer({
-		n8nDir: install.N8N_DIR,
-		nodeBin: install.NODE_BIN,
+	n8n.main = serverOf(install, {
 		userFolder: path.join(workDir, 'main'),
 		logName: 'main.log',
 		env,

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs a real n8n server into a cache folder, for the end-to-end tests in dev/e2e/.
+# Installs a real n8n server into a cache folder, for everything that runs the package in a real
+# n8n (the e2e, the queue e2e, bench:n8n, screenshots, npm run dev; dev/real-n8n/install.mjs).
 #
-#   bash dev/e2e/install-n8n.sh            # n8n 2.x on a Node 24 binary (the default target)
-#   bash dev/e2e/install-n8n.sh --n8n1     # n8n 1.x on the machine's Node 20 (optional second target)
-#   bash dev/e2e/install-n8n.sh --all      # both
+#   bash dev/real-n8n/install-n8n.sh            # n8n 2.x on a Node 24 binary (the default target)
+#   bash dev/real-n8n/install-n8n.sh --n8n1     # n8n 1.x on the machine's Node 20 (second target)
+#   bash dev/real-n8n/install-n8n.sh --all      # both
 #
 # Idempotent: each step leaves a marker file holding what it installed, and is skipped when
 # the marker matches. Everything comes from the npm registry (no other downloads):
@@ -31,7 +32,7 @@ for arg in "$@"; do
 		--n8n1) want1=1 want2=0 ;;
 		--all) want1=1 want2=1 ;;
 		--n8n2) want2=1 ;;
-		-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+		-h|--help) sed -n '2,21p' "$0"; exit 0 ;;
 		*) echo "unknown argument: $arg" >&2; exit 2 ;;
 	esac
 done
@@ -178,7 +179,7 @@ if (( want2 )); then
 		install_n8n "$CACHE/n8n-$N8N2_VERSION" "$N8N2_VERSION" \
 			"{\"private\":true,\"dependencies\":{\"n8n\":\"$N8N2_VERSION\"}}"
 	)
-	# For dev/e2e/run.mjs: where things are.
+	# For dev/real-n8n/install.mjs: where things are.
 	printf 'N8N_DIR=%s\nNODE_BIN=%s\n' "$CACHE/n8n-$N8N2_VERSION" "$NODE24_BIN/node" >"$CACHE/n8n2.env"
 fi
 

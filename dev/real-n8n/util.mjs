@@ -1,15 +1,13 @@
+// Small helpers of the real-n8n kit: where things are, and running a command.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const E2E_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const REPO_DIR = path.resolve(E2E_DIR, '../..');
+export const REPO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Reads a workflow JSON: a bare name is looked up in dev/e2e/workflows/. */
-export function loadWorkflow(file) {
-	const p = path.isAbsolute(file) ? file : path.join(E2E_DIR, 'workflows', file);
-	return JSON.parse(readFileSync(p, 'utf8'));
+/** A run's own folder under E2E_WORK_DIR (default <repo>/.e2e, git-ignored): user folders, logs. */
+export function workDirOf(name) {
+	return path.resolve(process.env.E2E_WORK_DIR || path.join(REPO_DIR, '.e2e'), name);
 }
 
 /** Runs a command, streaming its output with a prefix; rejects on non-zero exit. Returns stdout. */
@@ -43,14 +41,4 @@ export function run(cmd, args, { cwd, env, prefix = '', quiet = false } = {}) {
 				);
 		});
 	});
-}
-
-/** Parses KEY=VALUE lines. */
-export function readEnvFile(file) {
-	const env = {};
-	for (const line of readFileSync(file, 'utf8').split('\n')) {
-		const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-		if (m) env[m[1]] = m[2];
-	}
-	return env;
 }

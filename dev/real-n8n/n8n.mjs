@@ -1,5 +1,5 @@
-// A real n8n server for end-to-end tests: start/stop, owner + API key setup, and small helpers
-// over the HTTP APIs the editor and the public API use. Plain Node (>= 20) ESM, no dependencies.
+// A real n8n server (an install of install.mjs): start/stop, owner + API key setup, and small
+// helpers over the HTTP APIs the editor and the public API use; workflow files and credentials. Plain Node (>= 20) ESM, no dependencies.
 //
 // Endpoints used (checked against the n8n 2.41.1 dist; 1.123.x has the same ones):
 //   GET  /healthz/readiness                    server + database ready
@@ -16,9 +16,10 @@
 //   ANY  /webhook/<path>                       production webhooks of active workflows
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+import { kit } from './kit.mjs';
 
 export const OWNER = {
 	email: 'e2e-owner@example.com',
@@ -29,18 +30,6 @@ export const OWNER = {
 const BROWSER_ID = 'n8n-nodes-mnotify-e2e';
 // Fixed so a kept user folder can be reopened; it protects only throwaway test data.
 const ENCRYPTION_KEY = 'n8n-nodes-mnotify-e2e-not-a-secret';
-
-export async function freePort() {
-	return await new Promise((resolve, reject) => {
-		const srv = net.createServer();
-		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
-			srv.close(() => resolve(port));
-		});
-	});
-}
 
 export class HttpError extends Error {
 	constructor(method, url, status, body) {
@@ -90,8 +79,8 @@ export class N8nServer {
 	 * serves only its health endpoints (QUEUE_HEALTH_CHECK_*), on `port`.
 	 */
 	async start({ timeoutMs = 120_000 } = {}) {
-		this.port = await freePort();
-		this.brokerPort = await freePort();
+		this.port = await kit.freePort();
+		this.brokerPort = await kit.freePort();
 		mkdirSync(this.userFolder, { recursive: true });
 		const env = {
 			...process.env,
@@ -431,16 +420,16 @@ export class N8nServer {
 		}
 	}
 
-	/**
-	 * Waits for the next finished execution of an (active) workflow with an id above `afterId`
-	 * (e.g. one a trigger started). Returns an Execution.
-	 */
 	/** Finished and running executions of a workflow (summaries, newest first). */
 	async executions(workflowId, { limit = 100 } = {}) {
 		const list = await this.api('GET', `/executions?workflowId=${workflowId}&limit=${limit}`);
 		return list.data ?? [];
 	}
 
+	/**
+	 * Waits for the next finished execution of an (active) workflow with an id above `afterId`
+	 * (e.g. one a trigger started). Returns an Execution.
+	 */
 	async waitForNextExecution(workflowId, { afterId = 0, timeoutMs = 60_000 } = {}) {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
@@ -480,16 +469,15 @@ export class N8nServer {
 }
 
 /**
- * An n8n server of an e2e target ('n8n2' | 'n8n1') as install-n8n.sh left it (`install`: its
- * <target>.env). n8n 1.x: the default (vm) expression engine needs isolated-vm's native build,
- * which the install skips, so it runs the legacy engine.
+ * An n8n server of an install (installedN8n of install.mjs). n8n 1.x: the default (vm) expression
+ * engine needs isolated-vm's native build, which the install skips, so it runs the legacy engine.
  */
-export function serverOfTarget(target, install, { userFolder, env = {}, ...options }) {
+export function serverOf(install, { userFolder, env = {}, ...options }) {
 	return new N8nServer({
 		n8nDir: install.N8N_DIR,
 		nodeBin: install.NODE_BIN,
 		userFolder,
-		env: { ...(target === 'n8n1' ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {}), ...env },
+		env: { ...(install.target === 'n8n1' ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {}), ...env },
 		...options,
 	});
 }
@@ -533,6 +521,11 @@ export class Execution {
 		}
 		return this;
 	}
+}
+
+/** Reads a workflow file (a path or a file URL). */
+export function readWorkflow(file) {
+	return JSON.parse(readFileSync(file, 'utf8'));
 }
 
 /**

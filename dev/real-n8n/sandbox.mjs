@@ -1,20 +1,10 @@
-// The project's MNotify sandbox (built into dev/dist/ by `npm run build`), run inside the e2e
-// runner's own process so cases can issue client certificates and look at what it received.
-// n8n (a separate process) reaches it over mTLS on 127.0.0.1.
+// The project's MNotify sandbox, run inside the runner's own process so a run can issue client
+// certificates and look at what it received. n8n (a separate process) reaches it over mTLS on
+// 127.0.0.1.
 import { createWriteStream } from 'node:fs';
-import https from 'node:https';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 
-import { REPO_DIR } from './util.mjs';
-
-const require = createRequire(import.meta.url);
-
-export const SANDBOX_MODULES = {
-	server: 'dev/dist/sandbox/server.js',
-	cliFiles: 'dev/dist/sandbox/cliFiles.js',
-	credentials: 'dev/dist/harness/sandboxCredentials.js',
-};
+import { kit } from './kit.mjs';
 
 /**
  * Starts a sandbox on a free port. Returns {sandbox, url, logFile, goodClient, cliExport(client),
@@ -22,15 +12,11 @@ export const SANDBOX_MODULES = {
  * the log (benchmarks: thousands of sends would be logged otherwise).
  */
 export async function startSandbox({ logDir, statusStepMs = 200, logRequests = true } = {}) {
-	const load = (rel) => require(path.join(REPO_DIR, rel));
-	const { startSandbox: start } = load(SANDBOX_MODULES.server);
-	const { credentialExport } = load(SANDBOX_MODULES.cliFiles);
-	const { sandboxCredentials } = load(SANDBOX_MODULES.credentials);
 	const logFile = path.join(logDir, 'sandbox.log');
 	const log = createWriteStream(logFile);
 	/** Every log line (one per request), to see what n8n asked the sandbox and when. */
 	const requestLog = [];
-	const sandbox = await start({
+	const sandbox = await kit.startSandbox({
 		port: 0,
 		statusStepMs,
 		log: (line) => {
@@ -40,6 +26,8 @@ export async function startSandbox({ logDir, statusStepMs = 200, logRequests = t
 		},
 	});
 	const goodClient = sandbox.issueClientCertificate({ senderName: 'n8n e2e' });
+	/** One keep-alive client per certificate that called the API directly. */
+	const apiClients = new Map();
 	return {
 		sandbox,
 		url: sandbox.url,
@@ -58,45 +46,22 @@ export async function startSandbox({ logDir, statusStepMs = 200, logRequests = t
 			}
 		},
 		/** What `node dev/dist/sandbox/cli.js` writes to .sandbox/credential.json for this client. */
-		cliExport: (client = goodClient) => credentialExport(sandbox.url, client),
-		/** mNotifyApi credential data as a user fills the dialog (tools/sandboxCredentials). */
+		cliExport: (client = goodClient) => kit.credentialExport(sandbox.url, client),
+		/** mNotifyApi credential data as a user fills the dialog (dev/harness/sandboxCredentials.ts). */
 		credentialData: (client = goodClient, format = 'pfx') =>
-			sandboxCredentials(sandbox.url, client, format),
+			kit.sandboxCredentials(sandbox.url, client, format),
 		/**
 		 * Calls the sandbox API directly over mTLS as `client` (default: the examples' certificate),
 		 * e.g. to send notifications that a trigger should notice. Returns {status, json}.
 		 */
-		api: (method, apiPath, body, client = goodClient) =>
-			new Promise((resolve, reject) => {
-				const payload = body === undefined ? undefined : JSON.stringify(body);
-				const req = https.request(
-					`${sandbox.url}${apiPath}`,
-					{
-						method,
-						pfx: client.pfx,
-						passphrase: client.passphrase,
-						ca: client.caPem,
-						headers: payload ? { 'content-type': 'application/json' } : {},
-					},
-					(res) => {
-						let text = '';
-						res.setEncoding('utf8');
-						res.on('data', (d) => (text += d));
-						res.on('end', () => {
-							let json;
-							try {
-								json = JSON.parse(text);
-							} catch {
-								json = text;
-							}
-							resolve({ status: res.statusCode, json });
-						});
-					},
-				);
-				req.on('error', reject);
-				req.end(payload);
-			}),
+		async api(method, apiPath, body, client = goodClient) {
+			if (!apiClients.has(client))
+				apiClients.set(client, new kit.SandboxClient(sandbox.url, client, 1));
+			const { status, json } = await apiClients.get(client).request(method, apiPath, body);
+			return { status, json };
+		},
 		async close() {
+			for (const client of apiClients.values()) await client.close();
 			await sandbox.close();
 			log.end();
 		},

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { freePort } from './n8n.mjs';
+import { kit } from '../../real-n8n/kit.mjs';
 
 /** Resolves when `PING` on 127.0.0.1:port answers `+PONG`. */
 function ping(port) {
@@ -25,7 +25,7 @@ function ping(port) {
 }
 
 export async function startRedis({ bin = process.env.REDIS_SERVER || 'redis-server' } = {}) {
-	const port = await freePort();
+	const port = await kit.freePort();
 	const proc = spawn(
 		bin,
 		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
