@@ -23,8 +23,7 @@
 // pool size, keys recorded by one worker and honoured by the other, wall time.
 // The last line is `e2e:queue: N passed, N failed`; exit code 1 on any failure.
 //
-// Options: --skip-install (trust the cache), --keep-logs (print where the logs are; they are kept
-// in E2E_WORK_DIR, default <repo>/.e2e/queue, in any case).
+// Options: --skip-install (trust the cache). Logs stay in E2E_WORK_DIR (default <repo>/.e2e)/queue.
 // Env: MNOTIFY_E2E_CACHE (see dev/real-n8n/install-n8n.sh), E2E_WORK_DIR, PG_BIN, REDIS_SERVER, N8N_LOG_LEVEL,
 //      QUEUE_E2E_RECIPIENTS (10000), QUEUE_E2E_EXECUTIONS (25), QUEUE_E2E_LEDGER_RECIPIENTS (5000).
 import assert from 'node:assert/strict';
