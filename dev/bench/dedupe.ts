@@ -149,6 +149,8 @@ async function main(): Promise<void> {
 					if (variant !== 'off')
 						record(`${variant}:${count}:2`, await timedRun(variant, count, items, 2, round));
 				}
+				// Wall times follow other work on the machine: say how busy it was, round by round.
+				console.log(`N=${count}, round ${round + 1}: load average ${os.loadavg()[0].toFixed(1)}`);
 			}
 			for (const variant of VARIANTS) {
 				for (const run of [1, 2]) {
