@@ -91,6 +91,8 @@ async function main(): Promise<void> {
 	const seconds: Record<string, number> = {};
 	const cpuSamples: Record<string, number[]> = {};
 	const cpuSeconds: Record<string, number> = {};
+	/** The most TLS handshakes one run made, per variant: the pool's size, not one per send. */
+	const handshakes: Partial<Record<Variant, number>> = {};
 	const record = (key: string, measured: { took: number; cpu: number }) => {
 		(samples[key] ??= []).push(measured.took);
 		(cpuSamples[key] ??= []).push(measured.cpu);
@@ -103,7 +105,7 @@ async function main(): Promise<void> {
 		round: 1 | 2,
 		repetition: number,
 	) {
-		const before = (await sandbox.stats()).notificationSendsReceived;
+		const before = await sandbox.stats();
 		const startedAt = process.hrtime.bigint();
 		const cpuAtStart = threadCpuMs();
 		const run = await engine.run(workflowFor(variant, count, repetition, concurrency), {
@@ -115,7 +117,12 @@ async function main(): Promise<void> {
 		const error = run.data.resultData.error;
 		if (error) throw new Error(`${LABELS[variant]}, N=${count}, run ${round}: ${error.message}`);
 		const output = nodeOutput(run, MNOTIFY_NODE_NAME).map((item) => item.json);
-		const sent = (await sandbox.stats()).notificationSendsReceived - before;
+		const after = await sandbox.stats();
+		const sent = after.notificationSendsReceived - before.notificationSendsReceived;
+		handshakes[variant] = Math.max(
+			handshakes[variant] ?? 0,
+			after.tlsHandshakes - before.tlsHandshakes,
+		);
 		const expected = round === 1 ? count : 0;
 		const skipped = output.filter((json) => json.reason === 'alreadySent').length;
 		if (sent !== expected || (round === 2 && skipped !== count))
@@ -142,6 +149,8 @@ async function main(): Promise<void> {
 					if (variant !== 'off')
 						record(`${variant}:${count}:2`, await timedRun(variant, count, items, 2, round));
 				}
+				// Wall times follow other work on the machine: say how busy it was, round by round.
+				console.log(`N=${count}, round ${round + 1}: load average ${os.loadavg()[0].toFixed(1)}`);
 			}
 			for (const variant of VARIANTS) {
 				for (const run of [1, 2]) {
@@ -171,6 +180,9 @@ async function main(): Promise<void> {
 		"CPU time of n8n's thread, seconds (the database server's not included)",
 		cpuSeconds,
 		counts,
+	);
+	console.log(
+		`\nTLS handshakes, the most in one run: ${VARIANTS.map((variant) => `${LABELS[variant]} ${handshakes[variant]}`).join(', ')} (concurrency ${concurrency})`,
 	);
 }
 

@@ -4,10 +4,12 @@
  * stored twice. Each item's notification has its own subject, so the sandbox's copies of it
  * can be counted.
  */
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { SandboxFault } from '../../dev/sandbox/server';
+import { POOL_CONNECTIONS } from '../../nodes/MNotify/transport/client';
 import { templateParameters } from '../support/workflows';
 import {
 	closingChecks,
@@ -267,6 +269,36 @@ describe('sends (POST) under faults', () => {
 			expect(main.acceptedWith(item.json.subject as string)).toBeLessThanOrEqual(1);
 		}
 		expect(runs.map((run) => run.error)).toEqual([undefined, undefined]);
+	});
+
+	it('keeps one handshake per pooled connection when the server drops the idle ones as a batch starts', async () => {
+		// A certificate of its own: its own pool, and a send pace no earlier 429 has slowed.
+		const { credentials } = main.issue();
+		await sendMarked({}, credentials); // leaves a kept-alive connection in the pool
+		// The server's idle timeout runs out just as the batch's first send is made, so the pool
+		// learns of the closed connections with sends already queued in it.
+		let dropped = false;
+		const dropIdleOnFirstSend = () => {
+			if (dropped) return;
+			dropped = true;
+			main.sandbox.closeIdleConnections();
+		};
+		const items = markedItems(suite, 8 * POOL_CONNECTIONS);
+		const handshakesBefore = main.sandbox.stats.tlsHandshakes;
+		diagnosticsChannel.subscribe('undici:request:create', dropIdleOnFirstSend);
+		let run: Execution;
+		try {
+			run = await suite.execute(markedSendParameters(), credentials, { items });
+		} finally {
+			diagnosticsChannel.unsubscribe('undici:request:create', dropIdleOnFirstSend);
+		}
+		expect(dropped).toBe(true);
+		expect(run.error).toBeUndefined();
+		for (const item of items) expect(main.acceptedWith(item.json.subject as string)).toBe(1);
+		// New connections replace the dropped ones once, not once per send.
+		expect(main.sandbox.stats.tlsHandshakes - handshakesBefore).toBeLessThanOrEqual(
+			POOL_CONNECTIONS,
+		);
 	});
 
 	it('fails with a clear timeout, without hanging or repeating, when the answer is late', async () => {

@@ -93,7 +93,7 @@ export class MNotifyClient {
 			keepAliveTimeout: KEEP_ALIVE_MS,
 			connectTimeout: CONNECT_TIMEOUT_MS,
 		};
-		this.agent = markingWrites(connectionPool(secureContext, settings, proxy));
+		this.agent = markingWrites(connectionPool(origin, secureContext, settings, proxy));
 		this.proxy = proxy;
 	}
 

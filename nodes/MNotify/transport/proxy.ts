@@ -1,5 +1,5 @@
 import type { SecureContext } from 'node:tls';
-import { Agent, type Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 
 import type { Problem } from './problem';
 import { tunnelConnector } from './proxyTunnel';
@@ -123,16 +123,22 @@ export interface PoolSettings {
 }
 
 /**
- * The connection pool to MNotify: direct, or through the proxy (`proxyFor`). Through a proxy the
- * TLS session (and so the client certificate) runs end to end inside the CONNECT tunnel
+ * The connection pool to MNotify's origin: direct, or through the proxy (`proxyFor`). Through a
+ * proxy the TLS session (and so the client certificate) runs end to end inside the CONNECT tunnel
  * (proxyTunnel.ts).
+ *
+ * A Pool, not an Agent: undici 7's Agent closes an origin's pool whenever its count of connected
+ * sockets reaches 0, even with requests queued in it, and the closed pool's sockets then count
+ * against its replacement. Once MNotify (or a load balancer) drops the idle connections as a
+ * batch starts, every later request gets a new pool and a full TLS handshake of its own.
  */
 export function connectionPool(
+	origin: string,
 	secureContext: SecureContext,
 	settings: PoolSettings,
 	proxy: ProxyRoute | undefined,
 ): Dispatcher {
 	const tls = { secureContext, timeout: settings.connectTimeout };
 	const pool = { connections: settings.connections, keepAliveTimeout: settings.keepAliveTimeout };
-	return new Agent({ ...pool, connect: proxy ? tunnelConnector(proxy.url, tls) : tls });
+	return new Pool(origin, { ...pool, connect: proxy ? tunnelConnector(proxy.url, tls) : tls });
 }
