@@ -3,7 +3,7 @@
  * n8n around it. The benchmarks compare the node with it; the e2e calls the sandbox's API with it
  * (e.g. to send notifications a trigger should notice).
  */
-import { Agent, type Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 
 import type { ClientCertificate } from '../sandbox/server';
 
@@ -27,14 +27,16 @@ export function readId(text: string): string {
 }
 
 export class SandboxClient {
-	private readonly agent: Agent;
+	/** A Pool, as the node's transport has: undici 7's Agent can churn connections (one TLS
+	 * handshake per request) once a server drops the idle ones, which would skew the baseline. */
+	private readonly agent: Pool;
 
 	constructor(
 		private readonly origin: string,
 		certificate: Pick<ClientCertificate, 'pfx' | 'passphrase' | 'caPem'>,
 		connections: number,
 	) {
-		this.agent = new Agent({
+		this.agent = new Pool(origin, {
 			connections,
 			connect: { pfx: certificate.pfx, passphrase: certificate.passphrase, ca: certificate.caPem },
 		});
