@@ -34,17 +34,12 @@ export const agentWriteOptions: INodeProperties = {
 	options: [allowProductionFromAgentsOption],
 };
 
-/** n8n runs a node used by an AI agent as a tool under the node type name plus "Tool". */
-export function isAgentToolCall(context: IExecuteFunctions): boolean {
-	return context.getNode().type.endsWith('Tool');
-}
-
 /**
- * Refuses the run, before anything is prepared or sent, when an agent would `write` (e.g. "send
- * a notification") with a Production credential and the author did not allow it.
+ * Refuses the run of an AI agent's tool call, before anything is prepared or sent, when the agent
+ * would `write` (e.g. "send a notification") with a Production credential and the author did not
+ * allow it. The router calls it for agents' calls only.
  */
 export async function checkAgentWrite(this: IExecuteFunctions, write: string): Promise<void> {
-	if (!isAgentToolCall(this)) return;
 	const credentials = await this.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE);
 	if (!reachesProduction(credentials)) return;
 	if (OPT_IN_PARAMETERS.some((path) => readParameter(this, path, 0, false) === true)) return;

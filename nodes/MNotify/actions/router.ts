@@ -9,7 +9,7 @@ import { checkAgentWrite } from './agentGuard';
 import * as notification from './notification/Notification.resource';
 import { recordStoppedRun, tallySends, withSendReport } from './sendReport';
 import * as template from './template/Template.resource';
-import type { ItemOutcome, ItemTask, OperationModule, OperationRun } from './types';
+import type { ItemOutcome, ItemTask, OperationModule, OperationRun, RunStart } from './types';
 
 const RESOURCES: Record<string, Record<string, OperationModule>> = {
 	notification: notification.operations,
@@ -43,10 +43,12 @@ async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData
 		);
 	}
 	const continueOnFail = this.continueOnFail();
+	// n8n runs a node used by an AI agent as a tool under the node type name plus "Tool".
+	const asAgentTool = this.getNode().type.endsWith('Tool');
 	let run: OperationRun;
 	try {
-		if (operation.writes) await checkAgentWrite.call(this, operation.writes);
-		run = await startRun.call(this, operation, items.length);
+		if (operation.writes && asAgentTool) await checkAgentWrite.call(this, operation.writes);
+		run = await startRun.call(this, operation, { itemCount: items.length, asAgentTool });
 	} catch (error) {
 		// About the whole run (e.g. the agent guard rails): no item to name.
 		throw toNodeError.call(this, error, undefined);
@@ -143,9 +145,9 @@ function stopOnFailure(outcomes: ItemOutcome[], continueOnFail: boolean, notifie
 async function startRun(
 	this: IExecuteFunctions,
 	operation: OperationModule,
-	itemCount: number,
+	start: RunStart,
 ): Promise<OperationRun> {
-	if ('startRun' in operation) return await operation.startRun.call(this, itemCount);
+	if ('startRun' in operation) return await operation.startRun.call(this, start);
 	return { prepare: async (itemIndex) => await operation.prepare.call(this, itemIndex) };
 }
 

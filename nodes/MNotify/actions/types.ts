@@ -43,6 +43,13 @@ export interface OperationRun {
 	finish?(outcomes: ItemOutcome[]): Promise<void>;
 }
 
+/** What the router knows of the execution when it asks an operation for its run. */
+export interface RunStart {
+	itemCount: number;
+	/** An AI agent runs the node as a tool (the guard rails apply). */
+	asAgentTool: boolean;
+}
+
 interface OperationBase {
 	description: INodeProperties[];
 	/**
@@ -64,5 +71,5 @@ interface OperationBase {
 export type OperationModule = OperationBase &
 	(
 		| { prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> }
-		| { startRun(this: IExecuteFunctions, itemCount: number): Promise<OperationRun> }
+		| { startRun(this: IExecuteFunctions, start: RunStart): Promise<OperationRun> }
 	);

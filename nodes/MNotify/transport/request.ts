@@ -13,8 +13,12 @@ import {
 	type RequestSettings,
 } from './client';
 import { obtainClient, type ClientLease } from './clientCache';
-import { certificateExpiryMessage, hintCertificateExpiry } from './certificateExpiry';
-import type { MNotifyCredentials, Result } from './clientCertificate';
+import {
+	certificateExpiryMessage,
+	hintCertificateExpiry,
+	type MNotifyCredentials,
+	type Result,
+} from './clientCertificate';
 import { MNOTIFY_CREDENTIAL_TYPE as CREDENTIAL_TYPE } from '../../../credentials/MNotifyApi.credentials';
 import { UUID_PATTERN } from '../helpers/interfaces';
 import { describeHttpStatus, type HttpContext } from './httpErrors';

@@ -18,7 +18,7 @@ import { readParameter } from '../../parameters';
 import { ProcessedDataLedger } from '../ledger';
 import { dedupeRun, notSentForLedger } from './bulkSetup';
 import { defaultDedupeKey, skippedOutput, type DedupeRun, type SkipReason } from './dedupe';
-import { dryRunOutput, testRecipient, withOnlyRecipient } from './dryRun';
+import { dryRunOutput, testRecipient } from './dryRun';
 import { SendPacer } from './rateLimit';
 import { optionLabel, optionPath, rawOption, type SendOptions } from './send.options';
 
@@ -72,7 +72,8 @@ export class BulkSession {
 		concurrency: number,
 	) {
 		this.dryRun = options.dryRun === true;
-		this.testRecipient = testRecipient(context, options);
+		// Code only an option needs runs only when it is set.
+		this.testRecipient = options.sendOnlyTo ? testRecipient(context, options) : undefined;
 		this.maxSendsPerMinute = Number(options.maxSendsPerMinute) || undefined;
 		const rawKey = rawOption(context, 'dedupeKey');
 		this.keyIsExpression = typeof rawKey === 'string' && rawKey.trim() !== '';
@@ -94,7 +95,7 @@ export class BulkSession {
 
 	/** The request as it goes out: to the test recipient only, with Send Only To. */
 	outgoing(request: NotificationRequest): NotificationRequest {
-		return withOnlyRecipient(request, this.testRecipient);
+		return this.testRecipient ? { ...request, recipients: [this.testRecipient] } : request;
 	}
 
 	/** Runs before the POST: the output of an item that is not to be sent, or undefined to send it. */

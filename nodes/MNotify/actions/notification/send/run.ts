@@ -18,9 +18,8 @@ import {
 } from '../../../transport';
 import { readParameter } from '../../parameters';
 import { readTextContent } from '../../shared';
-import { isAgentToolCall } from '../../agentGuard';
 import { TemplateReads } from '../../template/shared';
-import type { ItemOutcome, ItemTask, OperationRun } from '../../types';
+import type { ItemOutcome, ItemTask, OperationRun, RunStart } from '../../types';
 import { isVersion1 } from '../../versions';
 import { describeAttachments, readAttachments } from './attachments';
 import { BulkSession } from './bulkSession';
@@ -55,7 +54,7 @@ export class SendRun implements OperationRun {
 	/** Refuses the whole run when an AI agent's call would notify more people than allowed. */
 	constructor(
 		private readonly context: IExecuteFunctions,
-		itemCount: number,
+		{ itemCount, asAgentTool }: RunStart,
 	) {
 		try {
 			this.firstOptions = readOptions(context, 0);
@@ -65,7 +64,7 @@ export class SendRun implements OperationRun {
 		this.sameOptionsForAll = !optionsDifferByItem(context);
 		if (this.firstOptions) this.firstSettings = readTimeoutSettings(this.firstOptions);
 		this.concurrency = this.firstOptions?.concurrency ?? DEFAULT_CONCURRENCY;
-		checkAgentRecipientCap(context, itemCount, this.firstOptions ?? {});
+		if (asAgentTool) checkAgentRecipientCap(context, itemCount, this.firstOptions ?? {});
 	}
 
 	/** An item's options: read for it only when they depend on the item. */
@@ -207,7 +206,6 @@ function checkAgentRecipientCap(
 	itemCount: number,
 	options: SendOptions,
 ): void {
-	if (!isAgentToolCall(context)) return;
 	// The cap counts recipient identifiers: the people a resolution policy reaches behind one
 	// IDNO are MNotify's to count (the README says so).
 	let recipients = 0;

@@ -12,7 +12,6 @@ import {
 	BULK_SAFETY_DEFAULT,
 	bulkOptions,
 	bulkSafetyOptions,
-	flattenSendOnlyTo,
 	type BulkOptions,
 } from './bulk.options';
 import { isVersion1, onlyVersion1, sinceSafeVersion } from '../../versions';
@@ -234,4 +233,16 @@ export function rawOption(context: IExecuteFunctions, name: string): unknown {
 /** Whether an option group holds an expression, so that the options may differ between items. */
 export function optionsDifferByItem(context: IExecuteFunctions): boolean {
 	return groupsOf(context).some((group) => holdsExpression(context, group.name));
+}
+
+/** Send Only To of version 1.1 as version 1 has it (value and type), for one reading of both. */
+function flattenSendOnlyTo(options: IDataObject): IDataObject {
+	const setting = options.sendOnlyTo;
+	if (typeof setting !== 'object' || setting === null || Array.isArray(setting)) return options;
+	const recipient = (setting as IDataObject).recipient as IDataObject | undefined;
+	return {
+		...options,
+		sendOnlyTo: recipient?.value ?? '',
+		sendOnlyToType: recipient?.type ?? 'Email',
+	};
 }
