@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { isPlainObject, wrongShape } from '../helpers/answers';
+import { isPlainObject } from '../helpers/answers';
 import { DEFAULT_CONCURRENCY, runWithConcurrency } from '../helpers/concurrency';
-import { InputError } from '../helpers/checks';
+import { describeValue, InputError } from '../helpers/checks';
 import { releaseClient } from '../transport';
 import { checkAgentWrite } from './agentGuard';
 import * as notification from './notification/Notification.resource';
@@ -162,7 +162,7 @@ function checkedOutput(
 	if (wrong !== -1) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`MNotify answered with ${wrongShape(outputs[wrong])} where an object was expected`,
+			`MNotify answered with ${describeValue(outputs[wrong])} where an object was expected`,
 			{
 				description:
 					'This is not an answer MNotify gives: check that the credential points at the MNotify API. Nothing was output for this item.',

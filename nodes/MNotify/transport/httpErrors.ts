@@ -1,3 +1,4 @@
+import { preview } from '../helpers/checks';
 import { ATTACHMENTS_LIMIT_IN_WORDS, LIMITS } from '../helpers/interfaces';
 import type { Problem } from './problem';
 
@@ -32,10 +33,11 @@ export function summarizeErrorBody(text: string): { summary: string; parsed: unk
 	try {
 		parsed = JSON.parse(trimmed);
 	} catch {
-		return { summary: truncate(trimmed), parsed: trimmed };
+		return { summary: preview(trimmed, MAX_SHOWN_BODY), parsed: trimmed };
 	}
-	if (typeof parsed === 'string') return { summary: truncate(parsed), parsed };
-	if (parsed === null || typeof parsed !== 'object') return { summary: truncate(trimmed), parsed };
+	if (typeof parsed === 'string') return { summary: preview(parsed, MAX_SHOWN_BODY), parsed };
+	if (parsed === null || typeof parsed !== 'object')
+		return { summary: preview(trimmed, MAX_SHOWN_BODY), parsed };
 
 	const body = parsed as Record<string, unknown>;
 	const parts: string[] = [];
@@ -49,11 +51,7 @@ export function summarizeErrorBody(text: string): { summary: string; parsed: unk
 			parts.push(`${field}: ${list}`);
 		}
 	}
-	return { summary: truncate(parts.join(' — ') || trimmed), parsed };
-}
-
-function truncate(text: string): string {
-	return text.length > MAX_SHOWN_BODY ? `${text.slice(0, MAX_SHOWN_BODY)}…` : text;
+	return { summary: preview(parts.join(' — ') || trimmed, MAX_SHOWN_BODY), parsed };
 }
 
 export interface HttpContext {

@@ -26,7 +26,12 @@ import { BulkSession } from './bulkSession';
 import { renderedTexts, variablesOf } from './dryRun';
 import { readRecipients } from './recipientsFromInput';
 import { readResolutionPolicy } from './resolution';
-import { optionsDifferByItem, readOptions, type SendOptions } from './send.options';
+import {
+	DEFAULT_MAX_RECIPIENTS_PER_AGENT_CALL,
+	optionsDifferByItem,
+	readOptions,
+	type SendOptions,
+} from './send.options';
 import { completeTemplateSend, readOwnTemplateTexts } from './templateSend';
 import { readTextsFromInput, TEXTS_FROM_INPUT } from './textsFromInput';
 import { readSendVariables, variablesAsSent } from './variablesMapper';
@@ -212,7 +217,7 @@ function checkAgentRecipientCap(
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		recipients += readRecipients(context, itemIndex).length;
 	}
-	const limit = options.maxRecipientsPerAgentCall ?? 10;
+	const limit = options.maxRecipientsPerAgentCall ?? DEFAULT_MAX_RECIPIENTS_PER_AGENT_CALL;
 	if (recipients > limit) {
 		throw new NodeOperationError(
 			context.getNode(),

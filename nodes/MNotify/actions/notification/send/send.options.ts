@@ -2,7 +2,11 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { ALLOWED_ATTACHMENT_EXTENSIONS } from '../../../helpers/attachments';
 import { DEFAULT_CONCURRENCY } from '../../../helpers/concurrency';
-import { ATTACHMENTS_LIMIT_IN_WORDS, FINAL_STATUSES } from '../../../helpers/interfaces';
+import {
+	ATTACHMENTS_LIMIT_IN_WORDS,
+	FINAL_STATUSES,
+	WAIT_UNTIL_STATUSES,
+} from '../../../helpers/interfaces';
 import { checkOptionValues } from '../../../helpers/optionValues';
 import { outputFormatOption, statusOptions } from '../../common.descriptions';
 import { allowProductionFromAgentsOption } from '../../agentGuard';
@@ -75,13 +79,16 @@ const deliveryOptions: INodeProperties[] = [
 		displayName: 'Wait Until Status',
 		name: 'waitUntilStatuses',
 		type: 'multiOptions',
-		options: statusOptions(['Cancelled', 'Delivered', 'Failed', 'Read', 'Sent']),
+		options: statusOptions([...WAIT_UNTIL_STATUSES].sort()),
 		default: [...FINAL_STATUSES],
 		description:
 			'Stop waiting when a notification reaches (or passes) one of these. Failed and Cancelled always stop the wait.',
 		displayOptions: whenWaiting,
 	},
 ];
+
+/** The most recipients one AI agent's tool call may notify unless the author raises it. */
+export const DEFAULT_MAX_RECIPIENTS_PER_AGENT_CALL = 10;
 
 /** The guard rails that apply when an AI agent uses the node as a tool. */
 const agentOptions: INodeProperties[] = [
@@ -91,7 +98,7 @@ const agentOptions: INodeProperties[] = [
 		name: 'maxRecipientsPerAgentCall',
 		type: 'number',
 		typeOptions: { minValue: 1 },
-		default: 10,
+		default: DEFAULT_MAX_RECIPIENTS_PER_AGENT_CALL,
 		description:
 			'When an AI agent uses this node as a tool, the most recipients one call may notify; bulk sends belong in a workflow, not an agent',
 	},
