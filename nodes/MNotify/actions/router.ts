@@ -6,6 +6,7 @@ import { DEFAULT_CONCURRENCY, runWithConcurrency } from '../helpers/concurrency'
 import { describeValue, InputError } from '../helpers/checks';
 import { releaseClient } from '../transport';
 import { checkAgentWrite } from './agentGuard';
+import { NodeParameters } from './parameters';
 import * as notification from './notification/Notification.resource';
 import { recordStoppedRun, tallySends, withSendReport } from './sendReport';
 import * as template from './template/Template.resource';
@@ -45,10 +46,16 @@ async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData
 	const continueOnFail = this.continueOnFail();
 	// n8n runs a node used by an AI agent as a tool under the node type name plus "Tool".
 	const asAgentTool = this.getNode().type.endsWith('Tool');
+	const parameters = new NodeParameters(this);
 	let run: OperationRun;
 	try {
-		if (operation.writes && asAgentTool) await checkAgentWrite.call(this, operation.writes);
-		run = await startRun.call(this, operation, { itemCount: items.length, asAgentTool });
+		if (operation.writes && asAgentTool)
+			await checkAgentWrite.call(this, operation.writes, parameters);
+		run = await startRun.call(this, operation, {
+			itemCount: items.length,
+			asAgentTool,
+			parameters,
+		});
 	} catch (error) {
 		// About the whole run (e.g. the agent guard rails): no item to name.
 		throw toNodeError.call(this, error, undefined);
@@ -148,7 +155,9 @@ async function startRun(
 	start: RunStart,
 ): Promise<OperationRun> {
 	if ('startRun' in operation) return await operation.startRun.call(this, start);
-	return { prepare: async (itemIndex) => await operation.prepare.call(this, itemIndex) };
+	return {
+		prepare: async (itemIndex) => await operation.prepare.call(this, itemIndex, start.parameters),
+	};
 }
 
 /** n8n needs an object as each item's JSON: an answer of another shape fails its item clearly. */

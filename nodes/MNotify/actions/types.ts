@@ -6,6 +6,8 @@ import type {
 	NodeOperationError,
 } from 'n8n-workflow';
 
+import type { NodeParameters } from './parameters';
+
 /**
  * The work for one item, ready to run once every item has been validated. `checkBeforeSending`
  * is a second check that needs to read from MNotify (e.g. a template's placeholders): it runs once
@@ -46,6 +48,8 @@ export interface OperationRun {
 /** What the router knows of the execution when it asks an operation for its run. */
 export interface RunStart {
 	itemCount: number;
+	/** The node's parameters for this execution, each read once where it can be. */
+	parameters: NodeParameters;
 	/** An AI agent runs the node as a tool (the guard rails apply). */
 	asAgentTool: boolean;
 }
@@ -70,6 +74,12 @@ interface OperationBase {
  */
 export type OperationModule = OperationBase &
 	(
-		| { prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> }
+		| {
+				prepare(
+					this: IExecuteFunctions,
+					itemIndex: number,
+					parameters: NodeParameters,
+				): Promise<ItemTask>;
+		  }
 		| { startRun(this: IExecuteFunctions, start: RunStart): Promise<OperationRun> }
 	);

@@ -6,6 +6,7 @@ import { agentWriteOptions } from '../agentGuard';
 import { notificationLocator } from '../common.descriptions';
 import type { ItemTask } from '../types';
 import { readNotificationId } from './shared';
+import type { NodeParameters } from '../parameters';
 
 const properties: INodeProperties[] = [notificationLocator, agentWriteOptions];
 
@@ -16,8 +17,12 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
-	const id = readNotificationId(this, itemIndex);
+export async function prepare(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	parameters: NodeParameters,
+): Promise<ItemTask> {
+	const id = readNotificationId(parameters, itemIndex);
 	return async () => {
 		const answer = await mnotifyApiRequest.call(this, {
 			method: 'DELETE',

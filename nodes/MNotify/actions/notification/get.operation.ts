@@ -7,7 +7,7 @@ import { mnotifyApiRequest } from '../../transport';
 import { notificationLocator, outputFormatOption } from '../common.descriptions';
 import type { ItemTask } from '../types';
 import { readNotificationId } from './shared';
-import { readParameter } from '../parameters';
+import type { NodeParameters } from '../parameters';
 
 const properties: INodeProperties[] = [notificationLocator, outputFormatOption];
 
@@ -16,9 +16,13 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
-	const id = readNotificationId(this, itemIndex);
-	const output = readParameter(this, 'output', itemIndex, 'notification') as string;
+export async function prepare(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	parameters: NodeParameters,
+): Promise<ItemTask> {
+	const id = readNotificationId(parameters, itemIndex);
+	const output = parameters.read('output', itemIndex, 'notification') as string;
 	return async () => {
 		const answer = await mnotifyApiRequest.call(this, {
 			method: 'GET',

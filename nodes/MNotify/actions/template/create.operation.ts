@@ -8,7 +8,7 @@ import { agentWriteOptions } from '../agentGuard';
 import { contentProperties } from '../common.descriptions';
 import { readTextContent } from '../shared';
 import type { ItemTask } from '../types';
-import { readParameter } from '../parameters';
+import type { NodeParameters } from '../parameters';
 
 /** Every field is required (docs/contract.md §5.4): the strictest of MNotify's sources. */
 export const templateFields: INodeProperties[] = [
@@ -47,11 +47,15 @@ export const description = updateDisplayOptions(
 
 export const writes = 'create a template';
 
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
+export async function prepare(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	parameters: NodeParameters,
+): Promise<ItemTask> {
 	const request = buildTemplateRequest({
-		name: readParameter(this, 'name', itemIndex),
-		description: readParameter(this, 'description', itemIndex, ''),
-		content: readTextContent(this, itemIndex),
+		name: parameters.read('name', itemIndex),
+		description: parameters.read('description', itemIndex, ''),
+		content: readTextContent(parameters, itemIndex),
 	});
 	return async () => {
 		const answer = await mnotifyApiRequest.call(this, {

@@ -6,6 +6,7 @@ import { agentWriteOptions } from '../agentGuard';
 import { templateLocator } from '../common.descriptions';
 import type { ItemTask } from '../types';
 import { readTemplateId } from './shared';
+import type { NodeParameters } from '../parameters';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['template'], operation: ['delete'] } },
@@ -14,8 +15,12 @@ export const description = updateDisplayOptions(
 
 export const writes = 'delete a template';
 
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
-	const id = readTemplateId(this, itemIndex);
+export async function prepare(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	parameters: NodeParameters,
+): Promise<ItemTask> {
+	const id = readTemplateId(parameters, itemIndex);
 	return async () => {
 		const answer = await mnotifyApiRequest.call(this, {
 			method: 'DELETE',

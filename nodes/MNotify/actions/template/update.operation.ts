@@ -9,7 +9,7 @@ import { templateLocator } from '../common.descriptions';
 import type { ItemTask } from '../types';
 import { templateFields } from './create.operation';
 import { getTemplate, readTemplateId } from './shared';
-import { readParameter } from '../parameters';
+import type { NodeParameters } from '../parameters';
 
 const properties: INodeProperties[] = [
 	templateLocator,
@@ -52,9 +52,13 @@ const STORED_PART: Record<Part, 'subject' | 'body' | 'bodyShort'> = {
  * fields the user set are changed, translations included; the result must be a complete
  * template (docs/contract.md §5.4).
  */
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
-	const id = readTemplateId(this, itemIndex);
-	const changes = readParameter(this, 'updateFields', itemIndex, {}) as IDataObject;
+export async function prepare(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	parameters: NodeParameters,
+): Promise<ItemTask> {
+	const id = readTemplateId(parameters, itemIndex);
+	const changes = parameters.read('updateFields', itemIndex, {}) as IDataObject;
 	const givenTranslations = ((changes.translations as IDataObject | undefined)?.translation ??
 		[]) as Translation[];
 	// Check the fields given now, before any request; the merged template is checked again below.

@@ -14,7 +14,7 @@ import {
 	requestFacts,
 	type MNotifyCredentials,
 } from '../../../transport';
-import { readParameter } from '../../parameters';
+import type { NodeParameters } from '../../parameters';
 import { ProcessedDataLedger } from '../ledger';
 import { dedupeRun, notSentForLedger } from './bulkSetup';
 import { defaultDedupeKey, skippedOutput, type DedupeRun, type SkipReason } from './dedupe';
@@ -66,11 +66,15 @@ export class BulkSession {
 
 	private dryRunCount = 0;
 
+	private readonly context: IExecuteFunctions;
+
 	constructor(
-		private readonly context: IExecuteFunctions,
+		private readonly parameters: NodeParameters,
 		options: SendOptions,
 		concurrency: number,
 	) {
+		const context = parameters.context;
+		this.context = context;
 		this.dryRun = options.dryRun === true;
 		// Code only an option needs runs only when it is set.
 		this.testRecipient = options.sendOnlyTo ? testRecipient(context, options) : undefined;
@@ -255,7 +259,7 @@ export class BulkSession {
 	private dedupeKey(itemIndex: number, request: NotificationRequest): string {
 		if (!this.keyIsExpression) return defaultDedupeKey(request);
 		const key = String(
-			readParameter(this.context, optionPath(this.context, 'dedupeKey'), itemIndex, '') ?? '',
+			this.parameters.read(optionPath(this.context, 'dedupeKey'), itemIndex, '') ?? '',
 		).trim();
 		if (key === '') {
 			throw new InputError(

@@ -11,7 +11,7 @@ import { checkOptionValues } from '../../../helpers/optionValues';
 import { outputFormatOption, statusOptions } from '../../common.descriptions';
 import { allowProductionFromAgentsOption } from '../../agentGuard';
 import { timeoutOption } from '../../shared';
-import { holdsExpression, readParameter } from '../../parameters';
+import type { NodeParameters } from '../../parameters';
 import {
 	BULK_SAFETY_DEFAULT,
 	bulkOptions,
@@ -203,10 +203,11 @@ function defaultsOf(group: OptionGroup, context: IExecuteFunctions): IDataObject
  * The Send options of either version as one object with version 1's names: each checked against
  * its description in the panel (an input error naming the group and the option if wrong).
  */
-export function readOptions(context: IExecuteFunctions, itemIndex: number): SendOptions {
+export function readOptions(parameters: NodeParameters, itemIndex: number): SendOptions {
+	const context = parameters.context;
 	const merged: IDataObject = {};
 	for (const group of groupsOf(context)) {
-		const values = readParameter(context, group.name, itemIndex, group.default);
+		const values = parameters.read(group.name, itemIndex, group.default);
 		const checked = checkOptionValues(values, group.options, { label: group.displayName });
 		Object.assign(merged, defaultsOf(group, context), checked);
 	}
@@ -238,8 +239,8 @@ export function rawOption(context: IExecuteFunctions, name: string): unknown {
 }
 
 /** Whether an option group holds an expression, so that the options may differ between items. */
-export function optionsDifferByItem(context: IExecuteFunctions): boolean {
-	return groupsOf(context).some((group) => holdsExpression(context, group.name));
+export function optionsDifferByItem(parameters: NodeParameters): boolean {
+	return groupsOf(parameters.context).some((group) => parameters.holdsExpression(group.name));
 }
 
 /** Send Only To of version 1.1 as version 1 has it (value and type), for one reading of both. */
