@@ -45,6 +45,13 @@ export interface OperationRun {
 	finish?(outcomes: ItemOutcome[]): Promise<void>;
 }
 
+/** Reads and checks one item of an operation that needs no run of its own, and gives its work. */
+export type PrepareItem = (
+	this: IExecuteFunctions,
+	itemIndex: number,
+	parameters: NodeParameters,
+) => Promise<ItemTask>;
+
 /** What the router knows of the execution when it asks an operation for its run. */
 export interface RunStart {
 	itemCount: number;
@@ -74,12 +81,6 @@ interface OperationBase {
  */
 export type OperationModule = OperationBase &
 	(
-		| {
-				prepare(
-					this: IExecuteFunctions,
-					itemIndex: number,
-					parameters: NodeParameters,
-				): Promise<ItemTask>;
-		  }
+		| { prepare: PrepareItem }
 		| { startRun(this: IExecuteFunctions, start: RunStart): Promise<OperationRun> }
 	);

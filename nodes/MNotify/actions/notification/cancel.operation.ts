@@ -1,12 +1,11 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { mnotifyApiRequest, readReturnedId } from '../../transport';
 import { agentWriteOptions } from '../agentGuard';
 import { notificationLocator } from '../common.descriptions';
-import type { ItemTask } from '../types';
+import type { PrepareItem } from '../types';
 import { readNotificationId } from './shared';
-import type { NodeParameters } from '../parameters';
 
 const properties: INodeProperties[] = [notificationLocator, agentWriteOptions];
 
@@ -17,11 +16,7 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function prepare(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	parameters: NodeParameters,
-): Promise<ItemTask> {
+export const prepare: PrepareItem = async function (itemIndex, parameters) {
 	const id = readNotificationId(parameters, itemIndex);
 	return async () => {
 		const answer = await mnotifyApiRequest.call(this, {
@@ -34,4 +29,4 @@ export async function prepare(
 		});
 		return { id: readReturnedId(answer) ?? id, cancelled: true };
 	};
-}
+};

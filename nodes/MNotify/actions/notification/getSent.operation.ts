@@ -4,12 +4,12 @@
  * Get for statuses. Only the PostgreSQL ledger can list; n8n's store keeps bare hashes and can
  * only count.
  */
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { limitOption } from '../listRequest';
 import type { NodeParameters } from '../parameters';
-import type { ItemTask } from '../types';
+import type { PrepareItem } from '../types';
 import { ledgerProperty } from './send/bulk.options';
 import { DEFAULT_LEDGER_TABLE, LedgerError, ledgerKind, ledgerTable, listLedger } from './ledger';
 
@@ -81,11 +81,7 @@ function readTime(parameters: NodeParameters, name: string, itemIndex: number, e
 	return time;
 }
 
-export async function prepare(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	parameters: NodeParameters,
-): Promise<ItemTask> {
+export const prepare: PrepareItem = async function (itemIndex, parameters) {
 	const workflowId = String(parameters.read('workflowId', itemIndex, '') ?? '').trim();
 	const workflowScope = `workflow:${workflowId || String(this.getWorkflow().id ?? '')}`;
 	if (ledgerKind(this) === 'n8n') {
@@ -127,4 +123,4 @@ export async function prepare(
 			});
 		}
 	};
-}
+};

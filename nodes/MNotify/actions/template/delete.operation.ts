@@ -1,12 +1,11 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { mnotifyApiRequest, readReturnedId } from '../../transport';
 import { agentWriteOptions } from '../agentGuard';
 import { templateLocator } from '../common.descriptions';
-import type { ItemTask } from '../types';
+import type { PrepareItem } from '../types';
 import { readTemplateId } from './shared';
-import type { NodeParameters } from '../parameters';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['template'], operation: ['delete'] } },
@@ -15,11 +14,7 @@ export const description = updateDisplayOptions(
 
 export const writes = 'delete a template';
 
-export async function prepare(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	parameters: NodeParameters,
-): Promise<ItemTask> {
+export const prepare: PrepareItem = async function (itemIndex, parameters) {
 	const id = readTemplateId(parameters, itemIndex);
 	return async () => {
 		const answer = await mnotifyApiRequest.call(this, {
@@ -32,4 +27,4 @@ export async function prepare(
 		});
 		return { id: readReturnedId(answer) ?? id, deleted: true };
 	};
-}
+};

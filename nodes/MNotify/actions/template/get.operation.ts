@@ -1,21 +1,16 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { templateLocator } from '../common.descriptions';
-import type { ItemTask } from '../types';
+import type { PrepareItem } from '../types';
 import { getTemplate, readTemplateId } from './shared';
-import type { NodeParameters } from '../parameters';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['template'], operation: ['get'] } },
 	[templateLocator] as INodeProperties[],
 );
 
-export async function prepare(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	parameters: NodeParameters,
-): Promise<ItemTask> {
+export const prepare: PrepareItem = async function (itemIndex, parameters) {
 	const id = readTemplateId(parameters, itemIndex);
 	return async () => (await getTemplate.call(this, id, itemIndex)) as IDataObject;
-}
+};
