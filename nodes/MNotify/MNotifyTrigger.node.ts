@@ -7,7 +7,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { readNotificationDetails, wrongShape } from './helpers/answers';
+import { readNotificationDetails } from './helpers/answers';
+import { describeValue } from './helpers/checks';
 import {
 	CREDENTIAL_TYPE,
 	certificateExpiryWarning,
@@ -197,7 +198,7 @@ async function readChangesSince(
 async function readDetails(this: IPollFunctions, id: unknown): Promise<IDataObject> {
 	if (typeof id !== 'string' || !UUID_PATTERN.test(id)) {
 		return {
-			detailsError: `MNotify listed ${wrongShape(id)} as a notification id; its details were not read`,
+			detailsError: `MNotify listed ${describeValue(id)} as a notification id; its details were not read`,
 		};
 	}
 	const answer = await mnotifyApiRequest.call(this, {

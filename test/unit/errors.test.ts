@@ -1,6 +1,9 @@
-import { describeHttpStatus, summarizeErrorBody } from '../../nodes/MNotify/transport/httpErrors';
+import {
+	describeHttpStatus,
+	parseRetryAfter,
+	summarizeErrorBody,
+} from '../../nodes/MNotify/transport/httpErrors';
 import { normalizePem, resolveOrigin } from '../../nodes/MNotify/transport/clientCertificate';
-import { parseRetryAfter } from '../../nodes/MNotify/transport/client';
 import { parseBody, readReturnedId } from '../../nodes/MNotify/transport';
 
 describe('error bodies', () => {

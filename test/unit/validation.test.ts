@@ -83,7 +83,7 @@ describe('template variables', () => {
 	it.each([
 		['{name: Ion}', /not valid JSON/],
 		['[1,2]', /must be a JSON object, not a list/],
-		['"text"', /must be a JSON object, not a string/],
+		['"text"', /must be a JSON object, not text \("text"\)/],
 	])('rejects %p', (raw, message) => {
 		expect(errorOf(() => parseVariablesObject(raw, 'Variables')).message).toMatch(message);
 	});

@@ -7,7 +7,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, reachesProduction, type MNotifyCredentials } from '../transport';
-import { readParameter } from './parameters';
+import type { NodeParameters } from './parameters';
 
 /** Where the writing operations keep the opt-in: Options, or Send's AI Agent group (node version 1.1). */
 const OPT_IN_PARAMETERS = [
@@ -34,20 +34,19 @@ export const agentWriteOptions: INodeProperties = {
 	options: [allowProductionFromAgentsOption],
 };
 
-/** n8n runs a node used by an AI agent as a tool under the node type name plus "Tool". */
-export function isAgentToolCall(context: IExecuteFunctions): boolean {
-	return context.getNode().type.endsWith('Tool');
-}
-
 /**
- * Refuses the run, before anything is prepared or sent, when an agent would `write` (e.g. "send
- * a notification") with a Production credential and the author did not allow it.
+ * Refuses the run of an AI agent's tool call, before anything is prepared or sent, when the agent
+ * would `write` (e.g. "send a notification") with a Production credential and the author did not
+ * allow it. The router calls it for agents' calls only.
  */
-export async function checkAgentWrite(this: IExecuteFunctions, write: string): Promise<void> {
-	if (!isAgentToolCall(this)) return;
+export async function checkAgentWrite(
+	this: IExecuteFunctions,
+	write: string,
+	parameters: NodeParameters,
+): Promise<void> {
 	const credentials = await this.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE);
 	if (!reachesProduction(credentials)) return;
-	if (OPT_IN_PARAMETERS.some((path) => readParameter(this, path, 0, false) === true)) return;
+	if (OPT_IN_PARAMETERS.some((path) => parameters.read(path, 0, false) === true)) return;
 	throw new NodeOperationError(
 		this.getNode(),
 		`An AI agent tried to ${write} with a Production credential`,

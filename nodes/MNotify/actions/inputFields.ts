@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { InputError } from '../helpers/checks';
+import { describeValue, InputError } from '../helpers/checks';
 
 /**
  * The "From Input Fields" modes: the user names a field once and the node reads it from every
@@ -48,9 +48,4 @@ export function textOfField(value: unknown, name: string, setting: string): stri
 		`The field "${name}" holds ${describeValue(value)}, not text (${setting})`,
 		`Point ${setting} at a field that holds text, or reshape the items first (e.g. with an Edit Fields node).`,
 	);
-}
-
-function describeValue(value: unknown): string {
-	if (Array.isArray(value)) return 'a list';
-	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

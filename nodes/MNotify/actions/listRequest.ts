@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../helpers/interfaces';
-import { positiveInteger, InputError } from '../helpers/checks';
+import { positiveInteger, InputError, preview } from '../helpers/checks';
 import { buildListQuery } from '../helpers/listQueries';
 import { checkOptionValues } from '../helpers/optionValues';
 import { readTimeoutSettings, type ListRequest } from '../transport';
@@ -70,7 +70,7 @@ function readCreatedAfter(options: IDataObject): number | undefined {
 	if (!Number.isFinite(time)) {
 		throw new InputError(
 			'Options › Created After',
-			`Options › Created After "${String(raw).slice(0, 40)}" is not a date`,
+			`Options › Created After "${preview(String(raw))}" is not a date`,
 			'Give a date and time such as 2025-11-10T09:00:00Z, or an expression such as {{ $now.minus(1, "day") }}.',
 		);
 	}

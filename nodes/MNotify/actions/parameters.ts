@@ -1,44 +1,47 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeParameters } from 'n8n-workflow';
+
+type Cached = { constant: true; value: unknown } | { constant: false };
 
 /**
- * n8n evaluates a parameter anew for every item, which on a fast network costs more than the
- * request itself. A parameter without expressions has the same value for every item, so it is
- * evaluated once per execution and reused; parameters with expressions are read per item.
+ * The node's parameters for one execution, owned by the run: the router makes one per execution
+ * and hands it to the operation. n8n evaluates a parameter anew for every item, which on a fast
+ * network costs more than the request itself. A parameter without expressions has the same value
+ * for every item, so it is evaluated once and reused; parameters with expressions are read per item.
  */
-type Cached = { constant: true; value: unknown } | { constant: false };
-const parametersByExecution = new WeakMap<IExecuteFunctions, Map<string, Cached>>();
+export class NodeParameters {
+	private readonly cache = new Map<string, Cached>();
 
-export function readParameter<T = unknown>(
-	context: IExecuteFunctions,
-	name: string,
-	itemIndex: number,
-	fallback?: unknown,
-	options?: { extractValue?: boolean },
-): T {
-	const read = () =>
-		context.getNodeParameter(name, itemIndex, fallback as never, options) as unknown as T;
-	let cache = parametersByExecution.get(context);
-	if (!cache) {
-		cache = new Map();
-		parametersByExecution.set(context, cache);
+	/** As saved, expressions not evaluated (n8n's getNode() copies them at every call). */
+	private readonly saved: INodeParameters;
+
+	constructor(readonly context: IExecuteFunctions) {
+		this.saved = context.getNode().parameters;
 	}
-	const key = `${name}${options?.extractValue ? '#value' : ''}`;
-	let cached = cache.get(key);
-	if (!cached) {
-		cached = containsExpression(rawValue(context.getNode().parameters, name))
-			? { constant: false }
-			: { constant: true, value: read() };
-		cache.set(key, cached);
+
+	read<T = unknown>(
+		name: string,
+		itemIndex: number,
+		fallback?: unknown,
+		options?: { extractValue?: boolean },
+	): T {
+		const read = () =>
+			this.context.getNodeParameter(name, itemIndex, fallback as never, options) as unknown as T;
+		const key = `${name}${options?.extractValue ? '#value' : ''}`;
+		let cached = this.cache.get(key);
+		if (!cached) {
+			cached = this.holdsExpression(name) ? { constant: false } : { constant: true, value: read() };
+			this.cache.set(key, cached);
+		}
+		return cached.constant ? (cached.value as T) : read();
 	}
-	return cached.constant ? (cached.value as T) : read();
+
+	/** Whether a parameter holds an expression, i.e. may have a different value for every item. */
+	holdsExpression(name: string): boolean {
+		return containsExpression(savedValue(this.saved, name));
+	}
 }
 
-/** Whether a parameter holds an expression, i.e. may have a different value for every item. */
-export function holdsExpression(context: IExecuteFunctions, name: string): boolean {
-	return containsExpression(rawValue(context.getNode().parameters, name));
-}
-
-function rawValue(parameters: unknown, path: string): unknown {
+function savedValue(parameters: unknown, path: string): unknown {
 	return path
 		.split('.')
 		.reduce<unknown>(

@@ -1,15 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { isPlainObject, wrongShape } from '../helpers/answers';
+import { isPlainObject } from '../helpers/answers';
 import { DEFAULT_CONCURRENCY, runWithConcurrency } from '../helpers/concurrency';
-import { InputError } from '../helpers/checks';
+import { describeValue, InputError } from '../helpers/checks';
 import { releaseClient } from '../transport';
 import { checkAgentWrite } from './agentGuard';
+import { NodeParameters } from './parameters';
 import * as notification from './notification/Notification.resource';
 import { recordStoppedRun, tallySends, withSendReport } from './sendReport';
 import * as template from './template/Template.resource';
-import type { ItemOutcome, ItemTask, OperationModule, OperationRun } from './types';
+import type { ItemOutcome, ItemTask, OperationModule, OperationRun, RunStart } from './types';
 
 const RESOURCES: Record<string, Record<string, OperationModule>> = {
 	notification: notification.operations,
@@ -43,10 +44,18 @@ async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData
 		);
 	}
 	const continueOnFail = this.continueOnFail();
+	// n8n runs a node used by an AI agent as a tool under the node type name plus "Tool".
+	const asAgentTool = this.getNode().type.endsWith('Tool');
+	const parameters = new NodeParameters(this);
 	let run: OperationRun;
 	try {
-		if (operation.writes) await checkAgentWrite.call(this, operation.writes);
-		run = await startRun.call(this, operation, items.length);
+		if (operation.writes && asAgentTool)
+			await checkAgentWrite.call(this, operation.writes, parameters);
+		run = await startRun.call(this, operation, {
+			itemCount: items.length,
+			asAgentTool,
+			parameters,
+		});
 	} catch (error) {
 		// About the whole run (e.g. the agent guard rails): no item to name.
 		throw toNodeError.call(this, error, undefined);
@@ -143,10 +152,12 @@ function stopOnFailure(outcomes: ItemOutcome[], continueOnFail: boolean, notifie
 async function startRun(
 	this: IExecuteFunctions,
 	operation: OperationModule,
-	itemCount: number,
+	start: RunStart,
 ): Promise<OperationRun> {
-	if ('startRun' in operation) return await operation.startRun.call(this, itemCount);
-	return { prepare: async (itemIndex) => await operation.prepare.call(this, itemIndex) };
+	if ('startRun' in operation) return await operation.startRun.call(this, start);
+	return {
+		prepare: async (itemIndex) => await operation.prepare.call(this, itemIndex, start.parameters),
+	};
 }
 
 /** n8n needs an object as each item's JSON: an answer of another shape fails its item clearly. */
@@ -160,7 +171,7 @@ function checkedOutput(
 	if (wrong !== -1) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`MNotify answered with ${wrongShape(outputs[wrong])} where an object was expected`,
+			`MNotify answered with ${describeValue(outputs[wrong])} where an object was expected`,
 			{
 				description:
 					'This is not an answer MNotify gives: check that the credential points at the MNotify API. Nothing was output for this item.',

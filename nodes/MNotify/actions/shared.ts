@@ -1,17 +1,16 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { serializeTemplateVariables, type ContentInput } from '../helpers/content';
 
-import { readParameter } from './parameters';
+import type { NodeParameters } from './parameters';
 
 /** The texts as the panel holds them (Romanian fields plus translations). */
-export function readTextContent(context: IExecuteFunctions, itemIndex: number): ContentInput {
+export function readTextContent(parameters: NodeParameters, itemIndex: number): ContentInput {
 	return {
-		subject: readParameter(context, 'subject', itemIndex, ''),
-		body: readParameter(context, 'body', itemIndex, ''),
-		shortBody: readParameter(context, 'shortBody', itemIndex, ''),
-		translations: readParameter(
-			context,
+		subject: parameters.read('subject', itemIndex, ''),
+		body: parameters.read('body', itemIndex, ''),
+		shortBody: parameters.read('shortBody', itemIndex, ''),
+		translations: parameters.read(
 			'translations.translation',
 			itemIndex,
 			[],
@@ -30,19 +29,18 @@ export const timeoutOption: INodeProperties = {
 
 /** Template variables from the panel (pairs or JSON), as the JSON string MNotify expects. */
 export function readTemplateVariables(
-	context: IExecuteFunctions,
+	parameters: NodeParameters,
 	itemIndex: number,
 ): string | undefined {
-	const mode = readParameter(context, 'variablesMode', itemIndex, 'keyValue') as
-		'keyValue' | 'json';
+	const mode = parameters.read('variablesMode', itemIndex, 'keyValue') as 'keyValue' | 'json';
 	if (mode === 'json') {
 		return serializeTemplateVariables(
 			mode,
 			undefined,
-			readParameter(context, 'variablesJson', itemIndex, '{}'),
+			parameters.read('variablesJson', itemIndex, '{}'),
 		);
 	}
-	const pairs = readParameter(context, 'variables.variable', itemIndex, []) as Array<{
+	const pairs = parameters.read('variables.variable', itemIndex, []) as Array<{
 		name?: unknown;
 		value?: unknown;
 	}>;

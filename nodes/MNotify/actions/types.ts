@@ -6,6 +6,8 @@ import type {
 	NodeOperationError,
 } from 'n8n-workflow';
 
+import type { NodeParameters } from './parameters';
+
 /**
  * The work for one item, ready to run once every item has been validated. `checkBeforeSending`
  * is a second check that needs to read from MNotify (e.g. a template's placeholders): it runs once
@@ -43,6 +45,22 @@ export interface OperationRun {
 	finish?(outcomes: ItemOutcome[]): Promise<void>;
 }
 
+/** Reads and checks one item of an operation that needs no run of its own, and gives its work. */
+export type PrepareItem = (
+	this: IExecuteFunctions,
+	itemIndex: number,
+	parameters: NodeParameters,
+) => Promise<ItemTask>;
+
+/** What the router knows of the execution when it asks an operation for its run. */
+export interface RunStart {
+	itemCount: number;
+	/** The node's parameters for this execution, each read once where it can be. */
+	parameters: NodeParameters;
+	/** An AI agent runs the node as a tool (the guard rails apply). */
+	asAgentTool: boolean;
+}
+
 interface OperationBase {
 	description: INodeProperties[];
 	/**
@@ -63,6 +81,6 @@ interface OperationBase {
  */
 export type OperationModule = OperationBase &
 	(
-		| { prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> }
-		| { startRun(this: IExecuteFunctions, itemCount: number): Promise<OperationRun> }
+		| { prepare: PrepareItem }
+		| { startRun(this: IExecuteFunctions, start: RunStart): Promise<OperationRun> }
 	);

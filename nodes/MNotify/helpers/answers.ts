@@ -6,39 +6,30 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { NotificationDetails } from './interfaces';
-import { preview } from './checks';
+import { describeValue } from './checks';
 
 export function isPlainObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** How a value looks, for messages: "null", "a number (42)", "a list", "text". */
-export function wrongShape(value: unknown): string {
-	if (value === null) return 'null';
-	if (value === undefined) return 'nothing';
-	if (Array.isArray(value)) return 'a list';
-	if (typeof value === 'string') return `text ("${preview(value)}")`;
-	if (typeof value === 'object') return 'an object';
-	return `a ${typeof value} (${String(value)})`;
-}
-
 /** What is wrong with a notification's details, or undefined when they can be used. */
 export function notificationDetailsProblem(value: unknown): string | undefined {
-	if (!isPlainObject(value)) return `the answer is ${wrongShape(value)}, not a notification`;
+	if (!isPlainObject(value)) return `the answer is ${describeValue(value)}, not a notification`;
 	if (value.status !== undefined && typeof value.status !== 'string') {
-		return `its status is ${wrongShape(value.status)}`;
+		return `its status is ${describeValue(value.status)}`;
 	}
 	if (value.recipients === undefined) return undefined;
-	if (!Array.isArray(value.recipients)) return `its recipients are ${wrongShape(value.recipients)}`;
+	if (!Array.isArray(value.recipients))
+		return `its recipients are ${describeValue(value.recipients)}`;
 	for (const [index, recipient] of value.recipients.entries()) {
-		if (!isPlainObject(recipient)) return `recipient ${index + 1} is ${wrongShape(recipient)}`;
+		if (!isPlainObject(recipient)) return `recipient ${index + 1} is ${describeValue(recipient)}`;
 		const messages = recipient.messages;
 		if (messages === undefined) continue;
 		if (!Array.isArray(messages))
-			return `the messages of recipient ${index + 1} are ${wrongShape(messages)}`;
+			return `the messages of recipient ${index + 1} are ${describeValue(messages)}`;
 		const wrong = (messages as unknown[]).findIndex((entry) => !isPlainObject(entry));
 		if (wrong !== -1) {
-			return `message ${wrong + 1} of recipient ${index + 1} is ${wrongShape(messages[wrong])}`;
+			return `message ${wrong + 1} of recipient ${index + 1} is ${describeValue(messages[wrong])}`;
 		}
 	}
 	return undefined;
@@ -54,7 +45,7 @@ export function readNotificationDetails(
 
 /** What is wrong with one page of a list, or undefined when every entry is an object. */
 export function listPageProblem(value: unknown): string | undefined {
-	if (!Array.isArray(value)) return `the answer is ${wrongShape(value)}, not a list`;
+	if (!Array.isArray(value)) return `the answer is ${describeValue(value)}, not a list`;
 	const index = value.findIndex((entry) => !isPlainObject(entry));
-	return index === -1 ? undefined : `entry ${index + 1} is ${wrongShape(value[index])}`;
+	return index === -1 ? undefined : `entry ${index + 1} is ${describeValue(value[index])}`;
 }

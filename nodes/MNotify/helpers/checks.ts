@@ -29,7 +29,7 @@ export function requireText(value: unknown, field: string, { optional = false } 
 	if (typeof value !== 'string') {
 		throw new InputError(
 			field,
-			`${field} must be text, but the expression gave ${describeType(value)}`,
+			`${field} must be text, but the expression gave ${describeValue(value)}`,
 			'Map a single text value into this field, e.g. {{ $json.email }}, not a whole object or list.',
 		);
 	}
@@ -46,10 +46,14 @@ export function requireText(value: unknown, field: string, { optional = false } 
 	return value;
 }
 
-export function describeType(value: unknown): string {
-	if (Array.isArray(value)) return 'a list';
+/** A value as messages name it: "a list", "an object", "null", "nothing", 'text ("…")', "a number (5)". */
+export function describeValue(value: unknown): string {
 	if (value === null) return 'null';
-	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+	if (value === undefined) return 'nothing';
+	if (Array.isArray(value)) return 'a list';
+	if (typeof value === 'string') return `text ("${preview(value)}")`;
+	if (typeof value === 'object') return 'an object';
+	return `a ${typeof value} (${String(value)})`;
 }
 
 export function validateUuid(raw: unknown, field: string): string {
@@ -74,9 +78,12 @@ export function validateMaxLength(value: string, max: number, field: string, why
 	}
 }
 
-/** Shows user data in messages without flooding them. */
-export function preview(value: string): string {
-	return value.length > 40 ? `${value.slice(0, 40)}…` : value;
+/** How much of a value a message quotes by default. */
+const PREVIEW_LENGTH = 40;
+
+/** Shows user data (or an answer) in messages without flooding them: cut at `max`, with "…". */
+export function preview(value: string, max = PREVIEW_LENGTH): string {
+	return value.length > max ? `${value.slice(0, max)}…` : value;
 }
 
 /** "A, B or C": the allowed values of a list, for hints. */

@@ -20,6 +20,14 @@ export async function runWithConcurrency(
 	await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, count)) }, worker));
 }
 
+const MAX_BACKOFF_MS = 8_000;
+
+/** The wait before attempt `attempt + 1`: doubling from half a second, with jitter, capped. */
+export function backoffMs(attempt: number): number {
+	const exponential = 500 * 2 ** (attempt - 1);
+	return Math.min(MAX_BACKOFF_MS, exponential) * (0.75 + Math.random() / 2);
+}
+
 /** The longest a Node.js timer can wait; a longer delay would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 

@@ -14,7 +14,7 @@ import {
 } from './interfaces';
 import {
 	InputError,
-	describeType,
+	describeValue,
 	listInWords,
 	requireText,
 	validateMaxLength,
@@ -156,7 +156,7 @@ export function parseVariablesObject(raw: unknown, field: string): Record<string
 	if (typeof value !== 'object' || Array.isArray(value)) {
 		throw new InputError(
 			field,
-			`${field} must be a JSON object, not ${describeType(value)}`,
+			`${field} must be a JSON object, not ${describeValue(value)}`,
 			'Give a JSON object such as {"customerName": "Ion Popescu"}.',
 		);
 	}

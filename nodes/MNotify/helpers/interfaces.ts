@@ -130,6 +130,9 @@ export const FINAL_STATUSES: readonly NotificationStatus[] = [
 	'Cancelled',
 ];
 
+/** What Wait for Delivery may wait until: handed on (Sent) or an outcome. */
+export const WAIT_UNTIL_STATUSES: readonly NotificationStatus[] = ['Sent', ...FINAL_STATUSES];
+
 /** Response fields are all optional (§12 "tolerant reading"); unknown fields pass through. */
 export interface NotificationMessage {
 	messageId?: string;

@@ -1,7 +1,7 @@
 /** Options collections checked against the panel's description of each option. */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { InputError, describeType, listInWords, preview, requireText } from './checks';
+import { InputError, describeValue, listInWords, preview, requireText } from './checks';
 
 /**
  * Checks an options collection against the panel's own description of each option (type, range,
@@ -53,7 +53,7 @@ function checkOptionValue(
 				const range = max === Infinity ? `${min} or more` : `from ${min} to ${max}`;
 				throw new InputError(
 					field,
-					`${field} must be a number ${range}, but it is ${describeType(value)}${typeof value === 'string' ? ` ("${preview(value)}")` : ''}`,
+					`${field} must be a number ${range}, but it is ${describeValue(value)}`,
 					`Set ${field} to a number ${range}.`,
 				);
 			}
@@ -63,7 +63,7 @@ function checkOptionValue(
 			if (typeof value !== 'boolean') {
 				throw new InputError(
 					field,
-					`${field} must be true or false, not ${describeType(value)}`,
+					`${field} must be true or false, not ${describeValue(value)}`,
 					`Switch ${field} on or off.`,
 				);
 			}
@@ -77,7 +77,7 @@ function checkOptionValue(
 			if (property.type === 'multiOptions' && !Array.isArray(value)) {
 				throw new InputError(
 					field,
-					`${field} must be a list, not ${describeType(value)}`,
+					`${field} must be a list, not ${describeValue(value)}`,
 					`Pick values from the list of ${field}.`,
 				);
 			}

@@ -2,10 +2,10 @@ import type { SecureContext } from 'node:tls';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 
-import { pause } from '../helpers/concurrency';
+import { backoffMs, pause } from '../helpers/concurrency';
 import type { CertificateInfo } from './clientCertificate';
-import { AttemptDeadline } from './deadline';
-import { mayBeSilentRefusal, probeCertificateRefusal } from './handshakeProbe';
+import { diagnoseClosedConnection } from './handshakeProbe';
+import { isRetryableStatus, parseRetryAfter } from './httpErrors';
 import {
 	describeRequestFailure,
 	oversizedAnswerFailure,
@@ -16,7 +16,6 @@ import {
 } from './networkErrors';
 import { connectionPool, type ProxyRoute } from './proxy';
 import { describeProxiedFailure } from './proxyErrors';
-import { markingWrites, wasHandedToConnection } from './writePhase';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -29,10 +28,7 @@ export interface ApiRequest {
 }
 
 export interface RequestSettings {
-	/**
-	 * Seconds one attempt may take in all: connecting, sending, the answer's headers and its
-	 * whole body (a server dripping bytes cannot stretch it). A retried read gets a new one.
-	 */
+	/** Seconds one attempt may take in all (see AttemptDeadline); a retried read gets a new one. */
 	timeoutSeconds: number;
 	/** Further attempts for requests that are safe to repeat. */
 	maxRetries: number;
@@ -52,9 +48,6 @@ export type RequestOutcome =
 	| { kind: 'response'; status: number; text: string; attempts: number; retryAfterMs?: number }
 	| ({ kind: 'failure'; attempts: number } & RequestFailure);
 
-const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
-const MAX_BACKOFF_MS = 8_000;
-const MAX_RETRY_AFTER_MS = 30_000;
 /** Far above any real MNotify answer (a page holds at most 100 notifications). */
 export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
@@ -76,11 +69,7 @@ export class MNotifyClient {
 	/** Whether MNotify ever answered over this pool, i.e. accepted the certificate. */
 	private answered = false;
 
-	/**
-	 * @param tls12Context the same certificate capped at TLS 1.2, made only when needed to tell
-	 * a refused certificate from a network fault (handshakeProbe.ts)
-	 * @param proxy the proxy for the origin (proxy.ts `proxyFor`); none: connect directly
-	 */
+	/** `tls12Context`: the certificate capped at TLS 1.2, for the probe; `proxy`: proxy.ts `proxyFor`. */
 	constructor(
 		readonly origin: string,
 		secureContext: SecureContext,
@@ -130,7 +119,7 @@ export class MNotifyClient {
 				if (!repeatable || !outcome.transient) return outcome;
 				waitMs = backoffMs(attempt);
 			} else {
-				if (!safeToRepeat || !RETRYABLE_STATUSES.has(outcome.status)) return outcome;
+				if (!safeToRepeat || !isRetryableStatus(outcome.status)) return outcome;
 				waitMs = outcome.retryAfterMs ?? backoffMs(attempt);
 			}
 			if (!(await pause(waitMs, stopSignal))) return outcome;
@@ -164,6 +153,7 @@ export class MNotifyClient {
 		try {
 			const response = await this.agent.request(options);
 			this.answered = true;
+			const retryAfter = response.headers['retry-after'];
 			const text = await readBounded(response.body, MAX_ANSWER_BYTES);
 			if (text === undefined) {
 				return {
@@ -177,42 +167,36 @@ export class MNotifyClient {
 				status: response.statusCode,
 				text,
 				attempts: attempt,
-				retryAfterMs: parseRetryAfter(response.headers['retry-after']),
+				...(retryAfter === undefined ? {} : { retryAfterMs: parseRetryAfter(retryAfter) }),
 			};
 		} catch (error) {
-			const written = wasHandedToConnection(options);
+			const written = handedToConnection.has(options);
 			const failure = deadline.timedOut
 				? timeoutFailure(settings.timeoutSeconds, written)
 				: deadline.stopped
 					? stoppedFailure(written)
-					: await this.diagnosed(this.describeFailure(error, settings.timeoutSeconds, written));
+					: await this.diagnosed(error, settings.timeoutSeconds, written);
 			return { kind: 'failure' as const, attempts: attempt, ...failure };
 		} finally {
 			deadline.dispose();
 		}
 	}
 
-	private describeFailure(error: unknown, timeoutSeconds: number, written: boolean) {
-		return this.proxy
+	/**
+	 * What went wrong, in words; on a pool MNotify never answered, probed for a silent TLS 1.3
+	 * certificate refusal (handshakeProbe.ts), so the user hears "refused, nothing was sent".
+	 */
+	private async diagnosed(error: unknown, timeoutSeconds: number, written: boolean) {
+		const failure = this.proxy
 			? describeProxiedFailure(error, this.origin, timeoutSeconds, {
 					written,
 					proxy: this.proxy.address,
 				})
 			: describeRequestFailure(error, this.origin, timeoutSeconds, { written });
-	}
-
-	/**
-	 * A connection closed without an answer, on a pool MNotify never answered, may be a TLS 1.3
-	 * certificate refusal: probe, so the user hears "certificate refused, nothing was sent"
-	 * rather than "may have been accepted".
-	 */
-	private async diagnosed(failure: RequestFailure): Promise<RequestFailure> {
 		// The probe connects directly, which a network behind a proxy may not allow.
 		const tls12Context = this.answered || this.proxy ? undefined : this.tls12Context?.();
-		if (!tls12Context || !mayBeSilentRefusal(failure)) return failure;
-		const refusal = await probeCertificateRefusal(this.origin, tls12Context);
-		return refusal
-			? { problem: refusal, mayHaveReachedServer: false, transient: false, code: failure.code }
+		return tls12Context
+			? await diagnoseClosedConnection(failure, this.origin, tls12Context)
 			: failure;
 	}
 
@@ -248,19 +232,68 @@ function withQuery(path: string, query: ApiRequest['query']): string {
 	return search ? `${path}?${search}` : path;
 }
 
-function backoffMs(attempt: number): number {
-	const exponential = 500 * 2 ** (attempt - 1);
-	return Math.min(MAX_BACKOFF_MS, exponential) * (0.75 + Math.random() / 2);
+/**
+ * The signal one attempt runs under: aborted when its deadline passes (connecting, sending, the
+ * answer's headers and its whole body, not each chunk on its own) or when the execution stops.
+ */
+class AttemptDeadline {
+	readonly signal: AbortSignal;
+	/** The attempt ran out of time (as opposed to being stopped). */
+	timedOut = false;
+	private readonly controller = new AbortController();
+	private readonly timer: ReturnType<typeof setTimeout>;
+	private readonly onStop = () => this.controller.abort(new Error('The execution was stopped'));
+
+	constructor(
+		timeoutMs: number,
+		private readonly stopSignal?: AbortSignal,
+	) {
+		this.signal = this.controller.signal;
+		this.timer = setTimeout(() => {
+			this.timedOut = true;
+			this.controller.abort(new Error(`No complete answer within ${timeoutMs} ms`));
+		}, timeoutMs);
+		if (stopSignal?.aborted) this.onStop();
+		else stopSignal?.addEventListener('abort', this.onStop, { once: true });
+	}
+
+	get stopped(): boolean {
+		return this.stopSignal?.aborted === true && !this.timedOut;
+	}
+
+	dispose(): void {
+		clearTimeout(this.timer);
+		this.stopSignal?.removeEventListener('abort', this.onStop);
+	}
 }
 
-/** Retry-After in seconds or as an HTTP date, capped so a server cannot stall a workflow. */
-export function parseRetryAfter(header: string | string[] | undefined): number | undefined {
-	const value = Array.isArray(header) ? header[0] : header;
-	if (!value) return undefined;
-	const seconds = Number(value);
-	const milliseconds = Number.isFinite(seconds)
-		? seconds * 1000
-		: new Date(value).getTime() - Date.now();
-	if (!Number.isFinite(milliseconds)) return undefined;
-	return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, milliseconds));
+/**
+ * Whether a failed request may have left this machine decides whether a send may be retried, and
+ * error codes cannot tell (ECONNRESET comes on a connection that carried the request as on one
+ * that never opened). The phase can: undici hands a request to its handler's `onRequestStart`
+ * only once it sits on an established connection (TLS done, through a proxy's tunnel if any),
+ * just before writing it. The request options of every such request are kept here.
+ */
+const handedToConnection = new WeakSet<object>();
+
+type Handler = Dispatcher.DispatchHandler;
+
+function markingWrites(pool: Dispatcher): Dispatcher {
+	return pool.compose(
+		(dispatch) => (options, handler) => dispatch(options, marking(options, handler as Handler)),
+	);
+}
+
+function marking(options: object, handler: Handler): Handler {
+	return {
+		onRequestStart: (controller, context) => {
+			handedToConnection.add(options);
+			return handler.onRequestStart?.(controller, context);
+		},
+		onRequestUpgrade: (...args) => handler.onRequestUpgrade?.(...args),
+		onResponseStart: (...args) => handler.onResponseStart?.(...args),
+		onResponseData: (...args) => handler.onResponseData?.(...args),
+		onResponseEnd: (...args) => handler.onResponseEnd?.(...args),
+		onResponseError: (...args) => handler.onResponseError?.(...args),
+	};
 }

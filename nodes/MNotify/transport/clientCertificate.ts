@@ -1,7 +1,9 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
-import { codeOf, messageOf } from './networkErrors';
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { explainLoadFailure } from './certificateLoadFailure';
 import type { Problem } from './problem';
 import { ENVIRONMENT_ORIGINS } from '../../../credentials/MNotifyApi.credentials';
 
@@ -209,56 +211,57 @@ export function checkValidity(certificate: CertificateInfo | undefined, now = ne
 	return undefined;
 }
 
-function explainLoadFailure(
-	error: unknown,
-	format: 'pfx' | 'pem',
-	passphrase: string | undefined,
-): Problem {
-	const reason = `${messageOf(error)} ${codeOf(error)}`;
-	const cannotDecrypt = /mac verify failure|bad decrypt|BAD_DECRYPT|bad password/i.test(reason);
-	if (cannotDecrypt && passphrase === undefined) {
-		return {
-			message: 'The certificate passphrase is missing',
-			description:
-				format === 'pfx'
-					? "The PFX file is protected by a passphrase. Type it in the credential's Passphrase field."
-					: "The private key is encrypted. Type its passphrase in the credential's Passphrase field.",
-		};
-	}
-	if (cannotDecrypt) {
-		return {
-			message: 'The certificate passphrase is wrong',
-			description:
-				format === 'pfx'
-					? 'The PFX file could not be opened with this passphrase. Re-type the passphrase the certificate was issued with.'
-					: 'The private key could not be decrypted with this passphrase. Re-type it, or leave it empty if the key is not encrypted.',
-		};
-	}
-	if (/unsupported|legacy|RC2/i.test(reason) && format === 'pfx') {
-		return {
-			message: 'The PFX file uses old encryption that Node.js no longer opens',
-			description:
-				'Re-export it with modern encryption: openssl pkcs12 -legacy -in old.pfx -out key-and-cert.pem, then openssl pkcs12 -export -in key-and-cert.pem -out new.pfx. Or use the PEM format.',
-		};
-	}
-	if (/KEY_VALUES_MISMATCH|key values mismatch/i.test(reason)) {
-		return {
-			message: 'The private key does not belong to the certificate',
-			description: 'Paste the private key that was generated together with this certificate.',
-		};
-	}
-	return {
-		message:
-			format === 'pfx'
-				? "The credential's PFX file could not be read"
-				: "The credential's certificate or private key could not be read",
-		description:
-			format === 'pfx'
-				? 'Make sure the text is the base64 of a complete .pfx/.p12 file (not a .cer, and not cut off).'
-				: 'Make sure both are complete PEM blocks.',
-	};
-}
-
 function credentialProblem(message: string, description: string): { ok: false; problem: Problem } {
 	return { ok: false, problem: { message, description } };
+}
+
+/** How long before its end a client certificate is worth a warning on every run. */
+export const EXPIRY_WARNING_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * "expires on 2026-12-10 (in 12 days). Ask STISC…" when the certificate ends within 30 days,
+ * otherwise undefined. MNotify refuses an expired certificate, and a new one takes time to get
+ * and to register.
+ */
+export function expiryWarning(
+	certificate: CertificateInfo | undefined,
+	now = new Date(),
+): string | undefined {
+	if (!certificate) return undefined;
+	const daysLeft = Math.floor((certificate.validTo.getTime() - now.getTime()) / DAY_MS);
+	if (daysLeft >= EXPIRY_WARNING_DAYS) return undefined;
+	return `expires on ${certificate.validTo.toISOString().slice(0, 10)} (in ${daysLeft} days). Ask STISC for a new certificate and register it with MEGA before then: MNotify refuses an expired one.`;
+}
+
+/** The warning as a sentence of its own, naming the certificate. */
+export function certificateExpiryMessage(
+	certificate: CertificateInfo | undefined,
+	now = new Date(),
+): string | undefined {
+	const warning = expiryWarning(certificate, now);
+	return warning && `The MNotify client certificate ${certificate?.serialNumber} ${warning}`;
+}
+
+/**
+ * n8n's credential panel does not keep the test's expiry warning in view, so a certificate that
+ * ends soon is named on every run of the node, as an execution hint. Polling triggers cannot show
+ * hints in n8n: they put the warning on the items they emit instead.
+ */
+export function hintCertificateExpiry(
+	context: object,
+	certificate: CertificateInfo | undefined,
+): void {
+	const message = certificateExpiryMessage(certificate);
+	if (
+		message &&
+		'addExecutionHints' in context &&
+		typeof context.addExecutionHints === 'function'
+	) {
+		(context as Pick<IExecuteFunctions, 'addExecutionHints'>).addExecutionHints({
+			message,
+			type: 'warning',
+			location: 'outputPane',
+		});
+	}
 }

@@ -1,7 +1,7 @@
-import { expiryWarning } from './certificateExpiry';
 import { MNotifyClient } from './client';
 import {
 	checkValidity,
+	expiryWarning,
 	loadClientCertificate,
 	resolveOrigin,
 	type MNotifyCredentials,

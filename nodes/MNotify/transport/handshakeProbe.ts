@@ -23,6 +23,22 @@ export function mayBeSilentRefusal(failure: RequestFailure): boolean {
 }
 
 /**
+ * The failure as the probe explains it: a connection closed without an answer may be a TLS 1.3
+ * certificate refusal (then nothing reached MNotify), which only a probe can tell.
+ */
+export async function diagnoseClosedConnection(
+	failure: RequestFailure,
+	origin: string,
+	tls12Context: SecureContext,
+): Promise<RequestFailure> {
+	if (!mayBeSilentRefusal(failure)) return failure;
+	const refusal = await probeCertificateRefusal(origin, tls12Context);
+	return refusal
+		? { problem: refusal, mayHaveReachedServer: false, transient: false, code: failure.code }
+		: failure;
+}
+
+/**
  * Under TLS 1.3 a server refuses a client certificate only after the client has finished its
  * side of the handshake, so the client sees the connection close, possibly after writing its
  * request. One more handshake, capped at TLS 1.2 where the refusal is part of the handshake,

@@ -1,8 +1,29 @@
+import { preview } from '../helpers/checks';
 import { ATTACHMENTS_LIMIT_IN_WORDS, LIMITS } from '../helpers/interfaces';
 import type { Problem } from './problem';
 
 /** MNotify's HTTP error answers (4xx, 5xx) as problems; failures without an answer are in networkErrors.ts. */
 const MAX_SHOWN_BODY = 500;
+
+/** Statuses that say "not now" rather than "no": worth asking again for a read, later. */
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+const MAX_RETRY_AFTER_MS = 30_000;
+
+export function isRetryableStatus(status: number): boolean {
+	return RETRYABLE_STATUSES.has(status);
+}
+
+/** Retry-After in seconds or as an HTTP date, capped so a server cannot stall a workflow. */
+export function parseRetryAfter(header: string | string[] | undefined): number | undefined {
+	const value = Array.isArray(header) ? header[0] : header;
+	if (!value) return undefined;
+	const seconds = Number(value);
+	const milliseconds = Number.isFinite(seconds)
+		? seconds * 1000
+		: new Date(value).getTime() - Date.now();
+	if (!Number.isFinite(milliseconds)) return undefined;
+	return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, milliseconds));
+}
 
 /** The useful text of an MNotify error body: JSON `message`, ProblemDetails `title`/`detail`/`errors`, or the raw text. */
 export function summarizeErrorBody(text: string): { summary: string; parsed: unknown } {
@@ -12,10 +33,11 @@ export function summarizeErrorBody(text: string): { summary: string; parsed: unk
 	try {
 		parsed = JSON.parse(trimmed);
 	} catch {
-		return { summary: truncate(trimmed), parsed: trimmed };
+		return { summary: preview(trimmed, MAX_SHOWN_BODY), parsed: trimmed };
 	}
-	if (typeof parsed === 'string') return { summary: truncate(parsed), parsed };
-	if (parsed === null || typeof parsed !== 'object') return { summary: truncate(trimmed), parsed };
+	if (typeof parsed === 'string') return { summary: preview(parsed, MAX_SHOWN_BODY), parsed };
+	if (parsed === null || typeof parsed !== 'object')
+		return { summary: preview(trimmed, MAX_SHOWN_BODY), parsed };
 
 	const body = parsed as Record<string, unknown>;
 	const parts: string[] = [];
@@ -29,11 +51,7 @@ export function summarizeErrorBody(text: string): { summary: string; parsed: unk
 			parts.push(`${field}: ${list}`);
 		}
 	}
-	return { summary: truncate(parts.join(' — ') || trimmed), parsed };
-}
-
-function truncate(text: string): string {
-	return text.length > MAX_SHOWN_BODY ? `${text.slice(0, MAX_SHOWN_BODY)}…` : text;
+	return { summary: preview(parts.join(' — ') || trimmed, MAX_SHOWN_BODY), parsed };
 }
 
 export interface HttpContext {

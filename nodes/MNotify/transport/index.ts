@@ -1,21 +1,38 @@
 /**
  * The transport: the only code that talks to MNotify. Everything outside transport/ imports it
- * from here.
+ * from here. Its values are plain constants rather than `export … from`: TypeScript compiles a
+ * re-export into a getter, a function of this file that would run at every call through it.
  */
-export { MNOTIFY_CREDENTIAL_TYPE as CREDENTIAL_TYPE } from '../../../credentials/MNotifyApi.credentials';
-export { readTimeoutSettings, type RequestSettings } from './client';
-export { reachesProduction, type MNotifyCredentials } from './clientCertificate';
-export { checkCredentials, type CredentialCheck } from './credentialCheck';
-export { messageOf } from './networkErrors';
-export { fetchList, listPages, type ListRequest } from './paging';
-export {
-	certificateExpiryWarning,
-	credentialKey,
-	mnotifyApiRequest,
-	parseBody,
-	readReturnedId,
-	releaseClient,
-	type ApiCall,
-	type MNotifyContext,
-} from './request';
-export { outcomeUnknown, requestFacts, type RequestFacts } from './requestErrors';
+import { MNOTIFY_CREDENTIAL_TYPE } from '../../../credentials/MNotifyApi.credentials';
+import * as client from './client';
+import * as clientCertificate from './clientCertificate';
+import * as credentialCheck from './credentialCheck';
+import * as httpErrors from './httpErrors';
+import * as networkErrors from './networkErrors';
+import * as paging from './paging';
+import * as request from './request';
+import * as requestErrors from './requestErrors';
+
+export type { RequestSettings } from './client';
+export type { MNotifyCredentials } from './clientCertificate';
+export type { CredentialCheck } from './credentialCheck';
+export type { ListRequest } from './paging';
+export type { ApiCall, MNotifyContext } from './request';
+export type { RequestFacts } from './requestErrors';
+
+export const CREDENTIAL_TYPE = MNOTIFY_CREDENTIAL_TYPE;
+export const readTimeoutSettings = client.readTimeoutSettings;
+export const reachesProduction = clientCertificate.reachesProduction;
+export const checkCredentials = credentialCheck.checkCredentials;
+export const isRetryableStatus = httpErrors.isRetryableStatus;
+export const messageOf = networkErrors.messageOf;
+export const fetchList = paging.fetchList;
+export const listPages = paging.listPages;
+export const certificateExpiryWarning = request.certificateExpiryWarning;
+export const credentialKey = request.credentialKey;
+export const mnotifyApiRequest = request.mnotifyApiRequest;
+export const parseBody = request.parseBody;
+export const readReturnedId = request.readReturnedId;
+export const releaseClient = request.releaseClient;
+export const outcomeUnknown = requestErrors.outcomeUnknown;
+export const requestFacts = requestErrors.requestFacts;

@@ -1,3 +1,4 @@
+import { preview } from '../helpers/checks';
 import type { Problem } from './problem';
 
 /** How a request that got no HTTP answer failed, and whether MNotify may have acted on it. */
@@ -14,16 +15,6 @@ export interface RequestFailure {
 	/** The network error code, e.g. ECONNRESET. */
 	code: string;
 }
-
-/** Server certificate problems: the connection is refused on our side, before anything is sent. */
-const UNTRUSTED_SERVER_CODES = new Set([
-	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-	'SELF_SIGNED_CERT_IN_CHAIN',
-	'DEPTH_ZERO_SELF_SIGNED_CERT',
-	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-	'UNABLE_TO_GET_ISSUER_CERT',
-	'CERT_UNTRUSTED',
-]);
 
 /**
  * TLS alerts by which a server refuses the client certificate. Its TLS layer sends them before
@@ -51,13 +42,13 @@ export function messageOf(error: unknown): string {
 
 /** Where the request was when it failed. */
 export interface FailureContext {
-	/** undici had handed the request to an established connection (see writePhase.ts). */
+	/** undici had handed the request to an established connection (see client.ts). */
 	written: boolean;
 }
 
 /**
  * Classifies a network or TLS error from undici. Whether the request may have reached MNotify
- * comes from the phase it failed in (writePhase.ts), never from the error code alone: the same
+ * comes from the phase it failed in (client.ts, handedToConnection), never from the error code alone: the same
  * ETIMEDOUT or ECONNRESET can come before or after the request was written. The wording is ours:
  * raw TLS messages are not shown, so nothing about the certificate can leak into the UI.
  */
@@ -171,30 +162,43 @@ function describeConnectFailure(code: string, message: string, host: string): Re
 	);
 }
 
-/** Problems with MNotify's own certificate, found by our side of the handshake. */
-export function serverCertificateProblem(code: string, host: string): Problem | undefined {
-	if (UNTRUSTED_SERVER_CODES.has(code)) {
-		return {
-			message: `The MNotify server certificate at ${host} is not trusted (${code})`,
-			description:
-				'Add the certificate of the authority that signed it to "Extra CA Certificates" in the credential. The server is always verified; this check cannot be switched off.',
-		};
-	}
-	if (code === 'CERT_HAS_EXPIRED') {
-		return {
+const UNTRUSTED_SERVER = (code: string, host: string): Problem => ({
+	message: `The MNotify server certificate at ${host} is not trusted (${code})`,
+	description:
+		'Add the certificate of the authority that signed it to "Extra CA Certificates" in the credential. The server is always verified; this check cannot be switched off.',
+});
+
+/**
+ * Problems with MNotify's own certificate, found by our side of the handshake, by error code: the
+ * connection is refused on our side, before anything is sent.
+ */
+const SERVER_CERTIFICATE_PROBLEMS = new Map<string, (code: string, host: string) => Problem>([
+	['UNABLE_TO_VERIFY_LEAF_SIGNATURE', UNTRUSTED_SERVER],
+	['SELF_SIGNED_CERT_IN_CHAIN', UNTRUSTED_SERVER],
+	['DEPTH_ZERO_SELF_SIGNED_CERT', UNTRUSTED_SERVER],
+	['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', UNTRUSTED_SERVER],
+	['UNABLE_TO_GET_ISSUER_CERT', UNTRUSTED_SERVER],
+	['CERT_UNTRUSTED', UNTRUSTED_SERVER],
+	[
+		'CERT_HAS_EXPIRED',
+		(_code, host) => ({
 			message: `The MNotify server certificate at ${host} has expired`,
 			description:
 				'This is a problem on the server side (or the clock of this machine is wrong). Contact MEGA support.',
-		};
-	}
-	if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-		return {
+		}),
+	],
+	[
+		'ERR_TLS_CERT_ALTNAME_INVALID',
+		(_code, host) => ({
 			message: `The MNotify server certificate is not valid for the host name ${host}`,
 			description:
 				'Use the host name the server certificate was issued for in the Base URL (an IP address only works if the certificate names it).',
-		};
-	}
-	return undefined;
+		}),
+	],
+]);
+
+export function serverCertificateProblem(code: string, host: string): Problem | undefined {
+	return SERVER_CERTIFICATE_PROBLEMS.get(code)?.(code, host);
 }
 
 export function notSent(
@@ -246,7 +250,7 @@ export function oversizedAnswerFailure(limitBytes: number): RequestFailure {
 export function unsafePathFailure(path: string): RequestFailure {
 	return {
 		problem: {
-			message: `Refused to request "${path.slice(0, 80)}": it is not an MNotify API path`,
+			message: `Refused to request "${preview(path, 80)}": it is not an MNotify API path`,
 			description: 'An id in it is not a UUID. Nothing was sent.',
 		},
 		mayHaveReachedServer: false,

@@ -13,9 +13,14 @@ import {
 	type RequestSettings,
 } from './client';
 import { obtainClient, type ClientLease } from './clientCache';
-import { certificateExpiryMessage, hintCertificateExpiry } from './certificateExpiry';
-import type { MNotifyCredentials, Result } from './clientCertificate';
+import {
+	certificateExpiryMessage,
+	hintCertificateExpiry,
+	type MNotifyCredentials,
+	type Result,
+} from './clientCertificate';
 import { MNOTIFY_CREDENTIAL_TYPE as CREDENTIAL_TYPE } from '../../../credentials/MNotifyApi.credentials';
+import { preview } from '../helpers/checks';
 import { UUID_PATTERN } from '../helpers/interfaces';
 import { describeHttpStatus, type HttpContext } from './httpErrors';
 import { MNotifyConnectionError, MNotifyHttpError } from './requestErrors';
@@ -169,7 +174,7 @@ const MAX_KEPT_ERROR_BODY = 2_000;
 function errorDetails(body: unknown): JsonObject {
 	if (body === undefined) return {};
 	const text = typeof body === 'string' ? body : JSON.stringify(body);
-	if (text.length > MAX_KEPT_ERROR_BODY) return { body: `${text.slice(0, MAX_KEPT_ERROR_BODY)}…` };
+	if (text.length > MAX_KEPT_ERROR_BODY) return { body: preview(text, MAX_KEPT_ERROR_BODY) };
 	if (body && typeof body === 'object' && !Array.isArray(body)) return body as JsonObject;
 	return { body: text };
 }

@@ -1,10 +1,10 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { mnotifyApiRequest, readReturnedId } from '../../transport';
 import { agentWriteOptions } from '../agentGuard';
 import { notificationLocator } from '../common.descriptions';
-import type { ItemTask } from '../types';
+import type { PrepareItem } from '../types';
 import { readNotificationId } from './shared';
 
 const properties: INodeProperties[] = [notificationLocator, agentWriteOptions];
@@ -16,8 +16,8 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
-	const id = readNotificationId(this, itemIndex);
+export const prepare: PrepareItem = async function (itemIndex, parameters) {
+	const id = readNotificationId(parameters, itemIndex);
 	return async () => {
 		const answer = await mnotifyApiRequest.call(this, {
 			method: 'DELETE',
@@ -29,4 +29,4 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 		});
 		return { id: readReturnedId(answer) ?? id, cancelled: true };
 	};
-}
+};

@@ -1,13 +1,12 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { readNotificationDetails } from '../../helpers/answers';
 import { flattenMessages } from '../../helpers/responses';
 import { mnotifyApiRequest } from '../../transport';
 import { notificationLocator, outputFormatOption } from '../common.descriptions';
-import type { ItemTask } from '../types';
+import type { PrepareItem } from '../types';
 import { readNotificationId } from './shared';
-import { readParameter } from '../parameters';
 
 const properties: INodeProperties[] = [notificationLocator, outputFormatOption];
 
@@ -16,9 +15,9 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
-	const id = readNotificationId(this, itemIndex);
-	const output = readParameter(this, 'output', itemIndex, 'notification') as string;
+export const prepare: PrepareItem = async function (itemIndex, parameters) {
+	const id = readNotificationId(parameters, itemIndex);
+	const output = parameters.read('output', itemIndex, 'notification') as string;
 	return async () => {
 		const answer = await mnotifyApiRequest.call(this, {
 			method: 'GET',
@@ -39,4 +38,4 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 		}
 		return output === 'messages' ? flattenMessages(read.details) : (read.details as IDataObject);
 	};
-}
+};

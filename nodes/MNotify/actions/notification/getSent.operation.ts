@@ -4,12 +4,12 @@
  * Get for statuses. Only the PostgreSQL ledger can list; n8n's store keeps bare hashes and can
  * only count.
  */
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { limitOption } from '../listRequest';
-import { readParameter } from '../parameters';
-import type { ItemTask } from '../types';
+import type { NodeParameters } from '../parameters';
+import type { PrepareItem } from '../types';
 import { ledgerProperty } from './send/bulk.options';
 import { DEFAULT_LEDGER_TABLE, LedgerError, ledgerKind, ledgerTable, listLedger } from './ledger';
 
@@ -63,8 +63,9 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-function readTime(context: IExecuteFunctions, name: string, itemIndex: number, empty: Date): Date {
-	const value = String(readParameter(context, name, itemIndex, '') ?? '').trim();
+function readTime(parameters: NodeParameters, name: string, itemIndex: number, empty: Date): Date {
+	const context = parameters.context;
+	const value = String(parameters.read(name, itemIndex, '') ?? '').trim();
 	if (value === '') return empty;
 	const time = new Date(value);
 	if (Number.isNaN(time.getTime())) {
@@ -80,8 +81,8 @@ function readTime(context: IExecuteFunctions, name: string, itemIndex: number, e
 	return time;
 }
 
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
-	const workflowId = String(readParameter(this, 'workflowId', itemIndex, '') ?? '').trim();
+export const prepare: PrepareItem = async function (itemIndex, parameters) {
+	const workflowId = String(parameters.read('workflowId', itemIndex, '') ?? '').trim();
 	const workflowScope = `workflow:${workflowId || String(this.getWorkflow().id ?? '')}`;
 	if (ledgerKind(this) === 'n8n') {
 		return async () => {
@@ -100,10 +101,7 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	let table: string;
 	try {
-		table = ledgerTable(
-			readParameter(this, 'ledgerTable', itemIndex, '') as string,
-			'Ledger Table',
-		);
+		table = ledgerTable(parameters.read('ledgerTable', itemIndex, '') as string, 'Ledger Table');
 	} catch (error) {
 		const hint = error instanceof LedgerError ? error.hint : undefined;
 		throw new NodeOperationError(this.getNode(), (error as Error).message, {
@@ -111,9 +109,9 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 			itemIndex,
 		});
 	}
-	const since = readTime(this, 'since', itemIndex, new Date(0));
-	const until = readTime(this, 'until', itemIndex, new Date(Date.now() + 1000));
-	const limit = Math.max(1, Math.floor(Number(readParameter(this, 'limit', itemIndex, 50)) || 50));
+	const since = readTime(parameters, 'since', itemIndex, new Date(0));
+	const until = readTime(parameters, 'until', itemIndex, new Date(Date.now() + 1000));
+	const limit = Math.max(1, Math.floor(Number(parameters.read('limit', itemIndex, 50)) || 50));
 	return async () => {
 		try {
 			const rows = await listLedger(this, { table, workflowScope, since, until, limit });
@@ -125,4 +123,4 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 			});
 		}
 	};
-}
+};

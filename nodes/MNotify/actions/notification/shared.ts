@@ -1,12 +1,10 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
-
 import { validateUuid } from '../../helpers/checks';
-import { readParameter } from '../parameters';
+import type { NodeParameters } from '../parameters';
 
 /** The notification picked from the list or given by ID (a plain string from older workflows too). */
-export function readNotificationId(context: IExecuteFunctions, itemIndex: number): string {
+export function readNotificationId(parameters: NodeParameters, itemIndex: number): string {
 	return validateUuid(
-		readParameter(context, 'notificationId', itemIndex, '', { extractValue: true }),
+		parameters.read('notificationId', itemIndex, '', { extractValue: true }),
 		'Notification',
 	);
 }

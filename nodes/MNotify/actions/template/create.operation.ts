@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { buildTemplateRequest } from '../../helpers/content';
@@ -7,8 +7,7 @@ import { mnotifyApiRequest, readReturnedId } from '../../transport';
 import { agentWriteOptions } from '../agentGuard';
 import { contentProperties } from '../common.descriptions';
 import { readTextContent } from '../shared';
-import type { ItemTask } from '../types';
-import { readParameter } from '../parameters';
+import type { PrepareItem } from '../types';
 
 /** Every field is required (docs/contract.md §5.4): the strictest of MNotify's sources. */
 export const templateFields: INodeProperties[] = [
@@ -47,11 +46,11 @@ export const description = updateDisplayOptions(
 
 export const writes = 'create a template';
 
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
+export const prepare: PrepareItem = async function (itemIndex, parameters) {
 	const request = buildTemplateRequest({
-		name: readParameter(this, 'name', itemIndex),
-		description: readParameter(this, 'description', itemIndex, ''),
-		content: readTextContent(this, itemIndex),
+		name: parameters.read('name', itemIndex),
+		description: parameters.read('description', itemIndex, ''),
+		content: readTextContent(parameters, itemIndex),
 	});
 	return async () => {
 		const answer = await mnotifyApiRequest.call(this, {
@@ -65,4 +64,4 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 		});
 		return { id: readReturnedId(answer) ?? null, ...request };
 	};
-}
+};

@@ -1,10 +1,10 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { mnotifyApiRequest, readReturnedId } from '../../transport';
 import { agentWriteOptions } from '../agentGuard';
 import { templateLocator } from '../common.descriptions';
-import type { ItemTask } from '../types';
+import type { PrepareItem } from '../types';
 import { readTemplateId } from './shared';
 
 export const description = updateDisplayOptions(
@@ -14,8 +14,8 @@ export const description = updateDisplayOptions(
 
 export const writes = 'delete a template';
 
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
-	const id = readTemplateId(this, itemIndex);
+export const prepare: PrepareItem = async function (itemIndex, parameters) {
+	const id = readTemplateId(parameters, itemIndex);
 	return async () => {
 		const answer = await mnotifyApiRequest.call(this, {
 			method: 'DELETE',
@@ -27,4 +27,4 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 		});
 		return { id: readReturnedId(answer) ?? id, deleted: true };
 	};
-}
+};

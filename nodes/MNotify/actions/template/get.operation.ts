@@ -1,8 +1,8 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { templateLocator } from '../common.descriptions';
-import type { ItemTask } from '../types';
+import type { PrepareItem } from '../types';
 import { getTemplate, readTemplateId } from './shared';
 
 export const description = updateDisplayOptions(
@@ -10,7 +10,7 @@ export const description = updateDisplayOptions(
 	[templateLocator] as INodeProperties[],
 );
 
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
-	const id = readTemplateId(this, itemIndex);
+export const prepare: PrepareItem = async function (itemIndex, parameters) {
+	const id = readTemplateId(parameters, itemIndex);
 	return async () => (await getTemplate.call(this, id, itemIndex)) as IDataObject;
-}
+};

@@ -12,9 +12,9 @@ import { validateRecipientValue } from '../../helpers/recipients';
 import { mnotifyApiRequest } from '../../transport';
 import { templateLocator, templateVariablesProperties } from '../common.descriptions';
 import { readTemplateVariables } from '../shared';
-import type { ItemTask, OperationRun } from '../types';
+import type { ItemTask, OperationRun, RunStart } from '../types';
 import { readTemplateId, TemplateReads, templateName } from './shared';
-import { readParameter } from '../parameters';
+import type { NodeParameters } from '../parameters';
 
 const properties: INodeProperties[] = [
 	templateLocator,
@@ -39,20 +39,26 @@ export const description = updateDisplayOptions(
  * Template check (T6): renders the template with the variables; nothing is stored or sent. The
  * output also lists the custom placeholders the variables leave unfilled, which Send would refuse.
  */
-export async function startRun(this: IExecuteFunctions): Promise<OperationRun> {
+export async function startRun(
+	this: IExecuteFunctions,
+	{ parameters }: RunStart,
+): Promise<OperationRun> {
 	const templates = new TemplateReads(this);
-	return { prepare: async (itemIndex) => await prepare.call(this, templates, itemIndex) };
+	return {
+		prepare: async (itemIndex) => await prepare.call(this, templates, parameters, itemIndex),
+	};
 }
 
 async function prepare(
 	this: IExecuteFunctions,
 	templates: TemplateReads,
+	parameters: NodeParameters,
 	itemIndex: number,
 ): Promise<ItemTask> {
-	const id = readTemplateId(this, itemIndex);
-	const variables = readTemplateVariables(this, itemIndex);
+	const id = readTemplateId(parameters, itemIndex);
+	const variables = readTemplateVariables(parameters, itemIndex);
 	const userIdText = requireText(
-		readParameter(this, 'userId', itemIndex, ''),
+		parameters.read('userId', itemIndex, ''),
 		'Recipient IDNP or IDNO',
 		{
 			optional: true,

@@ -4,11 +4,11 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { StoredTemplate } from '../../helpers/interfaces';
 import { validateUuid } from '../../helpers/checks';
 import { mnotifyApiRequest } from '../../transport';
-import { readParameter } from '../parameters';
+import type { NodeParameters } from '../parameters';
 
-export function readTemplateId(context: IExecuteFunctions, itemIndex: number): string {
+export function readTemplateId(parameters: NodeParameters, itemIndex: number): string {
 	return validateUuid(
-		readParameter(context, 'templateId', itemIndex, '', { extractValue: true }),
+		parameters.read('templateId', itemIndex, '', { extractValue: true }),
 		'Template',
 	);
 }

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { StoredTemplate } from '../../helpers/interfaces';
@@ -6,10 +6,9 @@ import { buildTemplateRequest, type ContentInput } from '../../helpers/content';
 import { mnotifyApiRequest, readReturnedId } from '../../transport';
 import { agentWriteOptions } from '../agentGuard';
 import { templateLocator } from '../common.descriptions';
-import type { ItemTask } from '../types';
+import type { PrepareItem } from '../types';
 import { templateFields } from './create.operation';
 import { getTemplate, readTemplateId } from './shared';
-import { readParameter } from '../parameters';
 
 const properties: INodeProperties[] = [
 	templateLocator,
@@ -52,9 +51,9 @@ const STORED_PART: Record<Part, 'subject' | 'body' | 'bodyShort'> = {
  * fields the user set are changed, translations included; the result must be a complete
  * template (docs/contract.md §5.4).
  */
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
-	const id = readTemplateId(this, itemIndex);
-	const changes = readParameter(this, 'updateFields', itemIndex, {}) as IDataObject;
+export const prepare: PrepareItem = async function (itemIndex, parameters) {
+	const id = readTemplateId(parameters, itemIndex);
+	const changes = parameters.read('updateFields', itemIndex, {}) as IDataObject;
 	const givenTranslations = ((changes.translations as IDataObject | undefined)?.translation ??
 		[]) as Translation[];
 	// Check the fields given now, before any request; the merged template is checked again below.
@@ -105,7 +104,7 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 		});
 		return { id: readReturnedId(answer) ?? id, ...request };
 	};
-}
+};
 
 function isGiven(value: unknown): boolean {
 	return value !== undefined && value !== null && value !== '';

@@ -1,4 +1,4 @@
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { RECIPIENT_TYPES } from '../../../helpers/interfaces';
 import { optionsFrom } from '../../common.descriptions';
@@ -242,15 +242,3 @@ export const bulkSafetyOptions: INodeProperties[] = bulkOptions
 		if (option.name in SAFE_DESCRIPTIONS) safe.description = SAFE_DESCRIPTIONS[option.name];
 		return safe;
 	});
-
-/** Send Only To of version 1.1 as version 1 has it (value and type), for one reading of both. */
-export function flattenSendOnlyTo(options: IDataObject): IDataObject {
-	const setting = options.sendOnlyTo;
-	if (typeof setting !== 'object' || setting === null || Array.isArray(setting)) return options;
-	const recipient = (setting as IDataObject).recipient as IDataObject | undefined;
-	return {
-		...options,
-		sendOnlyTo: recipient?.value ?? '',
-		sendOnlyToType: recipient?.type ?? 'Email',
-	};
-}

@@ -14,11 +14,11 @@ import {
 	requestFacts,
 	type MNotifyCredentials,
 } from '../../../transport';
-import { readParameter } from '../../parameters';
+import type { NodeParameters } from '../../parameters';
 import { ProcessedDataLedger } from '../ledger';
 import { dedupeRun, notSentForLedger } from './bulkSetup';
 import { defaultDedupeKey, skippedOutput, type DedupeRun, type SkipReason } from './dedupe';
-import { dryRunOutput, testRecipient, withOnlyRecipient } from './dryRun';
+import { dryRunOutput, testRecipient } from './dryRun';
 import { SendPacer } from './rateLimit';
 import { optionLabel, optionPath, rawOption, type SendOptions } from './send.options';
 
@@ -66,13 +66,18 @@ export class BulkSession {
 
 	private dryRunCount = 0;
 
+	private readonly context: IExecuteFunctions;
+
 	constructor(
-		private readonly context: IExecuteFunctions,
+		private readonly parameters: NodeParameters,
 		options: SendOptions,
 		concurrency: number,
 	) {
+		const context = parameters.context;
+		this.context = context;
 		this.dryRun = options.dryRun === true;
-		this.testRecipient = testRecipient(context, options);
+		// Code only an option needs runs only when it is set.
+		this.testRecipient = options.sendOnlyTo ? testRecipient(context, options) : undefined;
 		this.maxSendsPerMinute = Number(options.maxSendsPerMinute) || undefined;
 		const rawKey = rawOption(context, 'dedupeKey');
 		this.keyIsExpression = typeof rawKey === 'string' && rawKey.trim() !== '';
@@ -94,7 +99,7 @@ export class BulkSession {
 
 	/** The request as it goes out: to the test recipient only, with Send Only To. */
 	outgoing(request: NotificationRequest): NotificationRequest {
-		return withOnlyRecipient(request, this.testRecipient);
+		return this.testRecipient ? { ...request, recipients: [this.testRecipient] } : request;
 	}
 
 	/** Runs before the POST: the output of an item that is not to be sent, or undefined to send it. */
@@ -258,7 +263,7 @@ export class BulkSession {
 	private dedupeKey(itemIndex: number, request: NotificationRequest): string {
 		if (!this.keyIsExpression) return defaultDedupeKey(request);
 		const key = String(
-			readParameter(this.context, optionPath(this.context, 'dedupeKey'), itemIndex, '') ?? '',
+			this.parameters.read(optionPath(this.context, 'dedupeKey'), itemIndex, '') ?? '',
 		).trim();
 		if (key === '') {
 			throw new InputError(

@@ -38,13 +38,6 @@ export function testRecipient(
 	}
 }
 
-export function withOnlyRecipient(
-	request: NotificationRequest,
-	testRecipient: RecipientIdentifier | undefined,
-): NotificationRequest {
-	return testRecipient ? { ...request, recipients: [testRecipient] } : request;
-}
-
 /** A template send's variables as an object (the wire carries them as JSON text). */
 export function variablesOf(request: NotificationRequest): IDataObject {
 	return request.template

@@ -1,10 +1,10 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import type { RecipientIdentifier, RecipientType } from '../../../helpers/interfaces';
 import { InputError, requireText } from '../../../helpers/checks';
 import { validateRecipientValue } from '../../../helpers/recipients';
 import { inputJson, readInputField, textOfField } from '../../inputFields';
-import { readParameter } from '../../parameters';
+import type { NodeParameters } from '../../parameters';
 import { recipientTypeField } from './recipientTypes';
 
 /** Recipients listed in the panel (with expressions for item values) or read from item fields. */
@@ -62,17 +62,16 @@ export const recipientFieldsProperty: INodeProperties = {
 type RawRecipient = { type?: unknown; value?: unknown };
 
 /** The item's recipients, from the panel or from its fields, for buildNotificationRequest. */
-export function readRecipients(context: IExecuteFunctions, itemIndex: number): RawRecipient[] {
-	if (readParameter(context, 'recipientsMode', itemIndex, 'manual') !== 'fields') {
-		return readParameter(context, 'recipients.recipient', itemIndex, []);
+export function readRecipients(parameters: NodeParameters, itemIndex: number): RawRecipient[] {
+	if (parameters.read('recipientsMode', itemIndex, 'manual') !== 'fields') {
+		return parameters.read('recipients.recipient', itemIndex, []);
 	}
-	const fields = readParameter<Array<{ type?: unknown; name?: unknown }>>(
-		context,
+	const fields = parameters.read<Array<{ type?: unknown; name?: unknown }>>(
 		'recipientFields.field',
 		itemIndex,
 		[],
 	);
-	const json = inputJson(context, itemIndex);
+	const json = inputJson(parameters.context, itemIndex);
 	return fields.flatMap((field, index) => {
 		const setting = `Recipient Fields › Field ${index + 1}`;
 		const name = requireText(field.name, `${setting} › Field Name`).trim();

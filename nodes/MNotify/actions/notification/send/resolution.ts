@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import {
 	RESOLUTION_DIRECTIONS,
@@ -8,7 +8,7 @@ import {
 } from '../../../helpers/interfaces';
 import { buildResolutionPolicy } from '../../../helpers/recipients';
 import { optionsFrom } from '../../common.descriptions';
-import { readParameter } from '../../parameters';
+import type { NodeParameters } from '../../parameters';
 
 const SECTION = 'resolutionPolicy';
 const VALUES = 'policy';
@@ -74,10 +74,10 @@ export const resolutionProperties: INodeProperties[] = [
 
 /** The item's resolution policy, or undefined to notify the recipients themselves. */
 export function readResolutionPolicy(
-	context: IExecuteFunctions,
+	parameters: NodeParameters,
 	itemIndex: number,
 ): ResolutionPolicy | undefined {
-	const policy = readParameter(context, `${SECTION}.${VALUES}`, itemIndex, {}) as {
+	const policy = parameters.read(`${SECTION}.${VALUES}`, itemIndex, {}) as {
 		resolveTo?: unknown;
 		direction?: unknown;
 	};

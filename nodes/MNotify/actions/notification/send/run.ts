@@ -16,18 +16,22 @@ import {
 	readTimeoutSettings,
 	type RequestSettings,
 } from '../../../transport';
-import { readParameter } from '../../parameters';
+import type { NodeParameters } from '../../parameters';
 import { readTextContent } from '../../shared';
-import { isAgentToolCall } from '../../agentGuard';
 import { TemplateReads } from '../../template/shared';
-import type { ItemOutcome, ItemTask, OperationRun } from '../../types';
+import type { ItemOutcome, ItemTask, OperationRun, RunStart } from '../../types';
 import { isVersion1 } from '../../versions';
 import { describeAttachments, readAttachments } from './attachments';
 import { BulkSession } from './bulkSession';
 import { renderedTexts, variablesOf } from './dryRun';
 import { readRecipients } from './recipientsFromInput';
 import { readResolutionPolicy } from './resolution';
-import { optionsDifferByItem, readOptions, type SendOptions } from './send.options';
+import {
+	DEFAULT_MAX_RECIPIENTS_PER_AGENT_CALL,
+	optionsDifferByItem,
+	readOptions,
+	type SendOptions,
+} from './send.options';
 import { completeTemplateSend, readOwnTemplateTexts } from './templateSend';
 import { readTextsFromInput, TEXTS_FROM_INPUT } from './textsFromInput';
 import { readSendVariables, variablesAsSent } from './variablesMapper';
@@ -53,25 +57,29 @@ export class SendRun implements OperationRun {
 	private bulkSession: BulkSession | undefined;
 
 	/** Refuses the whole run when an AI agent's call would notify more people than allowed. */
+	private readonly parameters: NodeParameters;
+
 	constructor(
 		private readonly context: IExecuteFunctions,
-		itemCount: number,
+		{ itemCount, asAgentTool, parameters }: RunStart,
 	) {
+		this.parameters = parameters;
 		try {
-			this.firstOptions = readOptions(context, 0);
+			this.firstOptions = readOptions(parameters, 0);
 		} catch {
 			// Reported on the items; the strict defaults guard meanwhile.
 		}
-		this.sameOptionsForAll = !optionsDifferByItem(context);
+		this.sameOptionsForAll = !optionsDifferByItem(parameters);
 		if (this.firstOptions) this.firstSettings = readTimeoutSettings(this.firstOptions);
 		this.concurrency = this.firstOptions?.concurrency ?? DEFAULT_CONCURRENCY;
-		checkAgentRecipientCap(context, itemCount, this.firstOptions ?? {});
+		if (asAgentTool)
+			checkAgentRecipientCap(context, parameters, itemCount, this.firstOptions ?? {});
 	}
 
 	/** An item's options: read for it only when they depend on the item. */
 	optionsFor(itemIndex: number): SendOptions {
 		if (this.firstOptions && this.sameOptionsForAll) return this.firstOptions;
-		return readOptions(this.context, itemIndex);
+		return readOptions(this.parameters, itemIndex);
 	}
 
 	private settingsOf(options: SendOptions): RequestSettings {
@@ -87,30 +95,30 @@ export class SendRun implements OperationRun {
 	/** The bulk state, set up from the first item's options (an error fails every item). */
 	private bulk(): BulkSession {
 		this.bulkSession ??= new BulkSession(
-			this.context,
-			this.firstOptions ?? readOptions(this.context, 0),
+			this.parameters,
+			this.firstOptions ?? readOptions(this.parameters, 0),
 			this.concurrency,
 		);
 		return this.bulkSession;
 	}
 
 	async prepare(itemIndex: number): Promise<ItemTask> {
-		const context = this.context;
+		const { context, parameters } = this;
 		const options = this.optionsFor(itemIndex);
-		const contentSource = readParameter(context, 'contentSource', itemIndex, 'text') as string;
-		const recipients = readRecipients(context, itemIndex);
+		const contentSource = parameters.read('contentSource', itemIndex, 'text') as string;
+		const recipients = readRecipients(parameters, itemIndex);
 
 		let content: ContentInput | undefined;
 		let template: { id: unknown; variables?: string } | undefined;
 		if (contentSource === 'template') {
-			const id = readParameter(context, 'templateId', itemIndex, '', { extractValue: true });
-			const variables = await readSendVariables(context, this.templates, itemIndex, id);
-			template = { id, variables: variablesAsSent(context, itemIndex, variables) };
-			content = readOwnTemplateTexts(context, itemIndex);
+			const id = parameters.read('templateId', itemIndex, '', { extractValue: true });
+			const variables = await readSendVariables(parameters, this.templates, itemIndex, id);
+			template = { id, variables: variablesAsSent(parameters, itemIndex, variables) };
+			content = readOwnTemplateTexts(parameters, itemIndex);
 		} else if (contentSource === TEXTS_FROM_INPUT) {
-			content = readTextsFromInput(context, itemIndex);
+			content = readTextsFromInput(parameters, itemIndex);
 		} else {
-			content = readTextContent(context, itemIndex);
+			content = readTextContent(parameters, itemIndex);
 		}
 
 		const attachmentFiles = options.attachmentProperties
@@ -121,10 +129,10 @@ export class SendRun implements OperationRun {
 		// Validate everything now, without the attachments' bytes, so bad input never reaches MNotify.
 		const validated = buildNotificationRequest({
 			recipients,
-			priority: readParameter(context, 'priority', itemIndex, PRIORITIES[0]),
+			priority: parameters.read('priority', itemIndex, PRIORITIES[0]),
 			content,
 			template,
-			resolutionPolicy: readResolutionPolicy(context, itemIndex),
+			resolutionPolicy: readResolutionPolicy(parameters, itemIndex),
 		});
 		const settings = this.settingsOf(options);
 		const bulk = this.bulk();
@@ -204,17 +212,17 @@ export class SendRun implements OperationRun {
  */
 function checkAgentRecipientCap(
 	context: IExecuteFunctions,
+	parameters: NodeParameters,
 	itemCount: number,
 	options: SendOptions,
 ): void {
-	if (!isAgentToolCall(context)) return;
 	// The cap counts recipient identifiers: the people a resolution policy reaches behind one
 	// IDNO are MNotify's to count (the README says so).
 	let recipients = 0;
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
-		recipients += readRecipients(context, itemIndex).length;
+		recipients += readRecipients(parameters, itemIndex).length;
 	}
-	const limit = options.maxRecipientsPerAgentCall ?? 10;
+	const limit = options.maxRecipientsPerAgentCall ?? DEFAULT_MAX_RECIPIENTS_PER_AGENT_CALL;
 	if (recipients > limit) {
 		throw new NodeOperationError(
 			context.getNode(),

@@ -7,7 +7,7 @@ import {
 	templateLocator,
 	templateVariablesProperties,
 } from '../../common.descriptions';
-import type { OperationModule } from '../../types';
+import type { OperationModule, RunStart } from '../../types';
 import { sinceSafeVersion } from '../../versions';
 import { ledgerProperty } from './bulk.options';
 import { recipientTypeField } from './recipientTypes';
@@ -107,7 +107,7 @@ export const send: OperationModule = {
 	description,
 	notifiesPeople: true,
 	writes: 'send a notification',
-	async startRun(this: IExecuteFunctions, itemCount: number) {
-		return new SendRun(this, itemCount);
+	async startRun(this: IExecuteFunctions, start: RunStart) {
+		return new SendRun(this, start);
 	},
 };

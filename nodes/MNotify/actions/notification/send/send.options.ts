@@ -2,17 +2,20 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { ALLOWED_ATTACHMENT_EXTENSIONS } from '../../../helpers/attachments';
 import { DEFAULT_CONCURRENCY } from '../../../helpers/concurrency';
-import { ATTACHMENTS_LIMIT_IN_WORDS, FINAL_STATUSES } from '../../../helpers/interfaces';
+import {
+	ATTACHMENTS_LIMIT_IN_WORDS,
+	FINAL_STATUSES,
+	WAIT_UNTIL_STATUSES,
+} from '../../../helpers/interfaces';
 import { checkOptionValues } from '../../../helpers/optionValues';
 import { outputFormatOption, statusOptions } from '../../common.descriptions';
 import { allowProductionFromAgentsOption } from '../../agentGuard';
 import { timeoutOption } from '../../shared';
-import { holdsExpression, readParameter } from '../../parameters';
+import type { NodeParameters } from '../../parameters';
 import {
 	BULK_SAFETY_DEFAULT,
 	bulkOptions,
 	bulkSafetyOptions,
-	flattenSendOnlyTo,
 	type BulkOptions,
 } from './bulk.options';
 import { isVersion1, onlyVersion1, sinceSafeVersion } from '../../versions';
@@ -76,13 +79,16 @@ const deliveryOptions: INodeProperties[] = [
 		displayName: 'Wait Until Status',
 		name: 'waitUntilStatuses',
 		type: 'multiOptions',
-		options: statusOptions(['Cancelled', 'Delivered', 'Failed', 'Read', 'Sent']),
+		options: statusOptions([...WAIT_UNTIL_STATUSES].sort()),
 		default: [...FINAL_STATUSES],
 		description:
 			'Stop waiting when a notification reaches (or passes) one of these. Failed and Cancelled always stop the wait.',
 		displayOptions: whenWaiting,
 	},
 ];
+
+/** The most recipients one AI agent's tool call may notify unless the author raises it. */
+export const DEFAULT_MAX_RECIPIENTS_PER_AGENT_CALL = 10;
 
 /** The guard rails that apply when an AI agent uses the node as a tool. */
 const agentOptions: INodeProperties[] = [
@@ -92,7 +98,7 @@ const agentOptions: INodeProperties[] = [
 		name: 'maxRecipientsPerAgentCall',
 		type: 'number',
 		typeOptions: { minValue: 1 },
-		default: 10,
+		default: DEFAULT_MAX_RECIPIENTS_PER_AGENT_CALL,
 		description:
 			'When an AI agent uses this node as a tool, the most recipients one call may notify; bulk sends belong in a workflow, not an agent',
 	},
@@ -197,10 +203,11 @@ function defaultsOf(group: OptionGroup, context: IExecuteFunctions): IDataObject
  * The Send options of either version as one object with version 1's names: each checked against
  * its description in the panel (an input error naming the group and the option if wrong).
  */
-export function readOptions(context: IExecuteFunctions, itemIndex: number): SendOptions {
+export function readOptions(parameters: NodeParameters, itemIndex: number): SendOptions {
+	const context = parameters.context;
 	const merged: IDataObject = {};
 	for (const group of groupsOf(context)) {
-		const values = readParameter(context, group.name, itemIndex, group.default);
+		const values = parameters.read(group.name, itemIndex, group.default);
 		const checked = checkOptionValues(values, group.options, { label: group.displayName });
 		Object.assign(merged, defaultsOf(group, context), checked);
 	}
@@ -232,6 +239,18 @@ export function rawOption(context: IExecuteFunctions, name: string): unknown {
 }
 
 /** Whether an option group holds an expression, so that the options may differ between items. */
-export function optionsDifferByItem(context: IExecuteFunctions): boolean {
-	return groupsOf(context).some((group) => holdsExpression(context, group.name));
+export function optionsDifferByItem(parameters: NodeParameters): boolean {
+	return groupsOf(parameters.context).some((group) => parameters.holdsExpression(group.name));
+}
+
+/** Send Only To of version 1.1 as version 1 has it (value and type), for one reading of both. */
+function flattenSendOnlyTo(options: IDataObject): IDataObject {
+	const setting = options.sendOnlyTo;
+	if (typeof setting !== 'object' || setting === null || Array.isArray(setting)) return options;
+	const recipient = (setting as IDataObject).recipient as IDataObject | undefined;
+	return {
+		...options,
+		sendOnlyTo: recipient?.value ?? '',
+		sendOnlyToType: recipient?.type ?? 'Email',
+	};
 }

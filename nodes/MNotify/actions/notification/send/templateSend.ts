@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import type { NotificationRequest } from '../../../helpers/interfaces';
 import {
@@ -10,7 +10,7 @@ import { storedTexts, type ContentInput } from '../../../helpers/content';
 import { InputError } from '../../../helpers/checks';
 import { parseVariablesObject } from '../../../helpers/content';
 import { contentProperties } from '../../common.descriptions';
-import { readParameter } from '../../parameters';
+import type { NodeParameters } from '../../parameters';
 import { readTextContent } from '../../shared';
 import { templateName, type TemplateReads } from '../../template/shared';
 
@@ -56,11 +56,11 @@ export const templateTextsProperties: INodeProperties[] = [
 
 /** The texts written for a template send, or undefined for the template's own. */
 export function readOwnTemplateTexts(
-	context: IExecuteFunctions,
+	parameters: NodeParameters,
 	itemIndex: number,
 ): ContentInput | undefined {
-	const texts = readParameter(context, 'templateTexts', itemIndex, 'template');
-	return texts === 'own' ? readTextContent(context, itemIndex) : undefined;
+	const texts = parameters.read('templateTexts', itemIndex, 'template');
+	return texts === 'own' ? readTextContent(parameters, itemIndex) : undefined;
 }
 
 /**

@@ -1,9 +1,9 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import type { ContentInput } from '../../../helpers/content';
 import { requireText } from '../../../helpers/checks';
 import { inputJson, readInputField, textOfField } from '../../inputFields';
-import { readParameter } from '../../parameters';
+import type { NodeParameters } from '../../parameters';
 
 /** Content → "Take the Texts From Input Fields". */
 export const TEXTS_FROM_INPUT = 'fields';
@@ -51,13 +51,13 @@ export const textFieldProperties: INodeProperties[] = TEXT_FIELDS.map(({ setting
 }));
 
 /** The item's texts, read from the fields the panel names. */
-export function readTextsFromInput(context: IExecuteFunctions, itemIndex: number): ContentInput {
-	const json = inputJson(context, itemIndex);
+export function readTextsFromInput(parameters: NodeParameters, itemIndex: number): ContentInput {
+	const json = inputJson(parameters.context, itemIndex);
 	const content: ContentInput = { subject: '', body: '', shortBody: '' };
 	for (const { part, setting } of TEXT_FIELDS) {
 		const label = setting.displayName;
 		const name = requireText(
-			readParameter(context, setting.name, itemIndex, setting.default),
+			parameters.read(setting.name, itemIndex, setting.default),
 			label,
 		).trim();
 		content[part] = textOfField(readInputField(json, name, label), name, label);

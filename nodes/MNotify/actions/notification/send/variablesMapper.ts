@@ -1,9 +1,9 @@
-import type { IExecuteFunctions, INodeProperties, ResourceMapperValue } from 'n8n-workflow';
+import type { INodeProperties, ResourceMapperValue } from 'n8n-workflow';
 
 import { customPlaceholders } from '../../../helpers/placeholders';
 import { InputError, validateUuid } from '../../../helpers/checks';
 import { inputJson } from '../../inputFields';
-import { readParameter } from '../../parameters';
+import type { NodeParameters } from '../../parameters';
 import { readTemplateVariables } from '../../shared';
 import type { TemplateReads } from '../../template/shared';
 import { isVersion1, onlyVersion1, sinceSafeVersion } from '../../versions';
@@ -99,13 +99,13 @@ export function withVariablesMapper(properties: INodeProperties[]): INodePropert
 
 /** The variables as they go out: numbers and true/false as text unless typed values were asked for. */
 export function variablesAsSent(
-	context: IExecuteFunctions,
+	parameters: NodeParameters,
 	itemIndex: number,
 	variables: string | undefined,
 ): string | undefined {
-	const fallback = isVersion1(context) ? AS_GIVEN : AS_TEXT;
+	const fallback = isVersion1(parameters.context) ? AS_GIVEN : AS_TEXT;
 	if (variables === undefined) return undefined;
-	if (readParameter(context, 'variableTypes', itemIndex, fallback) !== AS_TEXT) return variables;
+	if (parameters.read('variableTypes', itemIndex, fallback) !== AS_TEXT) return variables;
 	const values = JSON.parse(variables) as Record<string, unknown>;
 	for (const [name, value] of Object.entries(values)) {
 		if (typeof value === 'number' || typeof value === 'boolean') values[name] = String(value);
@@ -120,20 +120,20 @@ export function variablesAsSent(
  * variables are known when the item is validated (and when its dedupe key is made).
  */
 export async function readSendVariables(
-	context: IExecuteFunctions,
+	parameters: NodeParameters,
 	templates: TemplateReads,
 	itemIndex: number,
 	templateId: unknown,
 ): Promise<string | undefined> {
-	if (!usesMapper(context, itemIndex)) return readTemplateVariables(context, itemIndex);
-	const mapping = readParameter<ResourceMapperValue>(context, 'variablesMapping', itemIndex, {
+	if (!usesMapper(parameters, itemIndex)) return readTemplateVariables(parameters, itemIndex);
+	const mapping = parameters.read<ResourceMapperValue>('variablesMapping', itemIndex, {
 		mappingMode: 'defineBelow',
 		value: null,
 	});
 	// Each mapped field holds what the user put there, expressions already resolved by n8n.
 	if (mapping.mappingMode !== 'autoMapInputData') return serialized({ ...(mapping.value ?? {}) });
 	const template = await templates.read(validateUuid(templateId, 'Template'), itemIndex);
-	const json = inputJson(context, itemIndex);
+	const json = inputJson(parameters.context, itemIndex);
 	return serialized(
 		Object.fromEntries(
 			customPlaceholders(template)
@@ -143,8 +143,8 @@ export async function readSendVariables(
 	);
 }
 
-function usesMapper(context: IExecuteFunctions, itemIndex: number): boolean {
-	return readParameter(context, 'variablesMode', itemIndex, 'keyValue') === VARIABLES_FROM_MAPPER;
+function usesMapper(parameters: NodeParameters, itemIndex: number): boolean {
+	return parameters.read('variablesMode', itemIndex, 'keyValue') === VARIABLES_FROM_MAPPER;
 }
 
 /** The JSON string MNotify expects, or nothing for no variables; every value checked first. */

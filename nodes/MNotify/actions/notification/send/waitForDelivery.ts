@@ -7,6 +7,7 @@ import type { NotificationDetails } from '../../../helpers/interfaces';
 import { FINAL_STATUSES } from '../../../helpers/interfaces';
 import { flattenMessages, hasReachedAny } from '../../../helpers/responses';
 import {
+	isRetryableStatus,
 	messageOf,
 	mnotifyApiRequest,
 	readTimeoutSettings,
@@ -132,8 +133,7 @@ async function readStatus(
 /** A passing fault (network, timeout, 429, 5xx) is read again next round; a 4xx is final. */
 function worthAnotherRound(error: unknown): boolean {
 	const status = requestFacts(error)?.httpStatus;
-	if (status === undefined) return true;
-	return status === 429 || status >= 500;
+	return status === undefined || isRetryableStatus(status);
 }
 
 /** "Failed Delivery Is an Error": the item becomes an error, keeping the id and the statuses. */
