@@ -34,8 +34,11 @@ const SLOT_BITS = 13;
  * 2 × 13 bits), a starter's probe (3 and 2 × 13) and what a killed run left until the next run.
  */
 export const LEASE_MAX_VALUES = 64;
-/** A run whose renewal is this late (the store hangs or fails) stops sending before its lease could lapse. */
-export const RENEWAL_MARGIN_MS = 5_000;
+/**
+ * A run whose renewal is this late (the store hangs or fails) stops sending before its lease
+ * could lapse; a run starting then still needs its own acquisition and claims before sending.
+ */
+export const RENEWAL_MARGIN_MS = 2_000;
 
 const PREFIX = 'live.v1';
 const slotValue = (slot: number) => `${PREFIX}|${slot}`;
@@ -92,7 +95,7 @@ export class LiveRunLease {
 
 	/** Before each send: throws a LedgerError once the run may have lost the lease. */
 	assertHeld(): void {
-		if (this.slotValues.length === 0) return;
+		if (this.heldUntil === 0 || this.slotValues.length === 0) return; // not taken yet, or given back
 		if (this.lost) throw this.lost;
 		if (Date.now() > this.heldUntil - RENEWAL_MARGIN_MS) {
 			const storeError = this.row.lastError;
@@ -133,7 +136,9 @@ export class LiveRunLease {
 		// The run value has done its work; only values the next run can name stay in the row.
 		this.slotValues = [slotValue(slot - 1), slotValue(slot)];
 		await this.row.remove([this.runValue(slot)]);
-		this.heldUntil = (slot + 2) * LEASE_SLOT_MS;
+		// A slow acquisition (a loaded database) may end in a later slot: renew before sending.
+		if (currentSlot() > slot) await this.renew();
+		else this.heldUntil = (slot + 2) * LEASE_SLOT_MS;
 		this.scheduleRenewal();
 	}
 
