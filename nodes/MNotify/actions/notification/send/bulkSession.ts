@@ -8,10 +8,10 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { NotificationRequest, RecipientIdentifier } from '../../../helpers/interfaces';
 import { InputError } from '../../../helpers/checks';
 import {
-	credentialKey,
 	CREDENTIAL_TYPE,
 	reachesProduction,
 	requestFacts,
+	type MNotifyConnection,
 	type MNotifyCredentials,
 } from '../../../transport';
 import type { NodeParameters } from '../../parameters';
@@ -70,6 +70,7 @@ export class BulkSession {
 
 	constructor(
 		private readonly parameters: NodeParameters,
+		private readonly connection: MNotifyConnection,
 		options: SendOptions,
 		concurrency: number,
 	) {
@@ -134,8 +135,8 @@ export class BulkSession {
 	/** The pace of this credential in this process, with this run's limit. */
 	private async sharedPacer(): Promise<SendPacer> {
 		if (this.pacer) return this.pacer;
-		this.pacerLookup ??= credentialKey
-			.call(this.context)
+		this.pacerLookup ??= this.connection
+			.credentialKey()
 			.then((key) => new SendPacer(key, this.maxSendsPerMinute));
 		this.pacer = await this.pacerLookup;
 		return this.pacer;

@@ -11,9 +11,9 @@ import { PRIORITIES, type NotificationRequest } from '../../../helpers/interface
 import { checkAttachments } from '../../../helpers/attachments';
 import { buildNotificationRequest, type ContentInput } from '../../../helpers/content';
 import {
-	mnotifyApiRequest,
 	readReturnedId,
 	readTimeoutSettings,
+	type MNotifyConnection,
 	type RequestSettings,
 } from '../../../transport';
 import type { NodeParameters } from '../../parameters';
@@ -59,11 +59,14 @@ export class SendRun implements OperationRun {
 	/** Refuses the whole run when an AI agent's call would notify more people than allowed. */
 	private readonly parameters: NodeParameters;
 
+	private readonly connection: MNotifyConnection;
+
 	constructor(
 		private readonly context: IExecuteFunctions,
-		{ itemCount, asAgentTool, parameters }: RunStart,
+		{ itemCount, asAgentTool, parameters, connection }: RunStart,
 	) {
 		this.parameters = parameters;
+		this.connection = connection;
 		try {
 			this.firstOptions = readOptions(parameters, 0);
 		} catch {
@@ -88,7 +91,7 @@ export class SendRun implements OperationRun {
 
 	/** The templates this run reads, each once. */
 	private get templates(): TemplateReads {
-		this.templateReads ??= new TemplateReads(this.context);
+		this.templateReads ??= new TemplateReads(this.connection);
 		return this.templateReads;
 	}
 
@@ -96,6 +99,7 @@ export class SendRun implements OperationRun {
 	private bulk(): BulkSession {
 		this.bulkSession ??= new BulkSession(
 			this.parameters,
+			this.connection,
 			this.firstOptions ?? readOptions(this.parameters, 0),
 			this.concurrency,
 		);
@@ -152,7 +156,7 @@ export class SendRun implements OperationRun {
 			const request = attachments.length > 0 ? { ...outgoing, attachments } : outgoing;
 			let answer: unknown;
 			try {
-				answer = await mnotifyApiRequest.call(context, {
+				answer = await this.connection.request({
 					method: 'POST',
 					path: '/api/notification',
 					body: request,
@@ -202,7 +206,8 @@ export class SendRun implements OperationRun {
 		const first = outcomes.find((outcome) => !outcome.error);
 		if (!first) return;
 		const options = this.optionsFor(first.itemIndex);
-		if (options.waitForDelivery) await waitForDelivery.call(this.context, outcomes, options);
+		if (options.waitForDelivery)
+			await waitForDelivery.call(this.context, this.connection, outcomes, options);
 	}
 }
 
