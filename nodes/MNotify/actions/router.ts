@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { isPlainObject } from '../helpers/answers';
 import { DEFAULT_CONCURRENCY, runWithConcurrency } from '../helpers/concurrency';
-import { describeValue, InputError } from '../helpers/checks';
+import { describeValue, InputError, isPlainObject } from '../helpers/checks';
 import { MNotifyConnection } from '../transport';
 import { checkAgentWrite } from './agentGuard';
 import { NodeParameters } from './parameters';

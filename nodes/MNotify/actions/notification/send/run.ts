@@ -17,15 +17,12 @@ import {
 	type RequestSettings,
 } from '../../../transport';
 import type { NodeParameters } from '../../parameters';
-import { readTextContent } from '../../shared';
 import { TemplateReads } from '../../template/shared';
 import type { ItemOutcome, ItemTask, OperationRun, RunStart } from '../../types';
-import { isVersion1 } from '../../versions';
 import { describeAttachments, readAttachments } from './attachments';
 import { BulkSession } from './bulkSession';
 import { renderedTexts, variablesOf } from './dryRun';
-import { readRecipients } from './recipientsFromInput';
-import { readResolutionPolicy } from './resolution';
+import { readRecipients, readResolutionPolicy, readTextContent } from './itemParameters';
 import {
 	DEFAULT_MAX_RECIPIENTS_PER_AGENT_CALL,
 	optionsDifferByItem,
@@ -39,6 +36,11 @@ import { waitForDelivery } from './waitForDelivery';
 
 const MISSING_ID_WARNING =
 	'MNotify accepted the request but answered without a notification id. Check Notification → Get Many before sending it again.';
+
+/** Send's run for one execution: the router asks for it once and hands it every item. */
+export async function startSendRun(this: IExecuteFunctions, start: RunStart): Promise<SendRun> {
+	return new SendRun(this, start);
+}
 
 export class SendRun implements OperationRun {
 	readonly concurrency: number;
@@ -178,7 +180,7 @@ export class SendRun implements OperationRun {
 				priority: ready.priority,
 				recipients: outgoing.recipients,
 				subject: ready.subject,
-				...(ready.template ? templateOutput(context, ready, templateName) : {}),
+				...(ready.template ? templateOutput(parameters.isVersion1, ready, templateName) : {}),
 				...(ready.resolutionPolicy ? { resolutionPolicy: ready.resolutionPolicy } : {}),
 				attachments: attachmentFiles.map(({ fileName, sizeBytes }) => ({ fileName, sizeBytes })),
 				sentAt: new Date().toISOString(),
@@ -246,7 +248,7 @@ function checkAgentRecipientCap(
  * variables as the JSON text it output before.
  */
 function templateOutput(
-	context: IExecuteFunctions,
+	isVersion1: boolean,
 	request: NotificationRequest,
 	name: string | undefined,
 ): IDataObject {
@@ -255,7 +257,7 @@ function templateOutput(
 		template: {
 			id: template.id,
 			...(name ? { name } : {}),
-			variables: isVersion1(context) ? template.variables : variablesOf(request),
+			variables: isVersion1 ? template.variables : variablesOf(request),
 		},
 		rendered: renderedTexts(request),
 	};
