@@ -36,8 +36,8 @@ export interface ApiCall extends ApiRequest, HttpContext {
  */
 export class MNotifyConnection {
 	/**
-	 * The lease, asked for once: items running at once share the same promise. A failure is kept
-	 * too, so a wrong passphrase is not retried for every item.
+	 * The lease, asked for once: items running at once share the same promise. A certificate that
+	 * fails to load is kept too, so a wrong passphrase is not retried for every item.
 	 */
 	private obtained?: Promise<Result<{ lease: ClientLease }>>;
 
@@ -130,23 +130,32 @@ export class MNotifyConnection {
 	release(): void {
 		const obtained = this.obtained;
 		this.obtained = undefined;
-		void obtained?.then((result) => {
-			if (result.ok) result.lease.release();
-		});
+		// A credential that could not be read holds no lease (its item already has the error).
+		void obtained?.then(
+			(result) => result.ok && result.lease.release(),
+			() => undefined,
+		);
 	}
 
 	private async lease(itemIndex: number): Promise<ClientLease> {
 		const context = this.context;
-		this.obtained ??= context
-			.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE, itemIndex)
-			.then((credentials) => {
-				const obtained = obtainClient(
-					credentials,
-					context.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? undefined,
-				);
-				if (obtained.ok) hintCertificateExpiry(context, obtained.lease.client.certificate);
-				return obtained;
+		if (!this.obtained) {
+			const pending = context
+				.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE, itemIndex)
+				.then((credentials) => {
+					const obtained = obtainClient(
+						credentials,
+						context.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? undefined,
+					);
+					if (obtained.ok) hintCertificateExpiry(context, obtained.lease.client.certificate);
+					return obtained;
+				});
+			// n8n could not give the credential: the next item asks again, as before.
+			pending.catch(() => {
+				if (this.obtained === pending) this.obtained = undefined;
 			});
+			this.obtained = pending;
+		}
 		const obtained = await this.obtained;
 		if (!obtained.ok) {
 			throw new NodeOperationError(context.getNode(), obtained.problem.message, {
