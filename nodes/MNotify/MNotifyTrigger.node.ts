@@ -11,11 +11,10 @@ import { readNotificationDetails } from './helpers/answers';
 import { describeValue } from './helpers/checks';
 import {
 	CREDENTIAL_TYPE,
-	certificateExpiryWarning,
 	fetchList,
 	listPages,
-	mnotifyApiRequest,
-	releaseClient,
+	withConnection,
+	type MNotifyConnection,
 } from './transport';
 import { statusOptions } from './actions/common.descriptions';
 import { DEFAULT_VERSION, NODE_VERSIONS, onlyVersion1, sinceSafeVersion } from './actions/versions';
@@ -100,11 +99,10 @@ export class MNotifyTrigger implements INodeType {
 	methods = { credentialTest: { mNotifyApiTest } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		try {
-			return await pollChanges.call(this);
-		} finally {
-			releaseClient(this);
-		}
+		return await withConnection(
+			this,
+			async (connection) => await pollChanges.call(this, connection),
+		);
 	}
 }
 
@@ -113,25 +111,29 @@ export class MNotifyTrigger implements INodeType {
  * poll succeeded: n8n keeps the workflow (and its static data) in memory between polls, so a
  * state moved on before a failed read would skip that change for good.
  */
-async function pollChanges(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+async function pollChanges(
+	this: IPollFunctions,
+	connection: MNotifyConnection,
+): Promise<INodeExecutionData[][] | null> {
 	const statuses = this.getNodeParameter('statuses', []) as string[];
 	const onlyNewNotifications = this.getNodeParameter('onlyNewNotifications', true) as boolean;
 	const includeDetails = this.getNodeParameter('includeDetails', true) as boolean;
 
 	if (this.getMode() === 'manual') {
 		// The test event looks like what the trigger will emit, details included.
-		const sample = await sampleEvent.call(this, statuses);
-		const details = includeDetails && !sample.sample ? await readDetails.call(this, sample.id) : {};
+		const sample = await sampleEvent(connection, statuses);
+		const details =
+			includeDetails && !sample.sample ? await readDetails(connection, sample.id) : {};
 		return [
 			withCertificateWarning(
 				[{ json: { ...sample, ...details } }],
-				await certificateExpiryWarning.call(this),
+				await connection.certificateExpiryWarning(),
 			),
 		];
 	}
 
 	const state = this.getWorkflowStaticData('node') as TriggerState;
-	const changes = await readChangesSince.call(this, state);
+	const changes = await readChangesSince.call(this, connection, state);
 	const next = advanceState(state, changes);
 	if (state.watermark === undefined) {
 		// The first poll only sets the starting point, on the server's clock, so nothing that
@@ -143,12 +145,12 @@ async function pollChanges(this: IPollFunctions): Promise<INodeExecutionData[][]
 	const emitted = changesToEmit(changes, next, { statuses, onlyNewNotifications });
 	const items: INodeExecutionData[] = [];
 	for (const change of emitted) {
-		const details = includeDetails ? await readDetails.call(this, change.id) : {};
+		const details = includeDetails ? await readDetails(connection, change.id) : {};
 		items.push({ json: { ...change, ...details } as IDataObject });
 	}
 	Object.assign(state, emitted.length > 0 ? rememberEmitted(next, emitted) : next);
 	if (items.length === 0) return null;
-	const warning = await certificateExpiryWarning.call(this);
+	const warning = await connection.certificateExpiryWarning();
 	if (warning) this.logger.warn(warning);
 	return [withCertificateWarning(items, warning)];
 }
@@ -169,11 +171,12 @@ function withCertificateWarning(
 /** Notifications changed after the watermark, newest first, walking pages until older ones. */
 async function readChangesSince(
 	this: IPollFunctions,
+	connection: MNotifyConnection,
 	state: TriggerState,
 ): Promise<NotificationSummary[]> {
 	const changes: NotificationSummary[] = [];
 	let pagesRead = 0;
-	for await (const page of listPages.call(this, latestChanges) as AsyncGenerator<
+	for await (const page of listPages(connection, latestChanges) as AsyncGenerator<
 		NotificationSummary[]
 	>) {
 		changes.push(...page.filter((notification) => isUnhandled(notification, state)));
@@ -195,13 +198,13 @@ async function readChangesSince(
 }
 
 /** A notification's recipients and messages; a failed read fails the poll (retried next time). */
-async function readDetails(this: IPollFunctions, id: unknown): Promise<IDataObject> {
+async function readDetails(connection: MNotifyConnection, id: unknown): Promise<IDataObject> {
 	if (typeof id !== 'string' || !UUID_PATTERN.test(id)) {
 		return {
 			detailsError: `MNotify listed ${describeValue(id)} as a notification id; its details were not read`,
 		};
 	}
-	const answer = await mnotifyApiRequest.call(this, {
+	const answer = await connection.request({
 		method: 'GET',
 		path: `/api/notification/${encodeURIComponent(id)}`,
 		action: `get notification ${id}`,
@@ -209,7 +212,7 @@ async function readDetails(this: IPollFunctions, id: unknown): Promise<IDataObje
 	const read = readNotificationDetails(answer);
 	if (!read.ok) {
 		throw new NodeOperationError(
-			this.getNode(),
+			connection.context.getNode(),
 			`MNotify's answer about notification ${id} could not be read: ${read.problem}`,
 			{ description: 'The change will be emitted by a later poll once MNotify answers properly.' },
 		);
@@ -218,9 +221,12 @@ async function readDetails(this: IPollFunctions, id: unknown): Promise<IDataObje
 }
 
 /** "Fetch test event": the latest real notification in a chosen status, or a realistic example. */
-async function sampleEvent(this: IPollFunctions, statuses: string[]): Promise<IDataObject> {
+async function sampleEvent(
+	connection: MNotifyConnection,
+	statuses: string[],
+): Promise<IDataObject> {
 	const latest = (
-		(await fetchList.call(this, {
+		(await fetchList(connection, {
 			...latestChanges,
 			limit: DEFAULT_PAGE_SIZE,
 		})) as NotificationSummary[]

@@ -1,5 +1,7 @@
 import type { IExecuteFunctions, INodeParameters } from 'n8n-workflow';
 
+import { SAFE_VERSION } from './versions';
+
 type Cached = { constant: true; value: unknown } | { constant: false };
 
 /**
@@ -14,8 +16,13 @@ export class NodeParameters {
 	/** As saved, expressions not evaluated (n8n's getNode() copies them at every call). */
 	private readonly saved: INodeParameters;
 
+	/** The node was added in version 1 (versions.ts): the version's behaviour is kept for it. */
+	readonly isVersion1: boolean;
+
 	constructor(readonly context: IExecuteFunctions) {
-		this.saved = context.getNode().parameters;
+		const node = context.getNode();
+		this.saved = node.parameters;
+		this.isVersion1 = node.typeVersion < SAFE_VERSION;
 	}
 
 	read<T = unknown>(
@@ -37,18 +44,19 @@ export class NodeParameters {
 
 	/** Whether a parameter holds an expression, i.e. may have a different value for every item. */
 	holdsExpression(name: string): boolean {
-		return containsExpression(savedValue(this.saved, name));
+		return containsExpression(this.savedValue(name));
 	}
-}
 
-function savedValue(parameters: unknown, path: string): unknown {
-	return path
-		.split('.')
-		.reduce<unknown>(
-			(value, key) =>
-				value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined,
-			parameters,
-		);
+	/** A parameter as saved, e.g. "bulkSafety.dedupeKey": an expression is not evaluated. */
+	savedValue(path: string): unknown {
+		return path
+			.split('.')
+			.reduce<unknown>(
+				(value, key) =>
+					value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined,
+				this.saved,
+			);
+	}
 }
 
 function containsExpression(value: unknown): boolean {

@@ -1,10 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { isPlainObject } from '../helpers/answers';
 import { DEFAULT_CONCURRENCY, runWithConcurrency } from '../helpers/concurrency';
-import { describeValue, InputError } from '../helpers/checks';
-import { releaseClient } from '../transport';
+import { describeValue, InputError, isPlainObject } from '../helpers/checks';
+import { MNotifyConnection } from '../transport';
 import { checkAgentWrite } from './agentGuard';
 import { NodeParameters } from './parameters';
 import * as notification from './notification/Notification.resource';
@@ -25,14 +24,18 @@ const RESOURCES: Record<string, Record<string, OperationModule>> = {
  * (the execution's cancel signal) starts no further item.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const connection = new MNotifyConnection(this);
 	try {
-		return await runOperation.call(this);
+		return await runOperation.call(this, connection);
 	} finally {
-		releaseClient(this);
+		connection.release();
 	}
 }
 
-async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+async function runOperation(
+	this: IExecuteFunctions,
+	connection: MNotifyConnection,
+): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operationName = this.getNodeParameter('operation', 0) as string;
@@ -55,6 +58,7 @@ async function runOperation(this: IExecuteFunctions): Promise<INodeExecutionData
 			itemCount: items.length,
 			asAgentTool,
 			parameters,
+			connection,
 		});
 	} catch (error) {
 		// About the whole run (e.g. the agent guard rails): no item to name.
@@ -156,7 +160,8 @@ async function startRun(
 ): Promise<OperationRun> {
 	if ('startRun' in operation) return await operation.startRun.call(this, start);
 	return {
-		prepare: async (itemIndex) => await operation.prepare.call(this, itemIndex, start.parameters),
+		prepare: async (itemIndex) =>
+			await operation.prepare.call(this, itemIndex, start.parameters, start.connection),
 	};
 }
 

@@ -1,22 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { serializeTemplateVariables, type ContentInput } from '../helpers/content';
+import { serializeTemplateVariables } from '../helpers/content';
 
 import type { NodeParameters } from './parameters';
-
-/** The texts as the panel holds them (Romanian fields plus translations). */
-export function readTextContent(parameters: NodeParameters, itemIndex: number): ContentInput {
-	return {
-		subject: parameters.read('subject', itemIndex, ''),
-		body: parameters.read('body', itemIndex, ''),
-		shortBody: parameters.read('shortBody', itemIndex, ''),
-		translations: parameters.read(
-			'translations.translation',
-			itemIndex,
-			[],
-		) as ContentInput['translations'],
-	};
-}
 
 export const timeoutOption: INodeProperties = {
 	displayName: 'Timeout (Seconds)',

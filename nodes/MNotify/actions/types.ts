@@ -6,6 +6,7 @@ import type {
 	NodeOperationError,
 } from 'n8n-workflow';
 
+import type { MNotifyConnection } from '../transport';
 import type { NodeParameters } from './parameters';
 
 /**
@@ -45,11 +46,15 @@ export interface OperationRun {
 	finish?(outcomes: ItemOutcome[]): Promise<void>;
 }
 
-/** Reads and checks one item of an operation that needs no run of its own, and gives its work. */
+/**
+ * Reads and checks one item of an operation that needs no run of its own, and gives its work,
+ * which makes its requests on the execution's connection.
+ */
 export type PrepareItem = (
 	this: IExecuteFunctions,
 	itemIndex: number,
 	parameters: NodeParameters,
+	connection: MNotifyConnection,
 ) => Promise<ItemTask>;
 
 /** What the router knows of the execution when it asks an operation for its run. */
@@ -57,6 +62,8 @@ export interface RunStart {
 	itemCount: number;
 	/** The node's parameters for this execution, each read once where it can be. */
 	parameters: NodeParameters;
+	/** The execution's connection to MNotify: the router releases it once the run is done. */
+	connection: MNotifyConnection;
 	/** An AI agent runs the node as a tool (the guard rails apply). */
 	asAgentTool: boolean;
 }

@@ -1,4 +1,4 @@
-import type { IDisplayOptions, IExecuteFunctions } from 'n8n-workflow';
+import type { IDisplayOptions } from 'n8n-workflow';
 
 /**
  * The node's versions, the n8n way (a version list, parameters shown per `@version`): a workflow
@@ -16,7 +16,3 @@ export const onlyVersion1: IDisplayOptions = { show: { '@version': [1] } };
 export const sinceSafeVersion: IDisplayOptions = {
 	show: { '@version': [{ _cnd: { gte: SAFE_VERSION } }] },
 };
-
-export function isVersion1(context: Pick<IExecuteFunctions, 'getNode'>): boolean {
-	return context.getNode().typeVersion < SAFE_VERSION;
-}

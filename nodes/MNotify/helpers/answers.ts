@@ -3,14 +3,9 @@
  * reading", docs/contract.md §12), but a value of the wrong kind (`null`, a number, a list where
  * an object belongs) is named instead of crashing the engine or reaching the output.
  */
-import type { IDataObject } from 'n8n-workflow';
 
 import type { NotificationDetails } from './interfaces';
-import { describeValue } from './checks';
-
-export function isPlainObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { describeValue, isPlainObject } from './checks';
 
 /** What is wrong with a notification's details, or undefined when they can be used. */
 export function notificationDetailsProblem(value: unknown): string | undefined {

@@ -1,4 +1,6 @@
 /** The checks every field uses, the error they throw, and how values are shown in messages. */
+import type { IDataObject } from 'n8n-workflow';
+
 import { LIMITS, UUID_PATTERN } from './interfaces';
 
 /**
@@ -44,6 +46,11 @@ export function requireText(value: unknown, field: string, { optional = false } 
 		throw new InputError(field, `${field} is empty`, `Fill in ${field}.`);
 	}
 	return value;
+}
+
+/** An object as n8n's item JSON must be: not null, not a list. */
+export function isPlainObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A value as messages name it: "a list", "an object", "null", "nothing", 'text ("…")', "a number (5)". */

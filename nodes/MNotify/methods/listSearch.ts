@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { DEFAULT_PAGE_SIZE as PAGE_SIZE } from '../helpers/interfaces';
-import { mnotifyApiRequest } from '../transport';
+import { withConnection } from '../transport';
 
 type Listed = { id: string; name?: unknown; status?: unknown; createdAt?: unknown };
 type ListSearch = (
@@ -21,12 +21,16 @@ function newestFirst(
 ): ListSearch {
 	return async function (this: ILoadOptionsFunctions, filter, paginationToken) {
 		const page = paginationToken ? Number(paginationToken) : 1;
-		const body = await mnotifyApiRequest.call(this, {
-			method: 'GET',
-			path,
-			query: { Page: page, ItemsPerPage: PAGE_SIZE, OrderField: 'createdAt desc' },
-			action,
-		});
+		const body = await withConnection(
+			this,
+			async (connection) =>
+				await connection.request({
+					method: 'GET',
+					path,
+					query: { Page: page, ItemsPerPage: PAGE_SIZE, OrderField: 'createdAt desc' },
+					action,
+				}),
+		);
 		const listed = (Array.isArray(body) ? body : []) as Array<Partial<Listed>>;
 		const needle = (filter ?? '').toLowerCase();
 		return {

@@ -2,7 +2,7 @@ import type { ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
 
 import { UUID_PATTERN, type StoredTemplate } from '../helpers/interfaces';
 import { customPlaceholders } from '../helpers/placeholders';
-import { mnotifyApiRequest } from '../transport';
+import { withConnection } from '../transport';
 import { TEMPLATE_NOT_FOUND } from '../actions/template/shared';
 
 /**
@@ -19,12 +19,16 @@ export async function getTemplatePlaceholders(
 			emptyFieldsNotice: 'Pick a template first: its placeholders are listed here.',
 		};
 	}
-	const template = (await mnotifyApiRequest.call(this, {
-		method: 'GET',
-		path: `/api/template/${id}`,
-		action: `read the placeholders of template ${id}`,
-		notFoundHint: TEMPLATE_NOT_FOUND,
-	})) as StoredTemplate;
+	const template = (await withConnection(
+		this,
+		async (connection) =>
+			await connection.request({
+				method: 'GET',
+				path: `/api/template/${id}`,
+				action: `read the placeholders of template ${id}`,
+				notFoundHint: TEMPLATE_NOT_FOUND,
+			}),
+	)) as StoredTemplate;
 	const fields = customPlaceholders(template ?? {}).map((name) => ({
 		id: name,
 		displayName: name,

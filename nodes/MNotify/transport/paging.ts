@@ -6,7 +6,7 @@ import { listPageProblem } from '../helpers/answers';
 import { DEFAULT_PAGE_SIZE, type ListQuery } from '../helpers/interfaces';
 import { timeOf } from '../helpers/statusChanges';
 import type { RequestSettings } from './client';
-import { mnotifyApiRequest, type MNotifyContext } from './request';
+import type { MNotifyConnection } from './request';
 
 export interface ListRequest {
 	path: string;
@@ -34,7 +34,7 @@ export const MAX_PAGES = 10_000;
  * pages end it with an error, never silently. Only one page is held at a time.
  */
 export async function* listPages(
-	this: MNotifyContext,
+	connection: MNotifyConnection,
 	request: ListRequest,
 ): AsyncGenerator<IDataObject[]> {
 	const pageSize = request.query.ItemsPerPage ?? DEFAULT_PAGE_SIZE;
@@ -43,14 +43,14 @@ export async function* listPages(
 	let longestPage = 0;
 	for (let page = firstPage; ; page++) {
 		if (page - firstPage === MAX_PAGES) {
-			throw listError.call(
-				this,
+			throw listError(
+				connection,
 				request,
 				`MNotify still had more after ${MAX_PAGES} pages while reading all results`,
 				'Turn off Return All and use Limit, or narrow the list (e.g. Created After).',
 			);
 		}
-		const body = await mnotifyApiRequest.call(this, {
+		const body = await connection.request({
 			method: 'GET',
 			path: request.path,
 			query: { ...request.query, Page: page, ItemsPerPage: pageSize },
@@ -60,8 +60,8 @@ export async function* listPages(
 		});
 		const problem = listPageProblem(body);
 		if (problem) {
-			throw listError.call(
-				this,
+			throw listError(
+				connection,
 				request,
 				`MNotify's answer to the request to ${request.action} is not a list of entries: ${problem}`,
 				'Check that the credential points at the MNotify API (…:8443), not another service.',
@@ -72,8 +72,8 @@ export async function* listPages(
 		const fingerprint = createHash('sha256').update(JSON.stringify(entries)).digest('hex');
 		if (seenPages.has(fingerprint)) {
 			// A server that ignores Page would otherwise make Return All loop forever.
-			throw listError.call(
-				this,
+			throw listError(
+				connection,
 				request,
 				`MNotify returned the same page twice while reading all results (page ${page})`,
 				'The server seems to ignore the page number. Turn off Return All and use Limit instead.',
@@ -96,12 +96,12 @@ export async function* listPages(
 }
 
 function listError(
-	this: MNotifyContext,
+	connection: MNotifyConnection,
 	request: ListRequest,
 	message: string,
 	description: string,
 ): NodeOperationError {
-	return new NodeOperationError(this.getNode(), message, {
+	return new NodeOperationError(connection.context.getNode(), message, {
 		description,
 		itemIndex: request.itemIndex,
 	});
@@ -109,11 +109,11 @@ function listError(
 
 /** Every result of a list, or the first `limit` of them. */
 export async function fetchList(
-	this: MNotifyContext,
+	connection: MNotifyConnection,
 	request: ListRequest,
 ): Promise<IDataObject[]> {
 	const results: IDataObject[] = [];
-	for await (const page of listPages.call(this, request)) {
+	for await (const page of listPages(connection, request)) {
 		const wanted = request.limit === undefined ? page.length : request.limit - results.length;
 		results.push(...page.slice(0, wanted));
 		if (request.limit !== undefined && results.length >= request.limit) break;

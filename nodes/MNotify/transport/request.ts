@@ -6,12 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import {
-	DEFAULT_REQUEST_SETTINGS,
-	type ApiRequest,
-	type MNotifyClient,
-	type RequestSettings,
-} from './client';
+import { DEFAULT_REQUEST_SETTINGS, type ApiRequest, type RequestSettings } from './client';
 import { obtainClient, type ClientLease } from './clientCache';
 import {
 	certificateExpiryMessage,
@@ -33,72 +28,156 @@ export interface ApiCall extends ApiRequest, HttpContext {
 }
 
 /**
- * The one place the node talks to MNotify: picks the pooled mTLS client for the credential,
- * sends the request and turns every failure into an n8n error naming the cause and the item.
- * Returns the parsed JSON answer, or the text when it is not JSON. A failed write whose outcome
- * is unknown (it may have been accepted) says so on its error (requestErrors.ts).
+ * One execution's (or poll's, or search's) connection to MNotify, made by whoever runs it and
+ * released when it ends. It leases the pooled mTLS client once, at the first request: every item
+ * uses the same credential (n8n credentials cannot depend on item data), and reading and
+ * fingerprinting it per item would cost more than a request on a fast network. The lease keeps a
+ * credential edited meanwhile from closing the pool under the execution.
  */
-export async function mnotifyApiRequest(this: MNotifyContext, call: ApiCall): Promise<unknown> {
-	// n8n's getNode() deep-copies the node's parameters: asked for only when there is an error.
-	const node = () => this.getNode();
-	const itemIndex = call.itemIndex ?? 0;
-	const client = await clientForExecution.call(this, itemIndex);
-	const outcome = await client.request(
-		call,
-		call.settings ?? DEFAULT_REQUEST_SETTINGS,
-		stopSignalOf(this),
-	);
-	const isWrite = call.method !== 'GET';
-	if (outcome.kind === 'failure') {
-		const unknown = isWrite && outcome.mayHaveReachedServer;
-		const maybeSent =
-			unknown && call.maybeAcceptedHint
-				? ` The request may have reached MNotify and been accepted: ${call.maybeAcceptedHint}`
-				: '';
-		throw new MNotifyConnectionError(
-			node(),
-			outcome.problem.message,
-			{ description: `${outcome.problem.description}${maybeSent}`, itemIndex },
-			unknown,
+export class MNotifyConnection {
+	/**
+	 * The lease, asked for once: items running at once share the same promise. A certificate that
+	 * fails to load is kept too, so a wrong passphrase is not retried for every item.
+	 */
+	private obtained?: Promise<Result<{ lease: ClientLease }>>;
+
+	constructor(readonly context: MNotifyContext) {}
+
+	/**
+	 * The one place the node talks to MNotify: sends the request on the pooled client and turns
+	 * every failure into an n8n error naming the cause and the item. Returns the parsed JSON
+	 * answer, or the text when it is not JSON. A failed write whose outcome is unknown (it may
+	 * have been accepted) says so on its error (requestErrors.ts).
+	 */
+	async request(call: ApiCall): Promise<unknown> {
+		const context = this.context;
+		// n8n's getNode() deep-copies the node's parameters: asked for only when there is an error.
+		const node = () => context.getNode();
+		const itemIndex = call.itemIndex ?? 0;
+		const { client } = await this.lease(itemIndex);
+		const outcome = await client.request(
+			call,
+			call.settings ?? DEFAULT_REQUEST_SETTINGS,
+			stopSignalOf(context),
+		);
+		const isWrite = call.method !== 'GET';
+		if (outcome.kind === 'failure') {
+			const unknown = isWrite && outcome.mayHaveReachedServer;
+			const maybeSent =
+				unknown && call.maybeAcceptedHint
+					? ` The request may have reached MNotify and been accepted: ${call.maybeAcceptedHint}`
+					: '';
+			throw new MNotifyConnectionError(
+				node(),
+				outcome.problem.message,
+				{ description: `${outcome.problem.description}${maybeSent}`, itemIndex },
+				unknown,
+			);
+		}
+
+		if (outcome.status < 200 || outcome.status >= 300) {
+			const problem = describeHttpStatus(outcome.status, outcome.text, call);
+			throw new MNotifyHttpError(
+				node(),
+				errorDetails(problem.responseBody),
+				{
+					message: problem.message,
+					description: problem.description,
+					httpCode: String(outcome.status),
+					itemIndex,
+				},
+				{
+					httpStatus: outcome.status,
+					// A 5xx does not say whether the write was carried out; a 4xx refuses it.
+					outcomeUnknown: isWrite && outcome.status >= 500,
+					retryAfterMs: outcome.retryAfterMs,
+				},
+			);
+		}
+		const answer = readAnswer(outcome.text);
+		if (answer.kind === 'text' && !UUID_PATTERN.test(answer.value)) {
+			const body = answer.value;
+			const page = /^<(!doctype|html)/i.test(body);
+			throw new MNotifyHttpError(
+				node(),
+				{ body: body.slice(0, 200) },
+				{
+					message: `MNotify's answer to the request to ${call.action} is not JSON`,
+					description: `It is ${page ? 'a web page, probably from a proxy or firewall between n8n and MNotify' : 'plain text'}.${call.maybeAcceptedHint ? ` The request may have reached MNotify and been accepted: ${call.maybeAcceptedHint}` : ' Try again later.'}`,
+					httpCode: String(outcome.status),
+					itemIndex,
+				},
+				{ httpStatus: outcome.status, outcomeUnknown: isWrite },
+			);
+		}
+		return answer.value;
+	}
+
+	/**
+	 * The key of the credential, the one its connection pool has: the same for every execution
+	 * in this process that uses the same credential content (the send pace is kept by it).
+	 */
+	async credentialKey(): Promise<string> {
+		return (await this.lease(0)).credentialKey;
+	}
+
+	/** The expiry warning for the credential, for triggers (see hintCertificateExpiry). */
+	async certificateExpiryWarning(): Promise<string | undefined> {
+		return certificateExpiryMessage((await this.lease(0)).client.certificate);
+	}
+
+	/** Gives back the pool; call it when the execution (or poll, or search) is done. */
+	release(): void {
+		const obtained = this.obtained;
+		this.obtained = undefined;
+		// A credential that could not be read holds no lease (its item already has the error).
+		void obtained?.then(
+			(result) => result.ok && result.lease.release(),
+			() => undefined,
 		);
 	}
 
-	if (outcome.status < 200 || outcome.status >= 300) {
-		const problem = describeHttpStatus(outcome.status, outcome.text, call);
-		throw new MNotifyHttpError(
-			node(),
-			errorDetails(problem.responseBody),
-			{
-				message: problem.message,
-				description: problem.description,
-				httpCode: String(outcome.status),
+	private async lease(itemIndex: number): Promise<ClientLease> {
+		const context = this.context;
+		if (!this.obtained) {
+			const pending = context
+				.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE, itemIndex)
+				.then((credentials) => {
+					const obtained = obtainClient(
+						credentials,
+						context.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? undefined,
+					);
+					if (obtained.ok) hintCertificateExpiry(context, obtained.lease.client.certificate);
+					return obtained;
+				});
+			// n8n could not give the credential: the next item asks again, as before.
+			pending.catch(() => {
+				if (this.obtained === pending) this.obtained = undefined;
+			});
+			this.obtained = pending;
+		}
+		const obtained = await this.obtained;
+		if (!obtained.ok) {
+			throw new NodeOperationError(context.getNode(), obtained.problem.message, {
+				description: obtained.problem.description,
 				itemIndex,
-			},
-			{
-				httpStatus: outcome.status,
-				// A 5xx does not say whether the write was carried out; a 4xx refuses it.
-				outcomeUnknown: isWrite && outcome.status >= 500,
-				retryAfterMs: outcome.retryAfterMs,
-			},
-		);
+			});
+		}
+		return obtained.lease;
 	}
-	const answer = readAnswer(outcome.text);
-	if (answer.kind === 'text' && !UUID_PATTERN.test(answer.value)) {
-		const body = answer.value;
-		const page = /^<(!doctype|html)/i.test(body);
-		throw new MNotifyHttpError(
-			node(),
-			{ body: body.slice(0, 200) },
-			{
-				message: `MNotify's answer to the request to ${call.action} is not JSON`,
-				description: `It is ${page ? 'a web page, probably from a proxy or firewall between n8n and MNotify' : 'plain text'}.${call.maybeAcceptedHint ? ` The request may have reached MNotify and been accepted: ${call.maybeAcceptedHint}` : ' Try again later.'}`,
-				httpCode: String(outcome.status),
-				itemIndex,
-			},
-			{ httpStatus: outcome.status, outcomeUnknown: isWrite },
-		);
+}
+
+/** A connection for one piece of work that makes its own requests (a list search, a mapping). */
+export async function withConnection<T>(
+	context: MNotifyContext,
+	use: (connection: MNotifyConnection) => Promise<T>,
+): Promise<T> {
+	const connection = new MNotifyConnection(context);
+	try {
+		return await use(connection);
+	} finally {
+		connection.release();
 	}
-	return answer.value;
 }
 
 /** The execution's cancel signal (n8n's Stop), where the context has one. */
@@ -107,65 +186,6 @@ function stopSignalOf(context: MNotifyContext): AbortSignal | undefined {
 	return typeof withSignal.getExecutionCancelSignal === 'function'
 		? withSignal.getExecutionCancelSignal()
 		: undefined;
-}
-
-/**
- * The pooled client, looked up once per node execution: every item uses the same credential
- * (n8n credentials cannot depend on item data), and reading and fingerprinting it per item would
- * cost more than a request on a fast network. The execution holds a lease on the pool until
- * `releaseClient`, so a credential edited meanwhile cannot close the pool under it.
- */
-const leasesByExecution = new WeakMap<MNotifyContext, Result<{ lease: ClientLease }>>();
-
-/** Safety net: a context dropped without `releaseClient` still gives its lease back. */
-const forgottenLeases = new FinalizationRegistry<ClientLease>((lease) => lease.release());
-
-async function clientForExecution(this: MNotifyContext, itemIndex: number): Promise<MNotifyClient> {
-	return (await leaseForExecution.call(this, itemIndex)).client;
-}
-
-/**
- * The key of this context's credential, the one its connection pool has: the same for every
- * execution in this process that uses the same credential content (the send pace is kept by it).
- */
-export async function credentialKey(this: MNotifyContext): Promise<string> {
-	return (await leaseForExecution.call(this, 0)).credentialKey;
-}
-
-async function leaseForExecution(this: MNotifyContext, itemIndex: number): Promise<ClientLease> {
-	let obtained = leasesByExecution.get(this);
-	if (!obtained) {
-		const node = this.getNode();
-		const credentials = await this.getCredentials<MNotifyCredentials>(CREDENTIAL_TYPE, itemIndex);
-		// A failure is remembered too: a wrong passphrase is not retried for every item.
-		obtained = obtainClient(credentials, node.credentials?.[CREDENTIAL_TYPE]?.id ?? undefined);
-		leasesByExecution.set(this, obtained);
-		if (obtained.ok) {
-			forgottenLeases.register(this, obtained.lease, obtained.lease);
-			hintCertificateExpiry(this, obtained.lease.client.certificate);
-		}
-	}
-	if (!obtained.ok) {
-		throw new NodeOperationError(this.getNode(), obtained.problem.message, {
-			description: obtained.problem.description,
-			itemIndex,
-		});
-	}
-	return obtained.lease;
-}
-
-/** The expiry warning for this context's credential, for triggers (see hintCertificateExpiry). */
-export async function certificateExpiryWarning(this: MNotifyContext): Promise<string | undefined> {
-	return certificateExpiryMessage((await clientForExecution.call(this, 0)).certificate);
-}
-
-/** Gives back the pool this execution used; call it when the node (or poll, or search) is done. */
-export function releaseClient(context: MNotifyContext): void {
-	const obtained = leasesByExecution.get(context);
-	leasesByExecution.delete(context);
-	if (!obtained?.ok) return;
-	forgottenLeases.unregister(obtained.lease);
-	obtained.lease.release();
 }
 
 /** Larger error bodies are kept as a shortened text, so an error never carries megabytes. */

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { mnotifyApiRequest, readReturnedId } from '../../transport';
+import { readReturnedId } from '../../transport';
 import { agentWriteOptions } from '../agentGuard';
 import { notificationLocator } from '../common.descriptions';
 import type { PrepareItem } from '../types';
@@ -16,10 +16,10 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export const prepare: PrepareItem = async function (itemIndex, parameters) {
+export const prepare: PrepareItem = async function (itemIndex, parameters, connection) {
 	const id = readNotificationId(parameters, itemIndex);
 	return async () => {
-		const answer = await mnotifyApiRequest.call(this, {
+		const answer = await connection.request({
 			method: 'DELETE',
 			path: `/api/notification/${encodeURIComponent(id)}`,
 			action: `cancel notification ${id}`,

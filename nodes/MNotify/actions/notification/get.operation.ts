@@ -3,7 +3,6 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { readNotificationDetails } from '../../helpers/answers';
 import { flattenMessages } from '../../helpers/responses';
-import { mnotifyApiRequest } from '../../transport';
 import { notificationLocator, outputFormatOption } from '../common.descriptions';
 import type { PrepareItem } from '../types';
 import { readNotificationId } from './shared';
@@ -15,11 +14,11 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export const prepare: PrepareItem = async function (itemIndex, parameters) {
+export const prepare: PrepareItem = async function (itemIndex, parameters, connection) {
 	const id = readNotificationId(parameters, itemIndex);
 	const output = parameters.read('output', itemIndex, 'notification') as string;
 	return async () => {
-		const answer = await mnotifyApiRequest.call(this, {
+		const answer = await connection.request({
 			method: 'GET',
 			path: `/api/notification/${encodeURIComponent(id)}`,
 			action: `get notification ${id}`,

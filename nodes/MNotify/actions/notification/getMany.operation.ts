@@ -1,9 +1,9 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { fetchList } from '../../transport';
 import { createdAfterOption, listProperties, readListRequest } from '../listRequest';
-import type { ItemTask } from '../types';
+import type { PrepareItem } from '../types';
 
 const properties: INodeProperties[] = listProperties([
 	{ name: 'Created At', value: 'createdAt' },
@@ -21,7 +21,7 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<ItemTask> {
+export const prepare: PrepareItem = async function (itemIndex, _parameters, connection) {
 	const request = readListRequest(this, itemIndex, '/api/notification', 'list notifications');
-	return async () => await fetchList.call(this, request);
-}
+	return async () => await fetchList(connection, request);
+};

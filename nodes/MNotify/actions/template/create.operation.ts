@@ -3,10 +3,10 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { buildTemplateRequest } from '../../helpers/content';
 import { LIMITS } from '../../helpers/interfaces';
-import { mnotifyApiRequest, readReturnedId } from '../../transport';
+import { readReturnedId } from '../../transport';
 import { agentWriteOptions } from '../agentGuard';
 import { contentProperties } from '../common.descriptions';
-import { readTextContent } from '../shared';
+import { readTextContent } from '../notification/send/itemParameters';
 import type { PrepareItem } from '../types';
 
 /** Every field is required (docs/contract.md §5.4): the strictest of MNotify's sources. */
@@ -46,14 +46,14 @@ export const description = updateDisplayOptions(
 
 export const writes = 'create a template';
 
-export const prepare: PrepareItem = async function (itemIndex, parameters) {
+export const prepare: PrepareItem = async function (itemIndex, parameters, connection) {
 	const request = buildTemplateRequest({
 		name: parameters.read('name', itemIndex),
 		description: parameters.read('description', itemIndex, ''),
 		content: readTextContent(parameters, itemIndex),
 	});
 	return async () => {
-		const answer = await mnotifyApiRequest.call(this, {
+		const answer = await connection.request({
 			method: 'POST',
 			path: '/api/template',
 			body: request,

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { mnotifyApiRequest, readReturnedId } from '../../transport';
+import { readReturnedId } from '../../transport';
 import { agentWriteOptions } from '../agentGuard';
 import { templateLocator } from '../common.descriptions';
 import type { PrepareItem } from '../types';
@@ -14,10 +14,10 @@ export const description = updateDisplayOptions(
 
 export const writes = 'delete a template';
 
-export const prepare: PrepareItem = async function (itemIndex, parameters) {
+export const prepare: PrepareItem = async function (itemIndex, parameters, connection) {
 	const id = readTemplateId(parameters, itemIndex);
 	return async () => {
-		const answer = await mnotifyApiRequest.call(this, {
+		const answer = await connection.request({
 			method: 'DELETE',
 			path: `/api/template/${id}`,
 			action: `delete template ${id}`,

@@ -10,7 +10,7 @@ export const description = updateDisplayOptions(
 	[templateLocator] as INodeProperties[],
 );
 
-export const prepare: PrepareItem = async function (itemIndex, parameters) {
+export const prepare: PrepareItem = async function (itemIndex, parameters, connection) {
 	const id = readTemplateId(parameters, itemIndex);
-	return async () => (await getTemplate.call(this, id, itemIndex)) as IDataObject;
+	return async () => (await getTemplate(connection, id, itemIndex)) as IDataObject;
 };

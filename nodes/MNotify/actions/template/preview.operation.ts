@@ -9,7 +9,7 @@ import {
 import { requireText } from '../../helpers/checks';
 import { parseVariablesObject } from '../../helpers/content';
 import { validateRecipientValue } from '../../helpers/recipients';
-import { mnotifyApiRequest } from '../../transport';
+import type { MNotifyConnection } from '../../transport';
 import { templateLocator, templateVariablesProperties } from '../common.descriptions';
 import { readTemplateVariables } from '../shared';
 import type { ItemTask, OperationRun, RunStart } from '../types';
@@ -41,16 +41,18 @@ export const description = updateDisplayOptions(
  */
 export async function startRun(
 	this: IExecuteFunctions,
-	{ parameters }: RunStart,
+	{ parameters, connection }: RunStart,
 ): Promise<OperationRun> {
-	const templates = new TemplateReads(this);
+	const templates = new TemplateReads(connection);
 	return {
-		prepare: async (itemIndex) => await prepare.call(this, templates, parameters, itemIndex),
+		prepare: async (itemIndex) =>
+			await prepare.call(this, connection, templates, parameters, itemIndex),
 	};
 }
 
 async function prepare(
 	this: IExecuteFunctions,
+	connection: MNotifyConnection,
 	templates: TemplateReads,
 	parameters: NodeParameters,
 	itemIndex: number,
@@ -71,7 +73,7 @@ async function prepare(
 
 	return async () => {
 		const [rendered, template] = await Promise.all([
-			mnotifyApiRequest.call(this, {
+			connection.request({
 				method: 'POST',
 				path: `/api/template/${id}/check`,
 				body: { variables: variables ?? '{}', ...(userId ? { userId } : {}) },

@@ -1,9 +1,8 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { StoredTemplate } from '../../helpers/interfaces';
 import { validateUuid } from '../../helpers/checks';
-import { mnotifyApiRequest } from '../../transport';
+import type { MNotifyConnection, MNotifyContext } from '../../transport';
 import type { NodeParameters } from '../parameters';
 
 export function readTemplateId(parameters: NodeParameters, itemIndex: number): string {
@@ -18,11 +17,11 @@ export const TEMPLATE_NOT_FOUND =
 	'No template with this id exists in this MNotify environment for this certificate. Pick it from the list (Template › From List), which shows the templates that exist, or check the id you gave.';
 
 export async function getTemplate(
-	this: IExecuteFunctions,
+	connection: MNotifyConnection,
 	id: string,
 	itemIndex: number,
 ): Promise<unknown> {
-	return await mnotifyApiRequest.call(this, {
+	return await connection.request({
 		method: 'GET',
 		path: `/api/template/${id}`,
 		action: `get template ${id}`,
@@ -39,18 +38,18 @@ export async function getTemplate(
 export class TemplateReads {
 	private readonly templates = new Map<string, Promise<StoredTemplate>>();
 
-	constructor(private readonly context: IExecuteFunctions) {}
+	constructor(private readonly connection: MNotifyConnection) {}
 
 	async read(id: string, itemIndex: number): Promise<StoredTemplate> {
 		let template = this.templates.get(id);
 		if (!template) {
-			template = getTemplate.call(this.context, id, itemIndex).then(asTemplate);
+			template = getTemplate(this.connection, id, itemIndex).then(asTemplate);
 			this.templates.set(id, template);
 		}
 		try {
 			return await template;
 		} catch (error) {
-			throw forItem(this.context, error, itemIndex);
+			throw forItem(this.connection.context, error, itemIndex);
 		}
 	}
 }
@@ -60,7 +59,7 @@ function asTemplate(body: unknown): StoredTemplate {
 }
 
 /** The first item's error, told again for another item that uses the same template. */
-function forItem(context: IExecuteFunctions, error: unknown, itemIndex: number): unknown {
+function forItem(context: MNotifyContext, error: unknown, itemIndex: number): unknown {
 	if (error instanceof NodeApiError) {
 		return new NodeApiError(
 			context.getNode(),

@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { StoredTemplate } from '../../helpers/interfaces';
 import { buildTemplateRequest, type ContentInput } from '../../helpers/content';
-import { mnotifyApiRequest, readReturnedId } from '../../transport';
+import { readReturnedId } from '../../transport';
 import { agentWriteOptions } from '../agentGuard';
 import { templateLocator } from '../common.descriptions';
 import type { PrepareItem } from '../types';
@@ -51,7 +51,7 @@ const STORED_PART: Record<Part, 'subject' | 'body' | 'bodyShort'> = {
  * fields the user set are changed, translations included; the result must be a complete
  * template (docs/contract.md §5.4).
  */
-export const prepare: PrepareItem = async function (itemIndex, parameters) {
+export const prepare: PrepareItem = async function (itemIndex, parameters, connection) {
 	const id = readTemplateId(parameters, itemIndex);
 	const changes = parameters.read('updateFields', itemIndex, {}) as IDataObject;
 	const givenTranslations = ((changes.translations as IDataObject | undefined)?.translation ??
@@ -69,7 +69,7 @@ export const prepare: PrepareItem = async function (itemIndex, parameters) {
 		},
 	});
 	return async () => {
-		const current = ((await getTemplate.call(this, id, itemIndex)) ?? {}) as StoredTemplate;
+		const current = ((await getTemplate(connection, id, itemIndex)) ?? {}) as StoredTemplate;
 		const romanian = (part: Part) => changes[part] ?? current[STORED_PART[part]]?.ro ?? '';
 		const translations = (['ru', 'en'] as const).map((language): Translation => {
 			const given = givenTranslations.filter((translation) => translation.language === language);
@@ -95,7 +95,7 @@ export const prepare: PrepareItem = async function (itemIndex, parameters) {
 				translations,
 			},
 		});
-		const answer = await mnotifyApiRequest.call(this, {
+		const answer = await connection.request({
 			method: 'PUT',
 			path: `/api/template/${id}`,
 			body: request,

@@ -8,10 +8,10 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { NotificationRequest, RecipientIdentifier } from '../../../helpers/interfaces';
 import { InputError } from '../../../helpers/checks';
 import {
-	credentialKey,
 	CREDENTIAL_TYPE,
 	reachesProduction,
 	requestFacts,
+	type MNotifyConnection,
 	type MNotifyCredentials,
 } from '../../../transport';
 import type { NodeParameters } from '../../parameters';
@@ -70,6 +70,7 @@ export class BulkSession {
 
 	constructor(
 		private readonly parameters: NodeParameters,
+		private readonly connection: MNotifyConnection,
 		options: SendOptions,
 		concurrency: number,
 	) {
@@ -77,9 +78,9 @@ export class BulkSession {
 		this.context = context;
 		this.dryRun = options.dryRun === true;
 		// Code only an option needs runs only when it is set.
-		this.testRecipient = options.sendOnlyTo ? testRecipient(context, options) : undefined;
+		this.testRecipient = options.sendOnlyTo ? testRecipient(parameters, options) : undefined;
 		this.maxSendsPerMinute = Number(options.maxSendsPerMinute) || undefined;
-		const rawKey = rawOption(context, 'dedupeKey');
+		const rawKey = rawOption(parameters, 'dedupeKey');
 		this.keyIsExpression = typeof rawKey === 'string' && rawKey.trim() !== '';
 		const chunkSize = Math.min(100, Math.max(16, 8 * concurrency));
 		this.keys = options.dedupe === true ? new Map() : undefined;
@@ -134,8 +135,8 @@ export class BulkSession {
 	/** The pace of this credential in this process, with this run's limit. */
 	private async sharedPacer(): Promise<SendPacer> {
 		if (this.pacer) return this.pacer;
-		this.pacerLookup ??= credentialKey
-			.call(this.context)
+		this.pacerLookup ??= this.connection
+			.credentialKey()
 			.then((key) => new SendPacer(key, this.maxSendsPerMinute));
 		this.pacer = await this.pacerLookup;
 		return this.pacer;
@@ -263,11 +264,11 @@ export class BulkSession {
 	private dedupeKey(itemIndex: number, request: NotificationRequest): string {
 		if (!this.keyIsExpression) return defaultDedupeKey(request);
 		const key = String(
-			this.parameters.read(optionPath(this.context, 'dedupeKey'), itemIndex, '') ?? '',
+			this.parameters.read(optionPath(this.parameters, 'dedupeKey'), itemIndex, '') ?? '',
 		).trim();
 		if (key === '') {
 			throw new InputError(
-				optionLabel(this.context, 'dedupeKey'),
+				optionLabel(this.parameters, 'dedupeKey'),
 				'The dedupe key is empty for this item',
 				'Make the expression give every item a value, e.g. {{ $json.idnp }}-{{ $json.dueDate }}, or clear the option to use a hash of the recipients and the content.',
 			);

@@ -6,7 +6,7 @@
  * one test recipient; such runs never touch the dedupe keys, since the real recipients are not
  * notified.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import {
@@ -18,11 +18,12 @@ import { fillPlaceholders } from '../../../helpers/placeholders';
 import { buildRecipients } from '../../../helpers/recipients';
 import { InputError } from '../../../helpers/checks';
 import { parseVariablesObject } from '../../../helpers/content';
+import type { NodeParameters } from '../../parameters';
 import { optionLabel, type SendOptions } from './send.options';
 
 /** Send Only To's recipient, checked as any recipient; undefined when the option is empty. */
 export function testRecipient(
-	context: IExecuteFunctions,
+	parameters: NodeParameters,
 	options: SendOptions,
 ): RecipientIdentifier | undefined {
 	const value = String(options.sendOnlyTo ?? '').trim();
@@ -31,8 +32,8 @@ export function testRecipient(
 		return buildRecipients([{ type: options.sendOnlyToType ?? 'Email', value }])[0];
 	} catch (error) {
 		throw new NodeOperationError(
-			context.getNode(),
-			`${optionLabel(context, 'sendOnlyTo')}: ${error instanceof Error ? error.message : String(error)}`,
+			parameters.context.getNode(),
+			`${optionLabel(parameters, 'sendOnlyTo')}: ${error instanceof Error ? error.message : String(error)}`,
 			{ description: error instanceof InputError ? error.hint : undefined },
 		);
 	}

@@ -7,6 +7,9 @@ import { inputJson, readInputField, textOfField } from '../../inputFields';
 import type { NodeParameters } from '../../parameters';
 import { recipientTypeField } from './recipientTypes';
 
+/** Recipients Input's value for recipients read from the item's fields. */
+export const RECIPIENTS_FROM_FIELDS = 'fields';
+
 /** Recipients listed in the panel (with expressions for item values) or read from item fields. */
 export const recipientsModeProperty: INodeProperties = {
 	displayName: 'Recipients Input',
@@ -20,7 +23,7 @@ export const recipientsModeProperty: INodeProperties = {
 		},
 		{
 			name: 'From Input Fields',
-			value: 'fields',
+			value: RECIPIENTS_FROM_FIELDS,
 			description:
 				'Name the item fields that hold the recipients; no expression runs per item, so large lists go fastest',
 		},
@@ -38,7 +41,7 @@ export const recipientFieldsProperty: INodeProperties = {
 	required: true,
 	description:
 		'Which field of each item holds which kind of recipient. A field holding a list (e.g. 300 IDNPs) sends one notification to all of them.',
-	displayOptions: { show: { recipientsMode: ['fields'] } },
+	displayOptions: { show: { recipientsMode: [RECIPIENTS_FROM_FIELDS] } },
 	options: [
 		{
 			displayName: 'Field',
@@ -59,13 +62,11 @@ export const recipientFieldsProperty: INodeProperties = {
 	],
 };
 
-type RawRecipient = { type?: unknown; value?: unknown };
-
-/** The item's recipients, from the panel or from its fields, for buildNotificationRequest. */
-export function readRecipients(parameters: NodeParameters, itemIndex: number): RawRecipient[] {
-	if (parameters.read('recipientsMode', itemIndex, 'manual') !== 'fields') {
-		return parameters.read('recipients.recipient', itemIndex, []);
-	}
+/** The recipients read from the item's fields (Recipients Input › From Input Fields). */
+export function recipientsFromFields(
+	parameters: NodeParameters,
+	itemIndex: number,
+): RecipientIdentifier[] {
 	const fields = parameters.read<Array<{ type?: unknown; name?: unknown }>>(
 		'recipientFields.field',
 		itemIndex,

@@ -4,14 +4,14 @@ import {
 	RESOLUTION_DIRECTIONS,
 	RESOLUTION_TYPES,
 	type ResolutionDirection,
-	type ResolutionPolicy,
 } from '../../../helpers/interfaces';
-import { buildResolutionPolicy } from '../../../helpers/recipients';
 import { optionsFrom } from '../../common.descriptions';
-import type { NodeParameters } from '../../parameters';
 
 const SECTION = 'resolutionPolicy';
 const VALUES = 'policy';
+
+/** Where the panel holds an item's policy (what to resolve to, whom to notify). */
+export const RESOLUTION_POLICY_PATH = `${SECTION}.${VALUES}`;
 
 /** Whom a direction names, in plain words for the panel. */
 const PEOPLE: Record<ResolutionDirection, string> = {
@@ -71,15 +71,3 @@ export const resolutionProperties: INodeProperties[] = [
 		displayOptions: { show: { [`/${SECTION}.${VALUES}.direction`]: [direction] } },
 	})),
 ];
-
-/** The item's resolution policy, or undefined to notify the recipients themselves. */
-export function readResolutionPolicy(
-	parameters: NodeParameters,
-	itemIndex: number,
-): ResolutionPolicy | undefined {
-	const policy = parameters.read(`${SECTION}.${VALUES}`, itemIndex, {}) as {
-		resolveTo?: unknown;
-		direction?: unknown;
-	};
-	return buildResolutionPolicy(policy.resolveTo, policy.direction);
-}

@@ -11,21 +11,18 @@ import { PRIORITIES, type NotificationRequest } from '../../../helpers/interface
 import { checkAttachments } from '../../../helpers/attachments';
 import { buildNotificationRequest, type ContentInput } from '../../../helpers/content';
 import {
-	mnotifyApiRequest,
 	readReturnedId,
 	readTimeoutSettings,
+	type MNotifyConnection,
 	type RequestSettings,
 } from '../../../transport';
 import type { NodeParameters } from '../../parameters';
-import { readTextContent } from '../../shared';
 import { TemplateReads } from '../../template/shared';
 import type { ItemOutcome, ItemTask, OperationRun, RunStart } from '../../types';
-import { isVersion1 } from '../../versions';
 import { describeAttachments, readAttachments } from './attachments';
 import { BulkSession } from './bulkSession';
 import { renderedTexts, variablesOf } from './dryRun';
-import { readRecipients } from './recipientsFromInput';
-import { readResolutionPolicy } from './resolution';
+import { readRecipients, readResolutionPolicy, readTextContent } from './itemParameters';
 import {
 	DEFAULT_MAX_RECIPIENTS_PER_AGENT_CALL,
 	optionsDifferByItem,
@@ -39,6 +36,11 @@ import { waitForDelivery } from './waitForDelivery';
 
 const MISSING_ID_WARNING =
 	'MNotify accepted the request but answered without a notification id. Check Notification → Get Many before sending it again.';
+
+/** Send's run for one execution: the router asks for it once and hands it every item. */
+export async function startSendRun(this: IExecuteFunctions, start: RunStart): Promise<SendRun> {
+	return new SendRun(this, start);
+}
 
 export class SendRun implements OperationRun {
 	readonly concurrency: number;
@@ -59,11 +61,14 @@ export class SendRun implements OperationRun {
 	/** Refuses the whole run when an AI agent's call would notify more people than allowed. */
 	private readonly parameters: NodeParameters;
 
+	private readonly connection: MNotifyConnection;
+
 	constructor(
 		private readonly context: IExecuteFunctions,
-		{ itemCount, asAgentTool, parameters }: RunStart,
+		{ itemCount, asAgentTool, parameters, connection }: RunStart,
 	) {
 		this.parameters = parameters;
+		this.connection = connection;
 		try {
 			this.firstOptions = readOptions(parameters, 0);
 		} catch {
@@ -88,7 +93,7 @@ export class SendRun implements OperationRun {
 
 	/** The templates this run reads, each once. */
 	private get templates(): TemplateReads {
-		this.templateReads ??= new TemplateReads(this.context);
+		this.templateReads ??= new TemplateReads(this.connection);
 		return this.templateReads;
 	}
 
@@ -96,6 +101,7 @@ export class SendRun implements OperationRun {
 	private bulk(): BulkSession {
 		this.bulkSession ??= new BulkSession(
 			this.parameters,
+			this.connection,
 			this.firstOptions ?? readOptions(this.parameters, 0),
 			this.concurrency,
 		);
@@ -152,7 +158,7 @@ export class SendRun implements OperationRun {
 			const request = attachments.length > 0 ? { ...outgoing, attachments } : outgoing;
 			let answer: unknown;
 			try {
-				answer = await mnotifyApiRequest.call(context, {
+				answer = await this.connection.request({
 					method: 'POST',
 					path: '/api/notification',
 					body: request,
@@ -174,7 +180,7 @@ export class SendRun implements OperationRun {
 				priority: ready.priority,
 				recipients: outgoing.recipients,
 				subject: ready.subject,
-				...(ready.template ? templateOutput(context, ready, templateName) : {}),
+				...(ready.template ? templateOutput(parameters.isVersion1, ready, templateName) : {}),
 				...(ready.resolutionPolicy ? { resolutionPolicy: ready.resolutionPolicy } : {}),
 				attachments: attachmentFiles.map(({ fileName, sizeBytes }) => ({ fileName, sizeBytes })),
 				sentAt: new Date().toISOString(),
@@ -202,7 +208,8 @@ export class SendRun implements OperationRun {
 		const first = outcomes.find((outcome) => !outcome.error);
 		if (!first) return;
 		const options = this.optionsFor(first.itemIndex);
-		if (options.waitForDelivery) await waitForDelivery.call(this.context, outcomes, options);
+		if (options.waitForDelivery)
+			await waitForDelivery.call(this.context, this.connection, outcomes, options);
 	}
 }
 
@@ -241,7 +248,7 @@ function checkAgentRecipientCap(
  * variables as the JSON text it output before.
  */
 function templateOutput(
-	context: IExecuteFunctions,
+	isVersion1: boolean,
 	request: NotificationRequest,
 	name: string | undefined,
 ): IDataObject {
@@ -250,7 +257,7 @@ function templateOutput(
 		template: {
 			id: template.id,
 			...(name ? { name } : {}),
-			variables: isVersion1(context) ? template.variables : variablesOf(request),
+			variables: isVersion1 ? template.variables : variablesOf(request),
 		},
 		rendered: renderedTexts(request),
 	};

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { PRIORITIES } from '../../../helpers/interfaces';
@@ -7,13 +7,13 @@ import {
 	templateLocator,
 	templateVariablesProperties,
 } from '../../common.descriptions';
-import type { OperationModule, RunStart } from '../../types';
+import type { OperationModule } from '../../types';
 import { sinceSafeVersion } from '../../versions';
 import { ledgerProperty } from './bulk.options';
 import { recipientTypeField } from './recipientTypes';
 import { recipientFieldsProperty, recipientsModeProperty } from './recipientsFromInput';
 import { resolutionProperties } from './resolution';
-import { SendRun } from './run';
+import { startSendRun } from './run';
 import { sendOptionProperties } from './send.options';
 import { templateTextsProperties } from './templateSend';
 import { TEXTS_FROM_INPUT, textFieldProperties } from './textsFromInput';
@@ -102,12 +102,10 @@ const description = updateDisplayOptions(
 	properties,
 );
 
-/** Send: one run per execution (run.ts) takes every item. */
+/** Send: the panel here; one run per execution (run.ts) takes every item. */
 export const send: OperationModule = {
 	description,
 	notifiesPeople: true,
 	writes: 'send a notification',
-	async startRun(this: IExecuteFunctions, start: RunStart) {
-		return new SendRun(this, start);
-	},
+	startRun: startSendRun,
 };

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { ALLOWED_ATTACHMENT_EXTENSIONS } from '../../../helpers/attachments';
 import { DEFAULT_CONCURRENCY } from '../../../helpers/concurrency';
@@ -18,7 +18,7 @@ import {
 	bulkSafetyOptions,
 	type BulkOptions,
 } from './bulk.options';
-import { isVersion1, onlyVersion1, sinceSafeVersion } from '../../versions';
+import { onlyVersion1, sinceSafeVersion } from '../../versions';
 
 /** n8n lists a collection's options alphabetically. */
 const alphabetically = (options: INodeProperties[]) =>
@@ -189,13 +189,13 @@ export interface SendOptions extends BulkOptions {
 	waitUntilStatuses?: string[];
 }
 
-function groupsOf(context: IExecuteFunctions): OptionGroup[] {
-	return isVersion1(context) ? [FLAT_OPTIONS] : OPTION_GROUPS;
+function groupsOf(parameters: NodeParameters): OptionGroup[] {
+	return parameters.isVersion1 ? [FLAT_OPTIONS] : OPTION_GROUPS;
 }
 
 /** An option not set takes its default in version 1.1 (as n8n reads options); version 1 as before. */
-function defaultsOf(group: OptionGroup, context: IExecuteFunctions): IDataObject {
-	if (isVersion1(context)) return {};
+function defaultsOf(group: OptionGroup, parameters: NodeParameters): IDataObject {
+	if (parameters.isVersion1) return {};
 	return Object.fromEntries(group.options.map((option) => [option.name, option.default]));
 }
 
@@ -204,43 +204,41 @@ function defaultsOf(group: OptionGroup, context: IExecuteFunctions): IDataObject
  * its description in the panel (an input error naming the group and the option if wrong).
  */
 export function readOptions(parameters: NodeParameters, itemIndex: number): SendOptions {
-	const context = parameters.context;
 	const merged: IDataObject = {};
-	for (const group of groupsOf(context)) {
+	for (const group of groupsOf(parameters)) {
 		const values = parameters.read(group.name, itemIndex, group.default);
 		const checked = checkOptionValues(values, group.options, { label: group.displayName });
-		Object.assign(merged, defaultsOf(group, context), checked);
+		Object.assign(merged, defaultsOf(group, parameters), checked);
 	}
 	return flattenSendOnlyTo(merged) as SendOptions;
 }
 
 /** The group holding an option in this node's version, e.g. "options" or "bulkSafety". */
-function groupHolding(context: IExecuteFunctions, name: string): OptionGroup {
-	const groups = groupsOf(context);
+function groupHolding(parameters: NodeParameters, name: string): OptionGroup {
+	const groups = groupsOf(parameters);
 	return groups.find((group) => group.options.some((option) => option.name === name)) ?? groups[0];
 }
 
 /** The parameter path of an option, e.g. "bulkSafety.dedupeKey", for reading it per item. */
-export function optionPath(context: IExecuteFunctions, name: string): string {
-	return `${groupHolding(context, name).name}.${name}`;
+export function optionPath(parameters: NodeParameters, name: string): string {
+	return `${groupHolding(parameters, name).name}.${name}`;
 }
 
 /** How the panel names an option in errors, e.g. "Bulk Safety › Send Only To". */
-export function optionLabel(context: IExecuteFunctions, name: string): string {
-	const group = groupHolding(context, name);
+export function optionLabel(parameters: NodeParameters, name: string): string {
+	const group = groupHolding(parameters, name);
 	const option = group.options.find((candidate) => candidate.name === name);
 	return `${group.displayName} › ${option?.displayName ?? name}`;
 }
 
 /** An option as the node's parameters hold it (an expression not yet evaluated). */
-export function rawOption(context: IExecuteFunctions, name: string): unknown {
-	const group = context.getNode().parameters[groupHolding(context, name).name];
-	return (group as IDataObject | undefined)?.[name];
+export function rawOption(parameters: NodeParameters, name: string): unknown {
+	return parameters.savedValue(optionPath(parameters, name));
 }
 
 /** Whether an option group holds an expression, so that the options may differ between items. */
 export function optionsDifferByItem(parameters: NodeParameters): boolean {
-	return groupsOf(parameters.context).some((group) => parameters.holdsExpression(group.name));
+	return groupsOf(parameters).some((group) => parameters.holdsExpression(group.name));
 }
 
 /** Send Only To of version 1.1 as version 1 has it (value and type), for one reading of both. */

@@ -11,7 +11,7 @@ import { InputError } from '../../../helpers/checks';
 import { parseVariablesObject } from '../../../helpers/content';
 import { contentProperties } from '../../common.descriptions';
 import type { NodeParameters } from '../../parameters';
-import { readTextContent } from '../../shared';
+import { readTextContent } from './itemParameters';
 import { templateName, type TemplateReads } from '../../template/shared';
 
 /**

@@ -6,7 +6,7 @@ import { inputJson } from '../../inputFields';
 import type { NodeParameters } from '../../parameters';
 import { readTemplateVariables } from '../../shared';
 import type { TemplateReads } from '../../template/shared';
-import { isVersion1, onlyVersion1, sinceSafeVersion } from '../../versions';
+import { onlyVersion1, sinceSafeVersion } from '../../versions';
 
 /** Variables Input → "Map the Template's Placeholders", with n8n's resource mapper. */
 export const VARIABLES_FROM_MAPPER = 'mapper';
@@ -103,7 +103,7 @@ export function variablesAsSent(
 	itemIndex: number,
 	variables: string | undefined,
 ): string | undefined {
-	const fallback = isVersion1(parameters.context) ? AS_GIVEN : AS_TEXT;
+	const fallback = parameters.isVersion1 ? AS_GIVEN : AS_TEXT;
 	if (variables === undefined) return undefined;
 	if (parameters.read('variableTypes', itemIndex, fallback) !== AS_TEXT) return variables;
 	const values = JSON.parse(variables) as Record<string, unknown>;

@@ -9,9 +9,9 @@ import { flattenMessages, hasReachedAny } from '../../../helpers/responses';
 import {
 	isRetryableStatus,
 	messageOf,
-	mnotifyApiRequest,
 	readTimeoutSettings,
 	requestFacts,
+	type MNotifyConnection,
 } from '../../../transport';
 import type { ItemOutcome } from '../../types';
 import type { SendOptions } from './send.options';
@@ -33,6 +33,7 @@ interface Watched {
  */
 export async function waitForDelivery(
 	this: IExecuteFunctions,
+	connection: MNotifyConnection,
 	outcomes: ItemOutcome[],
 	options: SendOptions,
 ): Promise<void> {
@@ -65,7 +66,7 @@ export async function waitForDelivery(
 			options.concurrency ?? DEFAULT_CONCURRENCY,
 			async (index) => {
 				const watched = waiting[index];
-				if (await readStatus.call(this, watched, targets, settings)) stillWaiting.push(watched);
+				if (await readStatus(connection, watched, targets, settings)) stillWaiting.push(watched);
 				return true;
 			},
 		);
@@ -97,7 +98,7 @@ export async function waitForDelivery(
  * the id stays in the output whatever happens.
  */
 async function readStatus(
-	this: IExecuteFunctions,
+	connection: MNotifyConnection,
 	watched: Watched,
 	targets: string[],
 	settings: { timeoutSeconds: number; maxRetries: number },
@@ -105,7 +106,7 @@ async function readStatus(
 	const { sent, id } = watched;
 	let answer: unknown;
 	try {
-		answer = await mnotifyApiRequest.call(this, {
+		answer = await connection.request({
 			method: 'GET',
 			path: `/api/notification/${encodeURIComponent(id)}`,
 			action: `read the status of notification ${id}`,
