@@ -116,7 +116,6 @@ export class LiveRunLease {
 		const found = (bits: string[]) => bits.filter((value) => !fresh.has(value));
 		if (!fresh.has(slotValue(slot)) || !fresh.has(slotValue(slot - 1))) {
 			await this.row.remove(probe.filter((value) => fresh.has(value)));
-			await this.withdrawRunValue(slot);
 			throw this.refusal(latestSlotWithBits(slot, found(ALL_SINCE_BITS)));
 		}
 		this.slotValues = mine;
@@ -131,7 +130,6 @@ export class LiveRunLease {
 				// Another process wrote the row at the same moment and its values stayed: it is live.
 				this.slotValues = [];
 				await this.row.remove([this.runValue(slot)]);
-				await this.withdrawRunValue(slot);
 				throw this.refusal(slot);
 			}
 		}
@@ -152,17 +150,6 @@ export class LiveRunLease {
 		const held = this.held;
 		this.slotValues = [];
 		await this.row.remove(held);
-	}
-
-	/**
-	 * A refused run removes its run value once more after the row settles, twice: the holder's
-	 * write at the same moment may have brought it back, and no other run can name it to remove it.
-	 */
-	private async withdrawRunValue(slot: number): Promise<void> {
-		for (let pass = 0; pass < 2; pass++) {
-			await sleep(this.row.settleMs);
-			await this.row.remove([this.runValue(slot)]);
-		}
 	}
 
 	private runValue(slot: number): string {
