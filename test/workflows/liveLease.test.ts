@@ -89,10 +89,18 @@ describe("A second live run on n8n's processed-data store is refused, not raced"
 		expect(await other.exited).toBe(0);
 		expect(notified(batch)).toEqual(Array(5).fill(1));
 
+		// Nobody is sent to again. The refused run's two writes (its probe, then its removal) can
+		// land inside a read-change-write of the live run: n8n's store has no lock, so that undoes
+		// the live run's latest removals ("pending" values, the key then looks outcome unknown,
+		// never free) or brings the probe's own value back. So: each key taken, one value per key,
+		// at most that one probe value besides.
 		const after = await send(json, batch);
-		expect(after.map((item) => item.reason)).toEqual(Array(5).fill('alreadySent'));
-		// The lease values are gone with the runs: the row holds one value per key.
-		expect(await processed.store.rows('lease-apart')).toEqual([{ context: 'n:step-0', count: 5 }]);
+		for (const item of after) expect(['alreadySent', 'outcomeUnknown']).toContain(item.reason);
+		expect(notified(batch)).toEqual(Array(5).fill(1));
+		const [row] = await processed.store.rows('lease-apart');
+		expect(row.context).toBe('n:step-0');
+		expect(row.count).toBeGreaterThanOrEqual(5);
+		expect(row.count).toBeLessThanOrEqual(6);
 	});
 
 	it("n8n's store failing under a live run: once the lease cannot be renewed the run starts no more sends, and every item left fails saying why", async () => {
