@@ -3,8 +3,7 @@ import { sendOptions } from '../../nodes/MNotify/actions/notification/send/send.
 import { listPageProblem, notificationDetailsProblem } from '../../nodes/MNotify/helpers/answers';
 import { flattenMessages, hasReachedAny } from '../../nodes/MNotify/helpers/responses';
 import { validateAttachmentFileName } from '../../nodes/MNotify/helpers/attachments';
-import { InputError } from '../../nodes/MNotify/helpers/checks';
-import { checkOptionValues } from '../../nodes/MNotify/helpers/optionValues';
+import { checkOptionValues, InputError } from '../../nodes/MNotify/helpers/checks';
 import type { INodeProperties } from 'n8n-workflow';
 
 describe('waiting for a status', () => {

@@ -3,7 +3,8 @@ import {
 	parseRetryAfter,
 	summarizeErrorBody,
 } from '../../nodes/MNotify/transport/httpErrors';
-import { normalizePem, resolveOrigin } from '../../nodes/MNotify/transport/clientCertificate';
+import { resolveOrigin } from '../../nodes/MNotify/transport/clientCache';
+import { normalizePem } from '../../nodes/MNotify/transport/clientCertificate';
 import { parseBody, readReturnedId } from '../../nodes/MNotify/transport';
 
 describe('error bodies', () => {

@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../helpers/interfaces';
-import { positiveInteger, InputError, preview } from '../helpers/checks';
+import { checkOptionValues, positiveInteger, InputError, preview } from '../helpers/checks';
 import { buildListQuery } from '../helpers/listQueries';
-import { checkOptionValues } from '../helpers/optionValues';
 import { readTimeoutSettings, type ListRequest } from '../transport';
 import { timeoutOption } from './shared';
 

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeParameters } from 'n8n-workflow';
 
+import type { ContentInput } from '../helpers/content';
 import { SAFE_VERSION } from './versions';
 
 type Cached = { constant: true; value: unknown } | { constant: false };
@@ -63,4 +64,18 @@ function containsExpression(value: unknown): boolean {
 	if (typeof value === 'string') return value.startsWith('=');
 	if (value && typeof value === 'object') return Object.values(value).some(containsExpression);
 	return false;
+}
+
+/** The texts as the panel holds them (Romanian fields plus translations): Send and template create. */
+export function readTextContent(parameters: NodeParameters, itemIndex: number): ContentInput {
+	return {
+		subject: parameters.read('subject', itemIndex, ''),
+		body: parameters.read('body', itemIndex, ''),
+		shortBody: parameters.read('shortBody', itemIndex, ''),
+		translations: parameters.read(
+			'translations.translation',
+			itemIndex,
+			[],
+		) as ContentInput['translations'],
+	};
 }

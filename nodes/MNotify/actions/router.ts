@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_CONCURRENCY, runWithConcurrency } from '../helpers/concurrency';
+import { DEFAULT_CONCURRENCY, runWithConcurrency } from '../helpers/pacing';
 import { describeValue, InputError, isPlainObject } from '../helpers/checks';
 import { MNotifyConnection } from '../transport';
 import { checkAgentWrite } from './agentGuard';

@@ -2,7 +2,7 @@ import type { SecureContext } from 'node:tls';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 
-import { backoffMs, pause } from '../helpers/concurrency';
+import { backoffMs, pause } from '../helpers/pacing';
 import type { CertificateInfo } from './clientCertificate';
 import { diagnoseClosedConnection } from './handshakeProbe';
 import { isRetryableStatus, parseRetryAfter } from './httpErrors';

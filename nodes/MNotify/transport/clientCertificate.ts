@@ -1,11 +1,13 @@
-import { createHash, X509Certificate } from 'node:crypto';
+/**
+ * Reading the client certificate: the credential's PFX or PEM parsed into a TLS secure context,
+ * once per credential content and process (clientCache.ts keeps it), and the facts about it
+ * worth telling the user. Nothing here keeps or shows the key or the passphrase.
+ */
+import { X509Certificate } from 'node:crypto';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
-
-import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { explainLoadFailure } from './certificateLoadFailure';
 import type { Problem } from './problem';
-import { ENVIRONMENT_ORIGINS } from '../../../credentials/MNotifyApi.credentials';
 
 /** The decrypted `mNotifyApi` credential, as n8n hands it to the node. */
 export interface MNotifyCredentials {
@@ -19,19 +21,6 @@ export interface MNotifyCredentials {
 	caCertificates?: string;
 }
 
-/**
- * Whether the credential sends to the production MNotify, whatever its environment label says
- * (a Custom URL naming the production host counts).
- */
-export function reachesProduction(credentials: MNotifyCredentials): boolean {
-	if (credentials.environment === 'production') return true;
-	const resolved = resolveOrigin(credentials);
-	if (!resolved.ok) return false;
-	const host = new URL(resolved.origin).hostname.toLowerCase().replace(/\.$/, '');
-	const production = new URL(ENVIRONMENT_ORIGINS.production).hostname;
-	return host === production || host.endsWith(`.${production}`);
-}
-
 /** Facts about the client certificate worth telling the user (never the key). */
 export interface CertificateInfo {
 	subject: string;
@@ -41,49 +30,6 @@ export interface CertificateInfo {
 }
 
 export type Result<T> = ({ ok: true } & T) | { ok: false; problem: Problem };
-
-/** Origin (scheme://host:port) of the MNotify API for this credential. */
-export function resolveOrigin(credentials: MNotifyCredentials): Result<{ origin: string }> {
-	if (credentials.environment !== 'custom') {
-		const origin = ENVIRONMENT_ORIGINS[credentials.environment];
-		if (origin) return { ok: true, origin };
-	}
-	const text = (credentials.baseUrl ?? '').trim();
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
-		return credentialProblem(
-			`The credential's Base URL "${text}" is not a URL`,
-			'Give the scheme, host and port, e.g. https://127.0.0.1:8443.',
-		);
-	}
-	if (url.protocol !== 'https:') {
-		return credentialProblem(
-			`The credential's Base URL must start with https:// (got ${url.protocol}//)`,
-			'MNotify is only reachable over mutual TLS.',
-		);
-	}
-	// The API lives under /api on every environment; a path here would be dropped anyway.
-	return { ok: true, origin: url.origin };
-}
-
-/**
- * A stable fingerprint of everything that shapes the TLS connection, so that agents can be
- * cached and compared without ever keeping or logging the secret itself.
- */
-export function fingerprintCredentials(credentials: MNotifyCredentials, origin: string): string {
-	const material = [
-		origin,
-		credentials.format,
-		credentials.pfxCertificate ?? '',
-		credentials.certificatePem ?? '',
-		credentials.privateKeyPem ?? '',
-		credentials.passphrase ?? '',
-		credentials.caCertificates ?? '',
-	];
-	return createHash('sha256').update(JSON.stringify(material)).digest('hex');
-}
 
 /**
  * Parses the certificate once into a TLS secure context. Every connection made from it reuses
@@ -193,75 +139,9 @@ function describeCertificate(
 	}
 }
 
-/** A problem with the dates of the client certificate, or undefined when it is valid now. */
-export function checkValidity(certificate: CertificateInfo | undefined, now = new Date()) {
-	if (!certificate) return undefined;
-	if (now < certificate.validFrom) {
-		return {
-			message: `The client certificate is not valid before ${certificate.validFrom.toISOString()}`,
-			description: `Certificate ${certificate.serialNumber} (${certificate.subject}) cannot be used yet. Check the machine's clock or use the current certificate.`,
-		} satisfies Problem;
-	}
-	if (now > certificate.validTo) {
-		return {
-			message: `The client certificate expired on ${certificate.validTo.toISOString()}`,
-			description: `Certificate ${certificate.serialNumber} (${certificate.subject}) has expired. Ask STISC for a new one, register its serial number with MEGA, and put it in the credential.`,
-		} satisfies Problem;
-	}
-	return undefined;
-}
-
-function credentialProblem(message: string, description: string): { ok: false; problem: Problem } {
+export function credentialProblem(
+	message: string,
+	description: string,
+): { ok: false; problem: Problem } {
 	return { ok: false, problem: { message, description } };
-}
-
-/** How long before its end a client certificate is worth a warning on every run. */
-export const EXPIRY_WARNING_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/**
- * "expires on 2026-12-10 (in 12 days). Ask STISC…" when the certificate ends within 30 days,
- * otherwise undefined. MNotify refuses an expired certificate, and a new one takes time to get
- * and to register.
- */
-export function expiryWarning(
-	certificate: CertificateInfo | undefined,
-	now = new Date(),
-): string | undefined {
-	if (!certificate) return undefined;
-	const daysLeft = Math.floor((certificate.validTo.getTime() - now.getTime()) / DAY_MS);
-	if (daysLeft >= EXPIRY_WARNING_DAYS) return undefined;
-	return `expires on ${certificate.validTo.toISOString().slice(0, 10)} (in ${daysLeft} days). Ask STISC for a new certificate and register it with MEGA before then: MNotify refuses an expired one.`;
-}
-
-/** The warning as a sentence of its own, naming the certificate. */
-export function certificateExpiryMessage(
-	certificate: CertificateInfo | undefined,
-	now = new Date(),
-): string | undefined {
-	const warning = expiryWarning(certificate, now);
-	return warning && `The MNotify client certificate ${certificate?.serialNumber} ${warning}`;
-}
-
-/**
- * n8n's credential panel does not keep the test's expiry warning in view, so a certificate that
- * ends soon is named on every run of the node, as an execution hint. Polling triggers cannot show
- * hints in n8n: they put the warning on the items they emit instead.
- */
-export function hintCertificateExpiry(
-	context: object,
-	certificate: CertificateInfo | undefined,
-): void {
-	const message = certificateExpiryMessage(certificate);
-	if (
-		message &&
-		'addExecutionHints' in context &&
-		typeof context.addExecutionHints === 'function'
-	) {
-		(context as Pick<IExecuteFunctions, 'addExecutionHints'>).addExecutionHints({
-			message,
-			type: 'warning',
-			location: 'outputPane',
-		});
-	}
 }

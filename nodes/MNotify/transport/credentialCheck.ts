@@ -1,11 +1,6 @@
 import { MNotifyClient } from './client';
-import {
-	checkValidity,
-	expiryWarning,
-	loadClientCertificate,
-	resolveOrigin,
-	type MNotifyCredentials,
-} from './clientCertificate';
+import { checkValidity, expiryWarning, resolveOrigin } from './clientCache';
+import { loadClientCertificate, type MNotifyCredentials } from './clientCertificate';
 import { describeHttpStatus } from './httpErrors';
 import { mayBeSilentRefusal, probeCertificateRefusal } from './handshakeProbe';
 import type { RequestFailure } from './networkErrors';

@@ -5,7 +5,7 @@
  */
 import { MNOTIFY_CREDENTIAL_TYPE } from '../../../credentials/MNotifyApi.credentials';
 import * as client from './client';
-import * as clientCertificate from './clientCertificate';
+import * as clientCache from './clientCache';
 import * as credentialCheck from './credentialCheck';
 import * as httpErrors from './httpErrors';
 import * as networkErrors from './networkErrors';
@@ -22,7 +22,7 @@ export type { RequestFacts } from './requestErrors';
 
 export const CREDENTIAL_TYPE = MNOTIFY_CREDENTIAL_TYPE;
 export const readTimeoutSettings = client.readTimeoutSettings;
-export const reachesProduction = clientCertificate.reachesProduction;
+export const reachesProduction = clientCache.reachesProduction;
 export const checkCredentials = credentialCheck.checkCredentials;
 export const isRetryableStatus = httpErrors.isRetryableStatus;
 export const messageOf = networkErrors.messageOf;

@@ -7,13 +7,13 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_REQUEST_SETTINGS, type ApiRequest, type RequestSettings } from './client';
-import { obtainClient, type ClientLease } from './clientCache';
 import {
 	certificateExpiryMessage,
 	hintCertificateExpiry,
-	type MNotifyCredentials,
-	type Result,
-} from './clientCertificate';
+	obtainClient,
+	type ClientLease,
+} from './clientCache';
+import type { MNotifyCredentials, Result } from './clientCertificate';
 import { MNOTIFY_CREDENTIAL_TYPE as CREDENTIAL_TYPE } from '../../../credentials/MNotifyApi.credentials';
 import { preview } from '../helpers/checks';
 import { UUID_PATTERN } from '../helpers/interfaces';

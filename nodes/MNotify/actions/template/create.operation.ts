@@ -6,7 +6,7 @@ import { LIMITS } from '../../helpers/interfaces';
 import { readReturnedId } from '../../transport';
 import { agentWriteOptions } from '../agentGuard';
 import { contentProperties } from '../common.descriptions';
-import { readTextContent } from '../notification/send/itemParameters';
+import { readTextContent } from '../parameters';
 import type { PrepareItem } from '../types';
 
 /** Every field is required (docs/contract.md §5.4): the strictest of MNotify's sources. */

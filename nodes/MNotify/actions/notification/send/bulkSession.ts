@@ -1,6 +1,6 @@
 /**
  * The bulk safety of one Send run: Dry Run, Send Only To, Skip Already Notified (dedupe.ts) and
- * Max Sends per Minute (rateLimit.ts). The run (run.ts) asks it, per item, whether and when to
+ * Max Sends per Minute (helpers/pacing.ts). The run (run.ts) asks it, per item, whether and when to
  * send, and tells it how each send ended.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
@@ -19,7 +19,7 @@ import { ProcessedDataLedger } from '../ledger';
 import { dedupeRun, notSentForLedger } from './bulkSetup';
 import { defaultDedupeKey, skippedOutput, type DedupeRun, type SkipReason } from './dedupe';
 import { dryRunOutput, testRecipient } from './dryRun';
-import { SendPacer } from './rateLimit';
+import { SendPacer } from '../../../helpers/pacing';
 import { optionLabel, optionPath, rawOption, type SendOptions } from './send.options';
 
 const TOO_MANY_REQUESTS = 429;
@@ -43,7 +43,7 @@ export class BulkSession {
 	/** Absent when dedupe is off, and in dry runs and test sends (they must not mark anyone). */
 	readonly dedupe: DedupeRun | undefined;
 
-	/** The credential's pace in this process (rateLimit.ts), found at the first send. */
+	/** The credential's pace in this process (helpers/pacing.ts), found at the first send. */
 	private pacer: SendPacer | undefined;
 
 	private pacerLookup: Promise<SendPacer> | undefined;

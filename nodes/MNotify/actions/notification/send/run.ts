@@ -6,9 +6,10 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_CONCURRENCY } from '../../../helpers/concurrency';
-import { PRIORITIES, type NotificationRequest } from '../../../helpers/interfaces';
+import { DEFAULT_CONCURRENCY } from '../../../helpers/pacing';
+import { PRIORITIES, type ResolutionPolicy } from '../../../helpers/interfaces';
 import { checkAttachments } from '../../../helpers/attachments';
+import { buildResolutionPolicy } from '../../../helpers/recipients';
 import { buildNotificationRequest, type ContentInput } from '../../../helpers/content';
 import {
 	readReturnedId,
@@ -16,20 +17,20 @@ import {
 	type MNotifyConnection,
 	type RequestSettings,
 } from '../../../transport';
-import type { NodeParameters } from '../../parameters';
+import { readTextContent, type NodeParameters } from '../../parameters';
 import { TemplateReads } from '../../template/shared';
 import type { ItemOutcome, ItemTask, OperationRun, RunStart } from '../../types';
 import { describeAttachments, readAttachments } from './attachments';
 import { BulkSession } from './bulkSession';
-import { renderedTexts, variablesOf } from './dryRun';
-import { readRecipients, readResolutionPolicy, readTextContent } from './itemParameters';
+import { RECIPIENTS_FROM_FIELDS, recipientsFromFields } from './recipientsFromInput';
+import { RESOLUTION_POLICY_PATH } from './resolution';
 import {
 	DEFAULT_MAX_RECIPIENTS_PER_AGENT_CALL,
 	optionsDifferByItem,
 	readOptions,
 	type SendOptions,
 } from './send.options';
-import { completeTemplateSend, readOwnTemplateTexts } from './templateSend';
+import { completeTemplateSend, readOwnTemplateTexts, templateOutput } from './templateSend';
 import { readTextsFromInput, TEXTS_FROM_INPUT } from './textsFromInput';
 import { readSendVariables, variablesAsSent } from './variablesMapper';
 import { waitForDelivery } from './waitForDelivery';
@@ -242,23 +243,24 @@ function checkAgentRecipientCap(
 	}
 }
 
-/**
- * A template send's output: the template with its name and variables, and the texts as the
- * recipients read them (placeholders filled, as Dry Run shows them). Version 1 keeps the
- * variables as the JSON text it output before.
- */
-function templateOutput(
-	isVersion1: boolean,
-	request: NotificationRequest,
-	name: string | undefined,
-): IDataObject {
-	const template = request.template!;
-	return {
-		template: {
-			id: template.id,
-			...(name ? { name } : {}),
-			variables: isVersion1 ? template.variables : variablesOf(request),
-		},
-		rendered: renderedTexts(request),
+/** The item's recipients, from the panel or from its fields, for buildNotificationRequest. */
+function readRecipients(
+	parameters: NodeParameters,
+	itemIndex: number,
+): Array<{ type?: unknown; value?: unknown }> {
+	return parameters.read('recipientsMode', itemIndex, 'manual') === RECIPIENTS_FROM_FIELDS
+		? recipientsFromFields(parameters, itemIndex)
+		: parameters.read('recipients.recipient', itemIndex, []);
+}
+
+/** The item's resolution policy, or undefined to notify the recipients themselves. */
+function readResolutionPolicy(
+	parameters: NodeParameters,
+	itemIndex: number,
+): ResolutionPolicy | undefined {
+	const policy = parameters.read(RESOLUTION_POLICY_PATH, itemIndex, {}) as {
+		resolveTo?: unknown;
+		direction?: unknown;
 	};
+	return buildResolutionPolicy(policy.resolveTo, policy.direction);
 }

@@ -1,13 +1,13 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { ALLOWED_ATTACHMENT_EXTENSIONS } from '../../../helpers/attachments';
-import { DEFAULT_CONCURRENCY } from '../../../helpers/concurrency';
+import { DEFAULT_CONCURRENCY } from '../../../helpers/pacing';
 import {
 	ATTACHMENTS_LIMIT_IN_WORDS,
 	FINAL_STATUSES,
 	WAIT_UNTIL_STATUSES,
 } from '../../../helpers/interfaces';
-import { checkOptionValues } from '../../../helpers/optionValues';
+import { checkOptionValues } from '../../../helpers/checks';
 import { outputFormatOption, statusOptions } from '../../common.descriptions';
 import { allowProductionFromAgentsOption } from '../../agentGuard';
 import { timeoutOption } from '../../shared';

@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { NotificationRequest } from '../../../helpers/interfaces';
 import {
@@ -6,12 +6,11 @@ import {
 	describeUnfilled,
 	unfilledPlaceholders,
 } from '../../../helpers/placeholders';
-import { storedTexts, type ContentInput } from '../../../helpers/content';
 import { InputError } from '../../../helpers/checks';
-import { parseVariablesObject } from '../../../helpers/content';
+import { parseVariablesObject, storedTexts, type ContentInput } from '../../../helpers/content';
 import { contentProperties } from '../../common.descriptions';
-import type { NodeParameters } from '../../parameters';
-import { readTextContent } from './itemParameters';
+import { readTextContent, type NodeParameters } from '../../parameters';
+import { renderedTexts, variablesOf } from './dryRun';
 import { templateName, type TemplateReads } from '../../template/shared';
 
 /**
@@ -92,4 +91,25 @@ export async function completeTemplateSend(
 		`The variables leave ${unfilled.length === 1 ? 'a placeholder' : `${unfilled.length} placeholders`} of template "${name}" unfilled: ${describeUnfilled(unfilled)}`,
 		`The citizen would read ${unfilled.length === 1 ? 'it' : 'them'} as written, braces and all. Give each a variable with a value (Variables › Name "${unfilled[0].name}"). Placeholders of this template: ${placeholders.join(', ')}.`,
 	);
+}
+
+/**
+ * A template send's output: the template with its name and variables, and the texts as the
+ * recipients read them (placeholders filled, as Dry Run shows them). Version 1 keeps the
+ * variables as the JSON text it output before.
+ */
+export function templateOutput(
+	isVersion1: boolean,
+	request: NotificationRequest,
+	name: string | undefined,
+): IDataObject {
+	const template = request.template!;
+	return {
+		template: {
+			id: template.id,
+			...(name ? { name } : {}),
+			variables: isVersion1 ? template.variables : variablesOf(request),
+		},
+		rendered: renderedTexts(request),
+	};
 }

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { readNotificationDetails } from '../../../helpers/answers';
-import { DEFAULT_CONCURRENCY, pause, runWithConcurrency } from '../../../helpers/concurrency';
+import { DEFAULT_CONCURRENCY, pause, runWithConcurrency } from '../../../helpers/pacing';
 import type { NotificationDetails } from '../../../helpers/interfaces';
 import { FINAL_STATUSES } from '../../../helpers/interfaces';
 import { flattenMessages, hasReachedAny } from '../../../helpers/responses';

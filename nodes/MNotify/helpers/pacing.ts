@@ -1,12 +1,76 @@
 /**
+ * How fast sends go: at most N at once (runWithConcurrency), at most M per minute (SendPacer),
+ * and the waits between them (pause, backoffMs), each one ended at once by n8n's Stop.
+ */
+
+export const DEFAULT_CONCURRENCY = 8;
+
+/**
+ * Calls `work` for indexes 0..count-1, at most `limit` at a time. When `work` answers false the
+ * remaining indexes are not started (running ones finish), so a failure stops further sends.
+ */
+export async function runWithConcurrency(
+	count: number,
+	limit: number,
+	work: (index: number) => Promise<boolean>,
+): Promise<void> {
+	let next = 0;
+	let stopped = false;
+	const worker = async () => {
+		while (!stopped && next < count) {
+			const index = next++;
+			if (!(await work(index))) stopped = true;
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, count)) }, worker));
+}
+
+const MAX_BACKOFF_MS = 8_000;
+
+/** The wait before attempt `attempt + 1`: doubling from half a second, with jitter, capped. */
+export function backoffMs(attempt: number): number {
+	const exponential = 500 * 2 ** (attempt - 1);
+	return Math.min(MAX_BACKOFF_MS, exponential) * (0.75 + Math.random() / 2);
+}
+
+/** The longest a Node.js timer can wait; a longer delay would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Waits `ms` (in steps a timer can take, so a month is a month), or less when the signal aborts
+ * first; says whether it waited the whole time.
+ */
+export async function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+	let left = ms;
+	do {
+		const step = Math.min(Math.max(0, left), MAX_TIMER_MS);
+		if (!(await pauseOnce(step, signal))) return false;
+		left -= step;
+	} while (left > 0);
+	return true;
+}
+
+async function pauseOnce(ms: number, signal?: AbortSignal): Promise<boolean> {
+	if (signal?.aborted) return false;
+	return await new Promise<boolean>((resolve) => {
+		const done = (completed: boolean) => {
+			clearTimeout(timer);
+			signal?.removeEventListener('abort', stop);
+			resolve(completed);
+		};
+		const stop = () => done(false);
+		const timer = setTimeout(() => done(true), ms);
+		signal?.addEventListener('abort', stop, { once: true });
+	});
+}
+
+/*
  * "Max Sends per Minute", and the pause after MNotify's 429 Too Many Requests. MNotify's quota is
  * per certificate, so the pace is kept per credential and n8n process: every Send that uses the
  * credential in this process (Loop Over Items batches, parallel branches, concurrent executions)
  * waits for its turn at the same pacer. Each run brings its own limit; a send waits for the
  * spacing of its own limit after the last send of any run. Queue-mode workers have one each.
  */
-import { pause } from '../../../helpers/concurrency';
-
 const MINUTE_MS = 60_000;
 /** Without a Retry-After header, a 429 pauses the sends this long. */
 const DEFAULT_PAUSE_MS = 5_000;
