@@ -1,7 +1,8 @@
 /**
  * The layers of the package, checked by `npm run lint` (dependency-cruiser).
- * Product: credentials/ and nodes/. Inside the node: helpers/ (pure functions) ← transport/ (the
- * only code that talks to MNotify) ← actions/, methods/ and the node files. dev/ never ships.
+ * Product: credentials/ and nodes/. Inside the node: helpers/ (no I/O: pure functions, and the
+ * send pace) ← transport/ (the only code that talks to MNotify) ← actions/, methods/ and the node
+ * files. dev/ never ships.
  */
 const node = '^nodes/MNotify/';
 
@@ -31,7 +32,8 @@ module.exports = {
 		},
 		{
 			name: 'helpers-are-pure',
-			comment: 'helpers/ holds pure functions: no transport, no operations, no network.',
+			comment:
+				'helpers/ holds code without I/O: pure functions, and the waits and send pace (pacing.ts). No transport, no operations, no network.',
 			severity: 'error',
 			from: { path: `${node}helpers/` },
 			to: {

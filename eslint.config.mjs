@@ -4,16 +4,16 @@
 // only") — so n8n's three Cloud-only rules are off. With n8n's default (Cloud) config they report
 // errors in nodes/ and package.json, each one deliberate:
 //
-// - no-restricted-imports: undici (transport/client.ts, proxy.ts, writePhase.ts) for pooled
+// - no-restricted-imports: undici (transport/client.ts, proxy.ts, proxyTunnel.ts) for pooled
 //   keep-alive mutual TLS and for telling when a write reached a connection; node:tls
-//   (client.ts, clientCertificate.ts, handshakeProbe.ts, proxy.ts) to build the client certificate's
-//   secure context and probe the handshake; node:timers/promises (client.ts, dedupe.ts) to yield
-//   the event loop and space the processed-data store's calls; pg (notification/ledger/) for the
-//   PostgreSQL sent-ledger; node:net (transport/proxyTunnel.ts) for the CONNECT tunnel through a
-//   corporate proxy.
-// - no-restricted-globals: setTimeout/clearTimeout (helpers/concurrency.ts,
-//   transport/deadline.ts, credentialCheck.ts, handshakeProbe.ts) for per-attempt deadlines that
-//   a stop or an answer cancels; process (transport/client.ts) to read HTTPS_PROXY / NO_PROXY;
+//   (client.ts, clientCertificate.ts, handshakeProbe.ts, proxy.ts, proxyTunnel.ts) to build the
+//   client certificate's secure context and probe the handshake; node:timers/promises (client.ts)
+//   to yield the event loop; pg (notification/ledger/) for the PostgreSQL sent-ledger; node:net
+//   (transport/proxyTunnel.ts) for the CONNECT tunnel through a corporate proxy.
+// - no-restricted-globals: setTimeout/clearTimeout (helpers/pacing.ts, transport/client.ts,
+//   credentialCheck.ts, handshakeProbe.ts, proxyTunnel.ts, send/dedupe.ts,
+//   ledger/processedDataLease.ts) for deadlines and waits that a stop or an answer cancels;
+//   process (transport/clientCache.ts, credentialCheck.ts) to read HTTPS_PROXY / NO_PROXY;
 //   setInterval/clearInterval (ledger/postgresLedger.ts) for the PostgreSQL ledger's heartbeat.
 // - no-runtime-dependencies (package.json): undici and pg are runtime dependencies (docs/dependencies.md).
 //

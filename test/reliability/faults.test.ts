@@ -170,8 +170,8 @@ describe('reads (GET) under faults', () => {
 		}
 	});
 
-	// BUG B1 (see the report): a 200 answer that is not JSON (a proxy's HTML page) is output as data.
-	it('BUG B1: never outputs a 200 HTML page (a proxy error) as the data read', async () => {
+	// A proxy in between can answer 200 with an HTML page of its own: that is not MNotify's data.
+	it('never outputs a 200 HTML page (a proxy error) as the data read', async () => {
 		for (const { read, run } of await readAllUnder({ kind: 'non-json' })) {
 			expect({ read: read.name, output: JSON.stringify(run.output) }).not.toEqual({
 				read: read.name,
@@ -250,8 +250,8 @@ describe('sends (POST) under faults', () => {
 		expect(main.acceptedWith(subject)).toBe(1);
 	});
 
-	// BUG B3 (see the report): the next send goes out on a connection the server already closed.
-	it('BUG B3: is sent once per item when the server dropped the idle connections between runs', async () => {
+	// The next send must not go out, and be lost, on a connection the server already closed.
+	it('is sent once per item when the server dropped the idle connections between runs', async () => {
 		// The same credential saved again with a trailing newline: same certificate, a fresh pool.
 		const credentials = {
 			...main.credentials,
@@ -313,8 +313,8 @@ describe('sends (POST) under faults', () => {
 		expect(main.acceptedWith(subject)).toBeLessThanOrEqual(1);
 	});
 
-	// BUG B1 (see the report): the HTML page is taken for the notification id; the item "succeeds".
-	it('BUG B1: a 200 HTML page (a proxy error) is not reported as a sent notification', async () => {
+	// A proxy's HTML page must not be taken for the notification id, making the item "succeed".
+	it('a 200 HTML page (a proxy error) is not reported as a sent notification', async () => {
 		main.injectFault({ kind: 'non-json' }, { method: 'POST', path: SEND_PATH });
 		const { run, subject, received } = await sendMarked();
 		expect(received).toBe(1);
@@ -414,9 +414,9 @@ describe('Continue On Fail and stopping under faults', () => {
 		});
 	});
 
-	// BUG B9 (see the report): since the items carry `error`, n8n's engine reduces their JSON to
-	// { error: message }, so the description (how to check for a maybe-sent one) and code are lost.
-	it('BUG B9: error items keep their description and HTTP code in the output JSON', async () => {
+	// Items carrying `error` have their JSON reduced by n8n's engine to { error: message }: the
+	// description (how to check for a maybe-sent one) and the code must survive it.
+	it('error items keep their description and HTTP code in the output JSON', async () => {
 		main.injectFault({ kind: 'status', status: 500 }, { method: 'POST', path: SEND_PATH });
 		main.injectFault({ kind: 'reset', when: 'after-body' }, { method: 'POST', path: SEND_PATH });
 		const run = await suite.execute(
@@ -542,11 +542,12 @@ describe('other writes (DELETE, PUT, the preview POST) under faults', () => {
 });
 
 describe('template create (a POST that is not a send) under faults', () => {
-	// BUG B2 (see the report): the hint points at notifications, or (for 5xx) says "try again later".
+	// A template create that may have been stored is not sent again, and the hint says to look in
+	// Template → Get Many (not at notifications, nor "try again later").
 	it.each<[string, SandboxFault]>([
 		['a reset after it was stored', { kind: 'reset', when: 'after-body' }],
 		['500', { kind: 'status', status: 500 }],
-	])('BUG B2: is not repeated after %s, and says to check the templates', async (_, fault) => {
+	])('is not repeated after %s, and says to check the templates', async (_, fault) => {
 		const name = suite.marker();
 		main.injectFault(fault, { method: 'POST', path: '/api/template' });
 		const before = main.requestsTo('POST', '/api/template');

@@ -100,7 +100,7 @@ export class MNotifyConnection {
 			const page = /^<(!doctype|html)/i.test(body);
 			throw new MNotifyHttpError(
 				node(),
-				{ body: body.slice(0, 200) },
+				{ body: preview(body, 200) },
 				{
 					message: `MNotify's answer to the request to ${call.action} is not JSON`,
 					description: `It is ${page ? 'a web page, probably from a proxy or firewall between n8n and MNotify' : 'plain text'}.${call.maybeAcceptedHint ? ` The request may have reached MNotify and been accepted: ${call.maybeAcceptedHint}` : ' Try again later.'}`,
