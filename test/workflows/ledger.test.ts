@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { nodeOutput } from '../../dev/harness/engine';
+import { sandboxCredentials } from '../../dev/harness/sandboxCredentials';
 import { postgresCredential, startPostgres, type PostgresServer } from '../../dev/harness/postgres';
 import { ledgerWorkflow, newPeople } from '../support/ledger';
 import { useSandbox } from '../support/sandbox';
@@ -133,10 +134,19 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 
 	it('Stop gives back the unsent keys at once, and a later run sends them; the stopped run never takes back its claims', async () => {
 		const campaign = people(12);
+		// A certificate of its own: a send pace no earlier test of this file has used (the pace is
+		// shared per credential in the process). On the file's credential the first send would wait
+		// 3 s after the previous test's last one, items 0 and 1 waiting for the same turn, and the
+		// turn goes to whichever timer fires first, not to item 0: then item 0 reached MNotify only
+		// after item 1 (or later still), and fewer keys were left to give back at Stop.
+		const ownCertificate = fixture.sandbox.issueClientCertificate();
 		const execution = await engine().start(
 			ledgerWorkflow('ledger-stop', { maxSendsPerMinute: 20, concurrency: 2 }),
 			{
-				credentials: { mNotifyApi: fixture.credentials, postgres: ledgerCredential() },
+				credentials: {
+					mNotifyApi: sandboxCredentials(fixture.sandbox.url, ownCertificate),
+					postgres: ledgerCredential(),
+				},
 				startItems: campaign,
 			},
 		);
@@ -147,14 +157,21 @@ describe('The PostgreSQL sent-ledger (n8n engine, private PostgreSQL, mTLS sandb
 		execution.stop();
 		const stoppedAt = Date.now();
 		const scope = "scope = 'workflow:ledger-stop/node:step-0'";
-		// The paced run's next slot is 3 s away: its keys are back well before that.
+		// On a fresh pace the first send goes at once and the next slot is 3 s later: the other 11
+		// keys (claimed up front, their sends waiting for that slot or not started) are back well
+		// before that.
 		for (;;) {
 			const released = rows(`${scope} AND state = 'released'`).length;
 			if (released === 11) break;
-			if (Date.now() - stoppedAt > 1500)
-				throw new Error(`only ${released} of 11 keys given back 1.5 s after Stop`);
+			if (Date.now() - stoppedAt > 1500) {
+				throw new Error(
+					`only ${released} of 11 keys given back 1.5 s after Stop; MNotify received ${JSON.stringify(received(campaign))}`,
+				);
+			}
 			await new Promise((resolve) => setTimeout(resolve, 20));
 		}
+		// The keys given back are those MNotify never received.
+		expect(received(campaign)).toEqual([1, ...Array(11).fill(0)]);
 		const rerun = await send('ledger-stop', campaign, { concurrency: 4 });
 		expect(rerun.map((json) => json.reason ?? 'sent')).toEqual([
 			'alreadySent',
