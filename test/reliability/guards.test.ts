@@ -95,6 +95,21 @@ describe('Max Sends per Minute: one pace per credential in the process', () => {
 		expect(smallestGap(starts)).toBeGreaterThanOrEqual(80);
 	});
 
+	it("sends a run's items in their order, whatever the concurrency", async () => {
+		const { credentials, credentialId } = await freshCredential();
+		// Twelve sends asking at once: each interval, eleven of them wait for the same turn.
+		const items = markedItems(suite, 12);
+		const run = await suite.execute(paced(600, 12), credentials, { credentialId, items });
+		expect(run.error).toBeUndefined();
+		const subjects = new Set(items.map((item) => item.json.subject));
+		// The sandbox keeps notifications in the order they arrived: 100 ms apart, so as sent.
+		const received = main.sandbox
+			.notifications()
+			.map((notification) => notification.subject)
+			.filter((subject) => subjects.has(subject));
+		expect(received).toEqual(items.map((item) => item.json.subject));
+	});
+
 	it('holds across executions running at the same time', async () => {
 		const { credentials, credentialId } = await freshCredential();
 		const since = Date.now();

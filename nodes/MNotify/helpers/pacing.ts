@@ -186,11 +186,29 @@ export class SendPacer {
 	}
 
 	/**
+	 * The run's last send to ask for a turn, settled once it has it (or was stopped and those
+	 * ahead of it have theirs): its sends take their turns in the order they asked.
+	 */
+	private lastInLine: Promise<void> = Promise.resolve();
+
+	/**
 	 * Resolves with the time the send may start, or undefined when `signal` (n8n's Stop) aborted
-	 * the wait: then the send must not start.
+	 * the wait: then the send must not start. The run's sends go in the order they asked: without
+	 * the line, whichever timer fired first took a turn, and one item could lose it many times.
 	 */
 	async waitForTurn(signal?: AbortSignal): Promise<number | undefined> {
-		return await this.pace.waitForTurn(this.intervalMs, signal);
+		const ahead = this.lastInLine;
+		let settle!: () => void;
+		this.lastInLine = new Promise<void>((resolve) => (settle = resolve));
+		if (!(await settledBeforeStop(ahead, signal))) {
+			void ahead.then(settle);
+			return undefined;
+		}
+		try {
+			return await this.pace.waitForTurn(this.intervalMs, signal);
+		} finally {
+			settle();
+		}
 	}
 
 	/** MNotify said 429 to the send let go at `sentAt` (see CredentialPace.slowDown). */
@@ -203,4 +221,21 @@ export class SendPacer {
 		const spacing = Math.max(this.intervalMs, this.pace.throttleAt(Date.now()));
 		return spacing > 0 ? Math.floor(MINUTE_MS / spacing) : 0;
 	}
+}
+
+/** Whether `promise` settled before `signal` aborted (it never rejects). */
+async function settledBeforeStop(promise: Promise<void>, signal?: AbortSignal): Promise<boolean> {
+	if (signal?.aborted) return false;
+	if (!signal) {
+		await promise;
+		return true;
+	}
+	return await new Promise<boolean>((resolve) => {
+		const stop = () => resolve(false);
+		signal.addEventListener('abort', stop, { once: true });
+		void promise.then(() => {
+			signal.removeEventListener('abort', stop);
+			resolve(true);
+		});
+	});
 }
