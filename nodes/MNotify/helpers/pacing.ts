@@ -191,23 +191,32 @@ export class SendPacer {
 	 */
 	private lastInLine: Promise<void> = Promise.resolve();
 
+	/** The run's sends in line; they leave it in order, so at 0 the last one has settled. */
+	private inLine = 0;
+
 	/**
 	 * Resolves with the time the send may start, or undefined when `signal` (n8n's Stop) aborted
 	 * the wait: then the send must not start. The run's sends go in the order they asked: without
 	 * the line, whichever timer fired first took a turn, and one item could lose it many times.
 	 */
 	async waitForTurn(signal?: AbortSignal): Promise<number | undefined> {
-		const ahead = this.lastInLine;
+		// Nobody in line (the usual case without a limit): nothing to wait for before the pace.
+		const ahead = this.inLine > 0 ? this.lastInLine : undefined;
 		let settle!: () => void;
 		this.lastInLine = new Promise<void>((resolve) => (settle = resolve));
-		if (!(await settledBeforeStop(ahead, signal))) {
-			void ahead.then(settle);
+		this.inLine++;
+		const leaveLine = () => {
+			this.inLine--;
+			settle();
+		};
+		if (ahead && !(await settledBeforeStop(ahead, signal))) {
+			void ahead.then(leaveLine);
 			return undefined;
 		}
 		try {
 			return await this.pace.waitForTurn(this.intervalMs, signal);
 		} finally {
-			settle();
+			leaveLine();
 		}
 	}
 
