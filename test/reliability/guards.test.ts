@@ -49,6 +49,18 @@ function smallestGap(times: number[]): number {
 }
 
 /**
+ * All `count` sends since `sinceMs` arrived, and started at least 80 ms apart (600 per minute is
+ * one every 100 ms; 80 allows for the event-loop turn between the let-go and undici's request,
+ * which a loaded loop can stretch for one send and not the next).
+ */
+function expectSpacedSends(sinceMs: number, count: number): void {
+	expect(arrivalsSince(main, sinceMs)).toHaveLength(count);
+	const starts = sendStartsSince(sinceMs);
+	expect(starts).toHaveLength(count);
+	expect(smallestGap(starts)).toBeGreaterThanOrEqual(80);
+}
+
+/**
  * A credential of its own (another certificate) for one test, so the pace that earlier tests
  * left for the main credential does not carry over; its connections are opened beforehand.
  */
@@ -86,13 +98,8 @@ describe('Max Sends per Minute: one pace per credential in the process', () => {
 			items: markedItems(suite, 3),
 		});
 		expect([first.error, second.error]).toEqual([undefined, undefined]);
-		expect(arrivalsSince(main, since)).toHaveLength(6);
-		const starts = sendStartsSince(since);
-		expect(starts).toHaveLength(6);
-		// 600 per minute: one every 100 ms, the first send of the second run included; 80 allows for
-		// the event-loop turn between the let-go and undici's request, which a loaded loop can
-		// stretch for one send and not the next.
-		expect(smallestGap(starts)).toBeGreaterThanOrEqual(80);
+		// 600 per minute: one every 100 ms, the first send of the second run included.
+		expectSpacedSends(since, 6);
 	});
 
 	it("sends a run's items in their order, whatever the concurrency", async () => {
@@ -123,10 +130,7 @@ describe('Max Sends per Minute: one pace per credential in the process', () => {
 			),
 		);
 		expect(runs.map((run) => run.error)).toEqual([undefined, undefined]);
-		expect(arrivalsSince(main, since)).toHaveLength(8);
-		const starts = sendStartsSince(since);
-		expect(starts).toHaveLength(8);
-		expect(smallestGap(starts)).toBeGreaterThanOrEqual(80);
+		expectSpacedSends(since, 8);
 	});
 
 	it('n8n Stop ends a wait for the next slot at once, and the waiting send does not start', async () => {
